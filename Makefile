@@ -1,0 +1,59 @@
+# `make` installs what the build needs and publishes every leaflet and pack into output/.
+# `make test` installs the same (plus the test tools) and runs the tests.
+# Re-running either when nothing changed installs nothing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages: fonts pinned to the releases whose checksums pyproject.toml records,
+# HarfBuzz subsetting (renders are ~4x slower without it), GNU gettext (msgfmt --check),
+# and the PDF tools the tests use to look at the output (pdftotext, pdffonts, qpdf).
+APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
+	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig gettext \
+	poppler-utils qpdf ghostscript
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build test system clean-output help
+all: build
+
+help:
+	@echo "make          install what is needed, then build everything into output/"
+	@echo "make test     install what is needed, then run the tests"
+	@echo "make system   install only the Debian packages"
+
+build: system $(VENV)/.installed
+	$(BIN)/python pipeline.py build
+
+test: system $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+# Installs only the packages that are missing (or at another version), so a re-run is quick.
+system:
+	@missing=""; for spec in $(APT_PACKAGES); do \
+		name=$${spec%%=*}; want=$${spec#*=}; [ "$$want" = "$$spec" ] && want=""; \
+		have=$$(dpkg-query -W -f='$${Status} $${Version}' "$$name" 2>/dev/null); \
+		case "$$have" in "install ok installed"*) \
+			[ -z "$$want" ] || [ "$${have##* }" = "$$want" ] || missing="$$missing $$spec";; \
+			*) missing="$$missing $$spec";; esac; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+clean-output:
+	find output -mindepth 1 ! -name README.md -delete

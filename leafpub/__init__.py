@@ -1,0 +1,1 @@
+"""Multilingual publishing pipeline for printable patient leaflets."""

@@ -1,0 +1,270 @@
+"""translations/ <-> Babel catalogs: extract, update, init, compile, and load them checked for the build."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.support import NullTranslations, Translations
+
+from .languages import UnknownLanguage, language_of
+from .model import LocaleCatalog, Settings
+from .problems import Problem, ProblemError
+
+DOMAIN = "messages"
+COMMENT_TAGS = ("Translators:",)
+MAX_CATALOG_BYTES = 2 * 1024 * 1024
+MSGFMT_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.+)$")
+
+TEMPLATE_NOTICE = """\
+# Translation template for the patient leaflets.
+# Made by `pipeline.py extract` from leaflets/ and templates/; do not edit it by hand."""
+
+DRAFT_NOTICE = """\
+{english_name} translations of the patient leaflets.
+DRAFT: this catalog was translated by the project team as a careful draft.
+No qualified medical translator has reviewed it yet."""
+
+
+def catalog_path(settings: Settings, locale: str) -> Path:
+    return settings.translations_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def discover_locales(settings: Settings) -> list[str]:
+    """The locales that have a catalog, in a stable order."""
+    return sorted(path.parent.parent.name
+                  for path in settings.translations_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+# -- maintaining catalogs (what pybabel extract / update / init / compile do) ----
+
+def extract_messages(settings: Settings) -> Catalog:
+    """Every translatable message in leaflets/ and templates/, as mapped by babel.cfg."""
+    with settings.babel_cfg.open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg, str(settings.babel_cfg))
+    catalog = Catalog(project="Patient leaflets", version="1", charset="utf-8",
+                      header_comment=TEMPLATE_NOTICE, creation_date=datetime.now(timezone.utc))
+    catalog.fuzzy = False
+    extracted = extract_from_dir(settings.root, method_map, options_map,
+                                 keywords=DEFAULT_KEYWORDS, comment_tags=COMMENT_TAGS,
+                                 strip_comment_tags=True)
+    try:
+        for filename, lineno, message, comments, context in extracted:
+            catalog.add(message, None, [(Path(filename).as_posix(), lineno)],
+                        auto_comments=comments, context=context)
+    except ProblemError:
+        raise
+    except Exception as error:  # a Jinja2 syntax error in a template, say
+        lineno = getattr(error, "lineno", None)
+        filename = getattr(error, "filename", None) or getattr(error, "name", None) or "templates"
+        raise ProblemError([Problem(settings.relative(Path(filename)), lineno,
+                                    f"cannot extract messages: {error}")]) from None
+    return catalog
+
+
+def write_catalog(path: Path, catalog: Catalog) -> None:
+    """Write a .po/.pot file the way pybabel does (previous msgids kept for fuzzy entries)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76, include_previous=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(buffer.getvalue())
+    temporary.replace(path)
+
+
+def extract(settings: Settings) -> Catalog:
+    """Write translations/messages.pot from the current English sources."""
+    template = extract_messages(settings)
+    write_catalog(settings.pot_file, template)
+    return template
+
+
+def init_catalog(settings: Settings, locale: str) -> Path:
+    """Start a new language from the template; refuses to overwrite an existing catalog."""
+    try:
+        language = language_of(locale)
+    except UnknownLanguage as error:
+        raise ProblemError([Problem("translations", None, str(error))]) from None
+    path = catalog_path(settings, locale)
+    if path.exists():
+        raise ProblemError([Problem(settings.relative(path), None,
+                                    "this catalog already exists; use 'update' instead")])
+    template = read_template(settings)
+    catalog = Catalog(locale=locale, domain=DOMAIN, project=template.project,
+                      version=template.version, charset="utf-8",
+                      header_comment=comment_block(DRAFT_NOTICE.format(english_name=language.english_name)),
+                      creation_date=template.creation_date)
+    catalog.fuzzy = False
+    catalog.update(template)
+    write_catalog(path, catalog)
+    return path
+
+
+def update_catalogs(settings: Settings, template: Catalog) -> dict[str, dict[str, int]]:
+    """Merge the template into every catalog; changed messages become fuzzy with their old msgid."""
+    report = {}
+    for locale in discover_locales(settings):
+        path = catalog_path(settings, locale)
+        catalog = read_catalog(path, settings.relative(path))
+        catalog.update(template, update_header_comment=False, update_creation_date=False)
+        write_catalog(path, catalog)
+        report[locale] = count_messages(catalog)
+    return report
+
+
+def compile_catalogs(settings: Settings) -> list[Path]:
+    """Write messages.mo beside each catalog (build products for other gettext tools)."""
+    written = []
+    for locale in discover_locales(settings):
+        path = catalog_path(settings, locale)
+        catalog = read_catalog(path, settings.relative(path))
+        with path.with_suffix(".mo").open("wb") as mo:
+            write_mo(mo, catalog)
+        written.append(path.with_suffix(".mo"))
+    return written
+
+
+def count_messages(catalog: Catalog) -> dict[str, int]:
+    counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
+    for message in list(catalog)[1:]:
+        if message.fuzzy:
+            counts["fuzzy"] += 1
+        elif is_translated(message.string):
+            counts["translated"] += 1
+        else:
+            counts["untranslated"] += 1
+    return counts
+
+
+def read_template(settings: Settings) -> Catalog:
+    if not settings.pot_file.exists():
+        raise ProblemError([Problem(settings.relative(settings.pot_file), None,
+                                    "no template yet; run 'pipeline.py extract' first")])
+    return read_catalog(settings.pot_file, settings.relative(settings.pot_file))
+
+
+# -- loading catalogs for the build ---------------------------------------------
+
+def source_catalog(settings: Settings) -> LocaleCatalog:
+    """The source language: its text is the msgids themselves."""
+    return LocaleCatalog(language=language_of(settings.source_locale), path=None,
+                         translations=NullTranslations())
+
+
+def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
+    """Read and check one catalog; raise ProblemError with every problem found in it."""
+    path = catalog_path(settings, locale)
+    display = settings.relative(path)
+    try:
+        language = language_of(locale)
+    except UnknownLanguage as error:
+        raise ProblemError([Problem(display, None, str(error), locale=locale)]) from None
+    if path.stat().st_size > MAX_CATALOG_BYTES:
+        raise ProblemError([Problem(display, None, "catalog is larger than 2 MiB", locale=locale)])
+    # GNU msgfmt catches what Babel lets through (duplicate msgids, wrong plural
+    # counts, broken format strings), each with its line.
+    problems = run_msgfmt_check(settings, path, locale)
+    if problems:
+        raise ProblemError(problems)
+    catalog = read_catalog(path, display, locale)
+    if catalog.locale_identifier != locale:
+        found = catalog.locale_identifier or "nothing"
+        problems.append(Problem(display, header_line(path, "Language"),
+                                f"the Language header says {found}, but the folder is {locale}",
+                                locale=locale))
+    for message, errors in catalog.check():
+        for error in errors:
+            problems.append(Problem(display, message.lineno, f"{error} (msgid {short(message.id)})",
+                                    locale=locale))
+    if problems:
+        raise ProblemError(problems)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    messages = list(catalog)[1:]
+    return LocaleCatalog(
+        language=language, path=display, translations=Translations(buffer, domain=DOMAIN),
+        lines={key_of(message.id): message.lineno for message in messages},
+        translated=frozenset(key_of(message.id) for message in messages
+                             if not message.fuzzy and is_translated(message.string)),
+    )
+
+
+def read_catalog(path: Path, display: str, locale: str | None = None) -> Catalog:
+    try:
+        with path.open("rb") as po:
+            return read_po(po, abort_invalid=True)
+    except PoFileError as error:
+        # Babel's line numbers are 0-based.
+        raise ProblemError([Problem(display, error.lineno + 1, f"invalid PO syntax: {error.args[0]}"
+                                    .split(" on ")[0], locale=locale)]) from None
+    except (UnicodeDecodeError, ValueError, LookupError) as error:
+        raise ProblemError([Problem(display, None, f"cannot read catalog: {error}", locale=locale)]) from None
+
+
+def run_msgfmt_check(settings: Settings, path: Path, locale: str) -> list[Problem]:
+    display = settings.relative(path)
+    result = subprocess.run(["msgfmt", "--check", "--output-file=/dev/null", display],
+                            cwd=settings.root, capture_output=True, text=True, errors="replace",
+                            timeout=60)
+    if result.returncode == 0:
+        return []
+    problems = []
+    for line in result.stderr.splitlines():
+        found = MSGFMT_LINE.match(line)
+        if found and found["path"] == display:
+            problems.append(Problem(display, int(found["line"]), found["message"].strip(), locale=locale))
+    return problems or [Problem(display, None, "msgfmt --check failed: "
+                                + " ".join(result.stderr.split())[:300], locale=locale)]
+
+
+def missing_translations(catalog: LocaleCatalog, needed: Iterable[str | tuple]) -> list[Problem]:
+    """A problem for every message a document needs that has no usable translation."""
+    if catalog.is_source:
+        return []
+    problems = []
+    for msgid in needed:
+        key = key_of(msgid)
+        if key in catalog.translated:
+            continue
+        line = catalog.lines.get(key)
+        state = "is fuzzy or untranslated" if line else "is missing (run 'pipeline.py update')"
+        problems.append(Problem(catalog.path, line, f"message {short(msgid)} {state}",
+                                locale=catalog.language.locale))
+    return problems
+
+
+def key_of(msgid: str | tuple | list) -> str:
+    """Plural messages are keyed by their singular form."""
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def is_translated(string) -> bool:
+    if isinstance(string, (tuple, list)):
+        return bool(string) and all(string)
+    return bool(string)
+
+
+def short(msgid) -> str:
+    text = key_of(msgid)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def header_line(path: Path, header: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if line.startswith(f'"{header}:'):
+            return number
+    return None
+
+
+def comment_block(text: str) -> str:
+    return "\n".join(f"# {line}" for line in text.splitlines())

@@ -1,0 +1,140 @@
+"""pyproject.toml and packs.toml -> Settings and Pack objects (or problems naming file and line)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from .model import Clinic, FontFile, Pack, Settings
+from .problems import Problem, ProblemError
+
+PAPER_SIZES = ("A4", "Letter")
+PACK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_FIELD_LENGTH = 200
+CLINIC_FIELDS = ("name", "address", "phone", "hours", "email", "website")
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest folder at or above start whose pyproject.toml has a [tool.leafpub] table."""
+    for folder in (start, *start.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.leafpub]" in pyproject.read_text(encoding="utf-8"):
+            return folder
+    return None
+
+
+def read_toml(path: Path, display: str) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ProblemError([Problem(display, None, f"not UTF-8 text ({error.reason})")]) from None
+    except tomllib.TOMLDecodeError as error:
+        # tomllib only puts the position in its message: "... (at line 3, column 7)".
+        found = re.search(r"\(at line (\d+), column \d+\)", str(error))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise ProblemError([Problem(display, int(found[1]) if found else None,
+                                    f"invalid TOML: {message}")]) from None
+
+
+def load_settings(root: Path) -> Settings:
+    """Read the [tool.leafpub] table of the project's pyproject.toml."""
+    root = root.resolve()
+    table = read_toml(root / "pyproject.toml", "pyproject.toml").get("tool", {}).get("leafpub")
+    if not isinstance(table, dict):
+        raise ProblemError([Problem("pyproject.toml", None, "no [tool.leafpub] table")])
+    problems = []
+    paper = table.get("paper", "A4")
+    if paper not in PAPER_SIZES:
+        problems.append(Problem("pyproject.toml", None,
+                                f"[tool.leafpub] paper must be one of {', '.join(PAPER_SIZES)}"))
+    scripts = {script: tuple(families) for script, families in table.get("scripts", {}).items()}
+    fonts = tuple(FontFile(Path(font["path"]), font["sha256"], font.get("package", ""))
+                  for font in table.get("fonts", []))
+    if not scripts or not fonts:
+        problems.append(Problem("pyproject.toml", None,
+                                "[tool.leafpub] needs [tool.leafpub.scripts] and [[tool.leafpub.fonts]]"))
+    if problems:
+        raise ProblemError(problems)
+    return Settings(root=root, source_locale=table.get("source-locale", "en"), paper=paper,
+                    scripts=scripts, fonts=fonts)
+
+
+def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...]]:
+    """Read packs.toml. A broken pack is a problem; the others are still returned."""
+    path = settings.packs_file
+    if not path.exists():
+        return (), ()
+    display = settings.relative(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    data = read_toml(path, display)
+    pack_lines = [number for number, line in enumerate(text.splitlines(), 1)
+                  if line.strip().replace(" ", "") == "[[pack]]"]
+    packs, problems, seen = [], [], set()
+    for index, entry in enumerate(data.get("pack", [])):
+        line = pack_lines[index] if index < len(pack_lines) else None
+        pack_problems = []
+
+        def problem(key: str, message: str) -> None:
+            pack_problems.append(Problem(display, find_key_line(text, line, key), message))
+
+        pack_id = entry.get("id")
+        if not isinstance(pack_id, str) or not PACK_ID.fullmatch(pack_id):
+            problem("id", "pack id must be lower-case letters, digits and hyphens, "
+                          f"at most 64 characters (got {pack_id!r})")
+            problems.extend(pack_problems)
+            continue
+        if pack_id in seen:
+            problem("id", f"pack id {pack_id!r} is used twice")
+        seen.add(pack_id)
+        paper = entry.get("paper", settings.paper)
+        if paper not in PAPER_SIZES:
+            problem("paper", f"pack {pack_id!r}: paper must be one of {', '.join(PAPER_SIZES)}")
+        lists = {}
+        for key in ("leaflets", "locales"):
+            value = entry.get(key)
+            if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+                problem(key, f"pack {pack_id!r}: {key} must be a non-empty list of names")
+                value = []
+            lists[key] = tuple(value)
+        clinic_table = entry.get("clinic", {})
+        fields = {}
+        for key in CLINIC_FIELDS:
+            value = clinic_table.get(key, [] if key == "address" else "")
+            values = value if key == "address" and isinstance(value, list) else [value]
+            for item in values:
+                if not isinstance(item, str):
+                    problem(key, f"pack {pack_id!r}: clinic {key} must be text")
+                elif len(item) > MAX_FIELD_LENGTH:
+                    problem(key, f"pack {pack_id!r}: clinic {key} is longer than "
+                                 f"{MAX_FIELD_LENGTH} characters")
+                elif CONTROL_CHARACTERS.search(item):
+                    problem(key, f"pack {pack_id!r}: clinic {key} contains a control character")
+            fields[key] = tuple(values) if key == "address" else value
+        if not fields["name"]:
+            problem("clinic", f"pack {pack_id!r}: the clinic needs a name")
+        title = entry.get("title", "Patient information leaflets")
+        if not isinstance(title, str) or len(title) > MAX_FIELD_LENGTH or CONTROL_CHARACTERS.search(title):
+            problem("title", f"pack {pack_id!r}: title must be one line of text")
+        if pack_problems:
+            problems.extend(pack_problems)
+            continue
+        packs.append(Pack(id=pack_id, title=title, clinic=Clinic(**fields),
+                          leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,
+                          line=line or 1))
+    return tuple(packs), tuple(problems)
+
+
+def find_key_line(text: str, start: int | None, key: str) -> int | None:
+    """The line of `key = ...` in the table that begins at line start (TOML gives no positions)."""
+    if start is None:
+        return None
+    lines = text.splitlines()
+    for number in range(start, len(lines)):
+        stripped = lines[number].strip()
+        if stripped.replace(" ", "") == "[[pack]]":
+            break
+        if re.match(rf"{re.escape(key)}\s*=", stripped) or stripped == f"[pack.{key}]":
+            return number + 1
+    return start

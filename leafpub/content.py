@@ -1,0 +1,210 @@
+"""leaflets/*.md -> Leaflet objects; also the Babel extractor for that format.
+
+The leaflet format is plain text a clinician can review in a diff:
+
+    ---
+    slug: microneedling-scars
+    title: Does microneedling leave scars?
+    version: 1.0
+    last-reviewed: 2026-11-23
+    next-review: 2027-11-23
+    owner: Dermatology patient information lead
+    pages: 2
+    ---
+
+    An introduction paragraph.
+
+    ## A section heading
+
+    A paragraph with **bold** and *italic* text.
+
+    - a bullet
+    - another bullet
+
+Headings are `##`; lists are flat bullet lists; the only inline markup is bold and
+italic. Anything else (HTML, links, images) is printed as the text it is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from .model import BulletList, Leaflet, Paragraph, Section, Settings, SourceText
+from .problems import Problem, ProblemError
+
+REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "owner")
+OPTIONAL_FIELDS = ("pages",)
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+MAX_LEAFLET_BYTES = 256 * 1024
+MAX_MESSAGE_CHARACTERS = 2000
+
+# The "zero" preset turns every Markdown feature off; we turn on just the leaflet format.
+BLOCK_PARSER = MarkdownIt("zero", {"maxNesting": 8}).enable(["heading", "list", "emphasis"])
+
+
+def load_leaflets(settings: Settings) -> tuple[tuple[Leaflet, ...], tuple[Problem, ...]]:
+    """Read every leaflet in leaflets/. A broken one is a problem; the others are returned."""
+    leaflets, problems = [], []
+    for path in sorted(settings.leaflets_dir.glob("*.md")):
+        try:
+            leaflets.append(read_leaflet(path, settings.relative(path)))
+        except ProblemError as error:
+            problems.extend(error.problems)
+    return tuple(leaflets), tuple(problems)
+
+
+def read_leaflet(path: Path, display: str) -> Leaflet:
+    """Read one leaflet file; raise ProblemError listing everything wrong with it."""
+    data = path.read_bytes()
+    if len(data) > MAX_LEAFLET_BYTES:
+        raise ProblemError([Problem(display, None, f"file is larger than {MAX_LEAFLET_BYTES // 1024} KiB")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ProblemError([Problem(display, line, "not UTF-8 text")]) from None
+    return parse_leaflet(text.removeprefix("\ufeff"), display, path.stem)
+
+
+def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
+    problems: list[Problem] = []
+    meta, meta_lines, body_start = parse_front_matter(text, display, problems)
+    slug = meta.get("slug", stem or "")
+    context = f"Leaflet {slug!r}"
+
+    def field_problem(key: str, message: str) -> None:
+        problems.append(Problem(display, meta_lines.get(key, 1), message, leaflet=slug or None))
+
+    for key in REQUIRED_FIELDS:
+        if not meta.get(key):
+            field_problem(key, f"missing metadata field '{key}:'")
+    if slug and not SLUG.fullmatch(slug):
+        field_problem("slug", "slug must be lower-case letters, digits and hyphens")
+    elif stem and slug and slug != stem:
+        field_problem("slug", f"slug {slug!r} does not match the file name {stem!r}.md")
+    dates = {}
+    for key in ("last-reviewed", "next-review"):
+        try:
+            dates[key] = date.fromisoformat(meta.get(key, ""))
+        except ValueError:
+            if meta.get(key):
+                field_problem(key, f"'{key}' must be a date written YYYY-MM-DD")
+            dates[key] = date.min
+    if problems == [] and dates["next-review"] <= dates["last-reviewed"]:
+        field_problem("next-review", "next-review must come after last-reviewed")
+    pages = meta.get("pages", "2")
+    if not pages.isdigit() or not 1 <= int(pages) <= 50:
+        field_problem("pages", "'pages' (the page budget) must be a whole number from 1 to 50")
+        pages = "2"
+
+    sections = parse_body(text, body_start, display, slug, problems)
+    title = SourceText(meta.get("title", ""), meta_lines.get("title", 1), f"{context}: title")
+    if problems:
+        raise ProblemError(problems)
+    return Leaflet(slug=slug, path=display, title=title, version=meta["version"],
+                   last_reviewed=dates["last-reviewed"], next_review=dates["next-review"],
+                   owner=meta["owner"], page_budget=int(pages), sections=tuple(sections))
+
+
+def parse_front_matter(text: str, display: str, problems: list[Problem]):
+    """The `key: value` lines between the opening and closing `---`."""
+    lines = text.split("\n")
+    meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
+    if not lines or lines[0].strip() != "---":
+        problems.append(Problem(display, 1, "a leaflet starts with '---' and its metadata "
+                                            f"({', '.join(REQUIRED_FIELDS)})"))
+        return meta, meta_lines, 0
+    for index in range(1, len(lines)):
+        line = lines[index].strip()
+        if line == "---":
+            return meta, meta_lines, index + 1
+        if not line or line.startswith("#"):
+            continue
+        key, colon, value = line.partition(":")
+        key = key.strip().lower()
+        if not colon or key not in REQUIRED_FIELDS + OPTIONAL_FIELDS:
+            problems.append(Problem(display, index + 1, f"unknown metadata line {line[:60]!r}; "
+                                    f"expected one of {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}"))
+        elif key in meta:
+            problems.append(Problem(display, index + 1, f"metadata field '{key}' appears twice"))
+        else:
+            meta[key], meta_lines[key] = value.strip(), index + 1
+    problems.append(Problem(display, 1, "the metadata block is not closed with '---'"))
+    return meta, meta_lines, len(lines)
+
+
+def parse_body(text: str, body_start: int, display: str, slug: str,
+               problems: list[Problem]) -> list[Section]:
+    body = "\n".join(text.split("\n")[body_start:])
+    sections: list[Section] = []
+    heading: SourceText | None = None
+    blocks: list = []
+    items: list[SourceText] | None = None
+    where = f"Leaflet {slug!r}, introduction"
+    depth = 0  # list nesting
+    in_heading = False
+    try:
+        tokens = BLOCK_PARSER.parse(body)
+    except RecursionError:
+        problems.append(Problem(display, body_start + 1, "the text is nested too deeply"))
+        return []
+    for token in tokens:
+        line = body_start + (token.map[0] if token.map else 0) + 1
+
+        def problem(message: str) -> None:
+            problems.append(Problem(display, line, message, leaflet=slug or None))
+
+        if token.type == "heading_open" and token.tag != "h2":
+            problem(f"only '## ' section headings are allowed (found {token.markup} );"
+                    " the title goes in the metadata")
+        elif token.type == "heading_open":
+            if heading or blocks:
+                sections.append(Section(heading, tuple(blocks)))
+            heading, blocks, in_heading = None, [], True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type == "ordered_list_open":
+            problem("numbered lists are not supported; use '- ' bullets")
+        elif token.type == "bullet_list_open":
+            depth += 1
+            if depth > 1:
+                problem("lists inside lists are not supported")
+            items = []
+        elif token.type == "bullet_list_close":
+            depth -= 1
+            if depth == 0 and items is not None:
+                blocks.append(BulletList(tuple(items)))
+                items = None
+        elif token.type == "inline":
+            message = " ".join(token.content.split())
+            if len(message) > MAX_MESSAGE_CHARACTERS:
+                problem(f"this text is longer than {MAX_MESSAGE_CHARACTERS} characters; split it")
+            if in_heading:
+                heading = SourceText(message, line, f"Leaflet {slug!r}: section heading")
+                where = f"Leaflet {slug!r}, section {message!r}"
+            elif items is not None:
+                items.append(SourceText(message, line, f"{where}: list item"))
+            else:
+                blocks.append(Paragraph(SourceText(message, line, f"{where}: paragraph")))
+    if heading or blocks:
+        sections.append(Section(heading, tuple(blocks)))
+    if not sections:
+        problems.append(Problem(display, body_start or 1, "the leaflet has no text", leaflet=slug or None))
+    return sections
+
+
+def extract_leaflet(fileobj, keywords, comment_tags, options):
+    """Babel extractor (entry point `leaflet`): one message per title, heading, paragraph, item."""
+    name = getattr(fileobj, "name", "leaflet")
+    text = fileobj.read().decode(options.get("encoding", "utf-8")).removeprefix("\ufeff")
+    leaflet = parse_leaflet(text, str(name), Path(str(name)).stem)
+    for message in leaflet.messages():
+        comments = [message.context]
+        if "*" in message.text:
+            comments.append("Keep the ** (bold) and * (italic) marks around the matching words.")
+        yield message.line, "", message.text, comments

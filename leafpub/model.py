@@ -1,0 +1,219 @@
+"""The frozen objects handed from one stage of the pipeline to the next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from babel.support import NullTranslations
+
+
+# -- settings ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FontFile:
+    """A font file the PDFs may use, pinned by checksum to one release of its package."""
+
+    path: Path
+    sha256: str
+    package: str  #: the Debian package that installs it
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The project: where its folders are and how it is configured (pyproject.toml)."""
+
+    root: Path
+    source_locale: str
+    paper: str
+    scripts: Mapping[str, tuple[str, ...]]  #: ISO 15924 script -> font families
+    fonts: tuple[FontFile, ...]
+
+    @property
+    def leaflets_dir(self) -> Path:
+        return self.root / "leaflets"
+
+    @property
+    def translations_dir(self) -> Path:
+        return self.root / "translations"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def packs_file(self) -> Path:
+        return self.root / "packs.toml"
+
+    @property
+    def babel_cfg(self) -> Path:
+        return self.root / "babel.cfg"
+
+    @property
+    def pot_file(self) -> Path:
+        return self.translations_dir / "messages.pot"
+
+    def relative(self, path: Path) -> str:
+        """A path as a user would type it from the project root."""
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+# -- content ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceText:
+    """One translatable message of a leaflet: its title, a heading, paragraph or list item."""
+
+    text: str  #: the English text, with the leaflet format's inline markup
+    line: int  #: 1-based line in the leaflet file
+    context: str  #: where it stands, for the translator's comment
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: SourceText
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[SourceText, ...]
+
+
+Block = Paragraph | BulletList
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: SourceText | None  #: None for the introduction before the first heading
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """A canonical leaflet read from leaflets/<slug>.md."""
+
+    slug: str
+    path: str  #: relative to the project root
+    title: SourceText
+    version: str
+    last_reviewed: date
+    next_review: date
+    owner: str
+    page_budget: int  #: the most pages one language's leaflet may take
+    sections: tuple[Section, ...]
+
+    def messages(self) -> Iterator[SourceText]:
+        """Every translatable text, in reading order."""
+        yield self.title
+        for section in self.sections:
+            if section.heading:
+                yield section.heading
+            for block in section.blocks:
+                if isinstance(block, Paragraph):
+                    yield block.text
+                else:
+                    yield from block.items
+
+
+# -- languages and catalogs ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Language:
+    """What the documents of one locale need to know about its language (from CLDR)."""
+
+    locale: str  #: as the catalog folder is named: "zh_Hans", "pt_BR"
+    tag: str  #: BCP 47, for lang attributes and /Lang: "zh-Hans", "pt-BR"
+    direction: str  #: "ltr" or "rtl"
+    script: str  #: ISO 15924: "Latn", "Arab", "Hans"
+    native_name: str  #: the language's own name in its own script
+    english_name: str
+
+
+@dataclass(frozen=True)
+class LocaleCatalog:
+    """The translations of one locale, checked and ready to use."""
+
+    language: Language
+    path: str | None  #: the .po file relative to the project root; None for the source locale
+    translations: NullTranslations
+    #: msgid -> 1-based line of its entry in the .po file
+    lines: Mapping[str, int] = field(default_factory=dict)
+    #: msgids present with a usable translation (not fuzzy, not empty)
+    translated: frozenset[str] = frozenset()
+
+    @property
+    def is_source(self) -> bool:
+        return self.path is None
+
+
+# -- packs --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Clinic:
+    """A clinic's contact details, printed in the contact box of its leaflets."""
+
+    name: str
+    address: tuple[str, ...] = ()
+    phone: str = ""
+    hours: str = ""
+    email: str = ""
+    website: str = ""
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A clinic's pack: some leaflets in some languages, merged into one PDF."""
+
+    id: str
+    title: str
+    clinic: Clinic
+    leaflets: tuple[str, ...]
+    locales: tuple[str, ...]
+    paper: str
+    line: int  #: where the pack is declared in packs.toml
+
+
+# -- documents ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pdf:
+    """A rendered PDF and what the pipeline needs to know about it."""
+
+    data: bytes
+    pages: int
+
+
+@dataclass(frozen=True)
+class LeafletDocument:
+    """One leaflet in one language, for the generic download or one clinic's pack."""
+
+    leaflet: Leaflet
+    language: Language
+    paper: str
+    title: str  #: translated title
+    pdf: Pdf
+    clinic: Clinic | None = None
+
+    @property
+    def path(self) -> str:
+        """Where it is published, relative to output/."""
+        return f"leaflets/{self.leaflet.slug}/{self.leaflet.slug}.{self.language.locale}.{self.paper.lower()}.pdf"
+
+
+@dataclass(frozen=True)
+class PackDocument:
+    pack: Pack
+    pdf: Pdf
+
+    @property
+    def path(self) -> str:
+        return f"packs/{self.pack.id}.{self.pack.paper.lower()}.pdf"

@@ -1,0 +1,170 @@
+"""Built documents -> files in output/ and output/manifest.json, each replaced atomically.
+
+A document that failed keeps its last published file and manifest entry, marked outdated.
+A crash at any moment leaves every published file either as it was or as the new one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .model import LeafletDocument, PackDocument
+from .problems import Problem
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that could not be built this time, and why."""
+
+    kind: str  #: "leaflet" or "pack"
+    key: tuple  #: (slug, locale, paper) for a leaflet, (pack id,) for a pack
+    reason: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """Everything one build produced, ready to publish."""
+
+    leaflets: tuple[LeafletDocument, ...]
+    packs: tuple[PackDocument, ...]
+    failures: tuple[Failure, ...]
+    problems: tuple[Problem, ...]
+
+
+def leaflet_key(entry: dict) -> tuple:
+    return (entry["leaflet"], entry["locale"], entry["paper"])
+
+
+def leaflet_entry(document: LeafletDocument) -> dict:
+    return {
+        "leaflet": document.leaflet.slug,
+        "locale": document.language.locale,
+        "language": document.language.native_name,
+        "language_english": document.language.english_name,
+        "direction": document.language.direction,
+        "paper": document.paper,
+        "path": document.path,
+        "sha256": hashlib.sha256(document.pdf.data).hexdigest(),
+        "pages": document.pdf.pages,
+        "title": document.title,
+        "version": document.leaflet.version,
+        "last_reviewed": document.leaflet.last_reviewed.isoformat(),
+        "next_review": document.leaflet.next_review.isoformat(),
+    }
+
+
+def pack_entry(document: PackDocument) -> dict:
+    return {
+        "pack": document.pack.id,
+        "clinic": document.pack.clinic.name,
+        "paper": document.pack.paper,
+        "path": document.path,
+        "sha256": hashlib.sha256(document.pdf.data).hexdigest(),
+        "pages": document.pdf.pages,
+        "locales": list(document.pack.locales),
+        "leaflets": list(document.pack.leaflets),
+    }
+
+
+def read_manifest(output: Path) -> dict:
+    try:
+        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        return manifest if isinstance(manifest, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def publish(output: Path, release: Release) -> dict:
+    """Write the release into output/ and return the manifest written."""
+    output.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(output):
+        remove_leftovers(output)
+        previous = read_manifest(output)
+        leaflets = [leaflet_entry(document) for document in release.leaflets]
+        packs = [pack_entry(document) for document in release.packs]
+        for document in (*release.leaflets, *release.packs):
+            write_atomically(output / document.path, document.pdf.data)
+
+        # Failed documents keep their last good file, marked outdated.
+        failed = {(failure.kind, failure.key): failure.reason for failure in release.failures}
+        for entry in previous.get("leaflets", []):
+            reason = failed.get(("leaflet", leaflet_key(entry)))
+            if reason and is_published(output, entry):
+                leaflets.append({**entry, "outdated": reason})
+        for entry in previous.get("packs", []):
+            reason = failed.get(("pack", (entry.get("pack"),)))
+            if reason and is_published(output, entry):
+                packs.append({**entry, "outdated": reason})
+
+        manifest = {
+            "leaflets": sorted(leaflets, key=lambda e: (e["leaflet"], e["locale"], e["paper"])),
+            "packs": sorted(packs, key=lambda e: e["pack"]),
+            "problems": [problem.to_json() for problem in release.problems],
+        }
+        write_atomically(output / MANIFEST,
+                         (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+        # Files of documents that no longer exist at all (a leaflet or pack was removed).
+        kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"])}
+        for entry in (*previous.get("leaflets", []), *previous.get("packs", [])):
+            if entry.get("path") not in kept and is_published(output, entry):
+                (output / entry["path"]).unlink()
+    return manifest
+
+
+def is_published(output: Path, entry: dict) -> bool:
+    """The entry names a file inside output/ that exists (manifests are not trusted blindly)."""
+    path = entry.get("path")
+    if not isinstance(path, str) or PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts:
+        return False
+    return (output / path).is_file()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
+    if path.is_file() and path.read_bytes() == data:
+        return  # unchanged: keep the file (and its date) as it is
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def remove_leftovers(output: Path) -> None:
+    """Temporary files a killed build left behind (never published: they have no final name)."""
+    for leftover in output.rglob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def exclusive_lock(output: Path) -> Iterator[None]:
+    """Publishing runs one build at a time; a second build waits for the first."""
+    with (output / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,0 +1,134 @@
+"""Leaflet + LocaleCatalog -> HTML (Jinja2); every translated string is escaped text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .model import Clinic, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
+from .problems import Problem, ProblemError
+
+# Translators may use the leaflet format's inline markup (bold, italic) and nothing else:
+# with every other rule off and HTML off, markdown-it escapes whatever else they write.
+INLINE_MARKUP = MarkdownIt("zero", {"maxNesting": 8}).enable(["emphasis"])
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """One line of a pack's contents page."""
+
+    language: Language
+    title: str
+    first_page: int
+    pages: int
+
+
+def make_environment(settings: Settings) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(settings.templates_dir),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Same whitespace handling as babel.cfg's `trimmed = true`, so msgids match.
+    environment.policies["ext.i18n.trimmed"] = True
+    return environment
+
+
+def render_inline(text: str) -> Markup:
+    """Leaflet-format text (a source string or a translation) -> safe HTML."""
+    return Markup(INLINE_MARKUP.renderInline(text).strip())
+
+
+def translation_functions(catalog: LocaleCatalog) -> dict[str, Callable]:
+    """gettext callables for the templates.
+
+    Jinja2 marks whatever gettext returns as safe HTML when autoescaping, so a
+    translation would be raw HTML. Returning it already escaped makes it text.
+    """
+    translations = catalog.translations
+
+    def gettext(message: str) -> Markup:
+        return escape(translations.gettext(message))
+
+    def ngettext(singular: str, plural: str, number: int) -> Markup:
+        return escape(translations.ngettext(singular, plural, number))
+
+    def translate(source: SourceText) -> Markup:
+        return render_inline(translations.gettext(source.text))
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "translate": translate}
+
+
+def font_stack(settings: Settings, language: Language) -> Markup:
+    """The CSS font-family value for the language's script (from pyproject.toml, trusted)."""
+    families = settings.scripts.get(language.script, ())
+    return Markup(", ".join('"{}"'.format(re.sub(r'["\\<>;{}]', "", family)) for family in families))
+
+
+def template_messages(environment: Environment, names: Iterable[str]) -> list[str | tuple]:
+    """The msgids the given templates use (plural messages as (singular, plural))."""
+    messages = []
+    for name in names:
+        source, _, _ = environment.loader.get_source(environment, name)
+        for _, _, message in environment.extract_translations(source):
+            messages.append(message)
+    return messages
+
+
+def render_leaflet(environment: Environment, settings: Settings, leaflet: Leaflet,
+                   catalog: LocaleCatalog, *, paper: str, clinic: Clinic | None,
+                   draft: bool) -> str:
+    """The HTML of one leaflet in one language, generic (lines to write on) or for a clinic."""
+    language = catalog.language
+    return render(environment, "leaflet.html", catalog, settings, {
+        "leaflet": leaflet,
+        "language": language,
+        "paper": paper,
+        "clinic": clinic,
+        "draft": draft,
+        "overdue": False,
+        "title": catalog.translations.gettext(leaflet.title.text),
+        "last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
+        "next_review": format_date(leaflet.next_review, "long", locale=language.locale),
+        "created": leaflet.last_reviewed.isoformat(),
+    })
+
+
+def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
+                      catalog: LocaleCatalog, contents: Sequence[ContentsEntry],
+                      created: date) -> str:
+    """The HTML of a pack's cover: the clinic and a contents list in every language."""
+    return render(environment, "pack-cover.html", catalog, settings, {
+        "pack": pack,
+        "clinic": pack.clinic,
+        "language": catalog.language,
+        "paper": pack.paper,
+        "contents": contents,
+        "title": pack.title,
+        "created": created.isoformat(),
+    })
+
+
+def render(environment: Environment, name: str, catalog: LocaleCatalog, settings: Settings,
+           context: dict) -> str:
+    try:
+        return environment.get_template(name).render(
+            font_stack=font_stack(settings, catalog.language), **context,
+            **translation_functions(catalog))
+    except TemplateError as error:
+        raise ProblemError([Problem(f"templates/{name}", getattr(error, "lineno", None),
+                                    f"template error: {error}")]) from None
+    except (KeyError, ValueError, TypeError) as error:
+        # A translation whose %(placeholders)s do not match the English one.
+        raise ProblemError([Problem(catalog.path or f"templates/{name}", None,
+                                    f"a translation used in {name} does not fit its "
+                                    f"placeholders ({type(error).__name__}: {error})",
+                                    locale=catalog.language.locale)]) from None
