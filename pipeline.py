@@ -159,11 +159,7 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
     for pack in pack_list:
         progress.advance(f"pack {pack.id}")
         try:
-            unavailable = [f"{slug} [{locale}]" for slug in pack.leaflets for locale in pack.locales
-                           if (slug, locale, settings.paper) not in documents]
-            if unavailable:
-                raise ProblemError([Problem("packs.toml", pack.line, f"pack {pack.id!r} not rebuilt: "
-                                            f"{', '.join(unavailable)} did not build")])
+            check_pack_contents(settings, pack, documents)
             parts = []
             for slug in pack.leaflets:
                 for locale in pack.locales:
@@ -178,6 +174,27 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
             problems += error.problems
             failures.append(publish.Failure("pack", (pack.id,), str(error.problems[0])))
     return built, failures, problems
+
+
+def check_pack_contents(settings: Settings, pack, documents) -> None:
+    """A pack is rebuilt only when every leaflet it lists was built in every language it lists."""
+    problems = []
+    for key, names, exists in (
+            ("leaflets", pack.leaflets, lambda slug: (settings.leaflets_dir / f"{slug}.md").is_file()),
+            ("locales", pack.locales, lambda locale: locale == settings.source_locale
+             or catalogs.catalog_path(settings, locale).is_file())):
+        kind = "leaflet" if key == "leaflets" else "catalog for locale"
+        for name in names:
+            if not exists(name):
+                problems.append(Problem("packs.toml", pack.key_lines.get(key, pack.line),
+                                        f"pack {pack.id!r}: no {kind} {name!r}"))
+    if problems:
+        raise ProblemError(problems)
+    unavailable = [f"{slug} [{locale}]" for slug in pack.leaflets for locale in pack.locales
+                   if (slug, locale, settings.paper) not in documents]
+    if unavailable:
+        raise ProblemError([Problem("packs.toml", pack.line, f"pack {pack.id!r} not rebuilt: "
+                                    f"{', '.join(unavailable)} did not build")])
 
 
 def render_cover(renderers: Renderers, pack, catalog, parts) -> Pdf:

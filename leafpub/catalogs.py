@@ -222,7 +222,10 @@ def run_msgfmt_check(settings: Settings, path: Path, locale: str) -> list[Proble
     for line in result.stderr.splitlines():
         found = MSGFMT_LINE.match(line)
         if found and found["path"] == display:
-            problems.append(Problem(display, int(found["line"]), found["message"].strip(), locale=locale))
+            line = int(found["line"])
+            if "end-of-line within string" in found["message"]:
+                line -= 1  # msgfmt counts the newline that ended the string; point at its line
+            problems.append(Problem(display, line, found["message"].strip(), locale=locale))
     return problems or [Problem(display, None, "msgfmt --check failed: "
                                 + " ".join(result.stderr.split())[:300], locale=locale)]
 

@@ -122,7 +122,9 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
             continue
         packs.append(Pack(id=pack_id, title=title, clinic=Clinic(**fields),
                           leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,
-                          line=line or 1))
+                          line=line or 1,
+                          key_lines={key: find_key_line(text, line, key) or line or 1
+                                     for key in ("leaflets", "locales")}))
     return tuple(packs), tuple(problems)
 
 

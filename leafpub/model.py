@@ -180,6 +180,8 @@ class Pack:
     locales: tuple[str, ...]
     paper: str
     line: int  #: where the pack is declared in packs.toml
+    #: where its keys are, for problems: {"leaflets": 5, "locales": 6}
+    key_lines: Mapping[str, int] = field(default_factory=dict)
 
 
 # -- documents ----------------------------------------------------------------

@@ -27,16 +27,18 @@ def merge_pack(pack: Pack, cover: Pdf, documents: Sequence[LeafletDocument],
     """Merge the cover and the leaflets into one PDF a clinic can print or browse."""
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover.data)), import_outline=False)
-    writer.add_outline_item(outline_title(cover_language.native_name, pack.title), 0)
+    writer.add_outline_item(title=outline_title(cover_language.native_name, pack.title),
+                            page_number=0)
     starts = contents_pages(cover.pages, documents)
     parents = {}
     for document, start in zip(documents, starts):
         writer.append(PdfReader(io.BytesIO(document.pdf.data)), import_outline=False)
         slug = document.leaflet.slug
         if slug not in parents:
-            parents[slug] = writer.add_outline_item(document.leaflet.title.text, start - 1)
-        writer.add_outline_item(outline_title(document.language.native_name, document.title),
-                                start - 1, parent=parents[slug])
+            parents[slug] = writer.add_outline_item(title=document.leaflet.title.text,
+                                                    page_number=start - 1)
+        writer.add_outline_item(title=outline_title(document.language.native_name, document.title),
+                                page_number=start - 1, parent=parents[slug])
 
     # Page labels match the page numbers printed in the contents list; the cover is i, ii...
     writer.set_page_label(0, cover.pages - 1, style="/r", prefix="Cover ")
@@ -48,7 +50,7 @@ def merge_pack(pack: Pack, cover: Pdf, documents: Sequence[LeafletDocument],
     writer._root_object[NameObject("/Lang")] = TextStringObject(cover_language.tag)
     writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
         {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
 
     # A file identifier derived from the content, not random, so builds are reproducible.
     digest = hashlib.sha256(cover.data + b"".join(d.pdf.data for d in documents)).digest()[:16]

@@ -53,38 +53,36 @@ def use_pinned_fonts(settings: Settings) -> Path:
     return conf
 
 
-class AssetFetcher:
-    """WeasyPrint URL fetcher that serves `data:` URLs and regular files inside one folder.
+def make_asset_fetcher(folder: Path):
+    """A WeasyPrint URL fetcher that serves `data:` URLs and regular files inside one folder.
 
     Everything else (other files, ../ tricks, symlinks out, devices, http, ftp...) is
     refused, so no input can put a local file into a PDF or make the build fetch a URL.
+    WeasyPrint logs each refusal, and the renderer turns that into a problem.
     """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, folder: Path):
-        from weasyprint.urls import URLFetcher
+    class AssetFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.folder = folder.resolve()
 
-        self.folder = folder.resolve()
-        self.data_fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                raise ValueError(f"refused to fetch {url[:80]!r}: only the project's own assets are allowed")
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.folder) or not path.is_file():
+                raise ValueError(f"refused to read {url[:80]!r}: not a file in {self.folder.name}/")
+            if path.stat().st_size > MAX_ASSET_BYTES:
+                raise ValueError(f"refused to read {url[:80]!r}: larger than {MAX_ASSET_BYTES} bytes")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
+                                      headers={"Content-Type": content_type})
 
-    def __call__(self, url: str, *args, **kwargs):
-        return self.fetch(url)
-
-    def fetch(self, url: str, headers=None):
-        from weasyprint.urls import URLFetcherResponse
-
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return self.data_fetcher.fetch(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused to fetch {url[:80]!r}: only the project's own assets are allowed")
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.folder) or not path.is_file():
-            raise ValueError(f"refused to read {url[:80]!r}: not a file in {self.folder.name}/")
-        if path.stat().st_size > MAX_ASSET_BYTES:
-            raise ValueError(f"refused to read {url[:80]!r}: larger than {MAX_ASSET_BYTES} bytes")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": content_type})
+    return AssetFetcher()
 
 
 class PdfRenderer:
@@ -96,7 +94,7 @@ class PdfRenderer:
 
         self.settings = settings
         self.font_config = FontConfiguration()
-        self.fetcher = AssetFetcher(settings.templates_dir)
+        self.fetcher = make_asset_fetcher(settings.templates_dir)
         self.base_url = settings.templates_dir.resolve().as_uri() + "/"
 
     def render(self, html: str, *, source: str, locale: str | None = None,

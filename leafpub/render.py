@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,7 +40,23 @@ def make_environment(settings: Settings) -> Environment:
     )
     # Same whitespace handling as babel.cfg's `trimmed = true`, so msgids match.
     environment.policies["ext.i18n.trimmed"] = True
+    environment.filters["direction"] = text_direction
     return environment
+
+
+def text_direction(text: str) -> str:
+    """"rtl" or "ltr" by the first strong character, as HTML's dir="auto" decides.
+
+    WeasyPrint supports neither dir="auto" nor unicode-bidi, but it does honour an
+    explicit dir, which keeps "12 Example Street" in order inside an Arabic leaflet.
+    """
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def render_inline(text: str) -> Markup:

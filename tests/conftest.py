@@ -1,0 +1,108 @@
+"""A tiny real project (tests/data/project) built into a temporary folder, and PDF helpers.
+
+The fixture project uses the real templates, babel.cfg and pyproject.toml settings, a
+small leaflet of its own, a Spanish catalog, and a deliberately broken French one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+import pipeline
+from leafpub import catalogs
+from leafpub.config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+# The fixture leaflet's Spanish; template strings come from the shipped Spanish catalog.
+SPANISH = {
+    "Washing your hands": "Lavarse las manos",
+    "Clean hands stop germs from spreading.": "Las manos limpias evitan que los gérmenes se propaguen.",
+    "How to wash your hands": "Cómo lavarse las manos",
+    "Use soap and warm water for **20 seconds**.": "Use jabón y agua tibia durante **20 segundos**.",
+    "Wet your hands.": "Mójese las manos.",
+    "Rub them together with soap.": "Frótelas con jabón.",
+    "Rinse and dry them.": "Aclárelas y séquelas.",
+    "When to ask for help": "Cuándo pedir ayuda",
+    "Ask a nurse if you have a cut on your hands.": "Consulte a una enfermera si tiene un corte en las manos.",
+}
+
+
+def make_project(folder: Path, *, broken_locale: bool = True) -> Path:
+    """Copy the fixture project into folder, with real templates and settings, and its catalogs."""
+    project = folder / "project"
+    shutil.copytree(DATA / "project", project)
+    for name in ("pyproject.toml", "babel.cfg"):
+        shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "templates", project / "templates")
+    settings = load_settings(project)
+    catalogs.extract(settings)
+    write_catalog(project, "es", SPANISH)
+    if broken_locale:
+        broken = catalogs.catalog_path(settings, "fr")
+        broken.parent.mkdir(parents=True)
+        shutil.copy(DATA / "broken" / "messages.po", broken)
+    return project
+
+
+def write_catalog(project: Path, locale: str, translations: dict[str, str]) -> Path:
+    """A complete catalog: the given translations, and the shipped ones for template strings."""
+    settings = load_settings(project)
+    path = catalogs.init_catalog(settings, locale)
+    shipped_path = catalogs.catalog_path(load_settings(ROOT), locale)
+    shipped = read_po_file(shipped_path) if shipped_path.exists() else None
+    catalog = read_po_file(path)
+    for message in list(catalog)[1:]:
+        key = catalogs.key_of(message.id)
+        if key in translations:
+            message.string = translations[key]
+        elif shipped is not None and shipped.get(message.id) is not None:
+            message.string = shipped.get(message.id).string
+    catalogs.write_catalog(path, catalog)
+    return path
+
+
+def build(project: Path):
+    return pipeline.build(load_settings(project))
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return make_project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The fixture project, built once for the tests that only read its output."""
+    project = make_project(tmp_path_factory.mktemp("built"))
+    report = build(project)
+    return project, report
+
+
+def pdf_text(path: Path) -> str:
+    """The text a reader would copy out of the PDF (poppler's pdftotext)."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def pdf_fonts(path: Path) -> list[dict]:
+    """pdffonts' table: name, and whether each font is embedded."""
+    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                           text=True).stdout.splitlines()[2:]
+    fonts = []
+    for line in lines:
+        fields = line.split()
+        # name type... emb sub uni object generation
+        fonts.append({"name": fields[0], "embedded": fields[-5] == "yes"})
+    return fonts
+
+
+def read_po_file(path: Path):
+    with path.open("rb") as po:
+        return read_po(po)

@@ -1,0 +1,146 @@
+"""The whole build, as an operator runs it: output/, the manifest, problems, exit status."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+import pipeline
+from conftest import ROOT, build, make_project, pdf_fonts, pdf_text
+
+
+def test_every_language_with_a_good_catalog_is_published(built):
+    project, report = built
+    manifest = json.loads((project / "output" / "manifest.json").read_text())
+    assert manifest == report.manifest
+    published = {(e["leaflet"], e["locale"]) for e in manifest["leaflets"]}
+    assert published == {("hand-washing", "en"), ("hand-washing", "es")}
+    entry = next(e for e in manifest["leaflets"] if e["locale"] == "es")
+    assert entry["path"] == "leaflets/hand-washing/hand-washing.es.a4.pdf"
+    assert entry["title"] == "Lavarse las manos" and entry["paper"] == "A4" and entry["pages"] == 1
+    pdf = project / "output" / entry["path"]
+    import hashlib
+    assert entry["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+
+def test_the_spanish_leaflet_reads_in_spanish(built):
+    project, _ = built
+    pdf = project / "output" / "leaflets/hand-washing/hand-washing.es.a4.pdf"
+    text = " ".join(pdf_text(pdf).split())
+    assert "Lavarse las manos" in text
+    assert "Use jabón y agua tibia durante 20 segundos." in text
+    assert "Washing your hands" not in text and "Wet your hands" not in text
+    reader = PdfReader(pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "es"
+    assert reader.metadata.title == "Lavarse las manos"
+    assert len(reader.pages) == 1
+    assert all(font["embedded"] for font in pdf_fonts(pdf))
+    # A draft translation says so; the English source does not.
+    assert "Borrador" in text or "borrador" in text
+    english = pdf_text(project / "output" / "leaflets/hand-washing/hand-washing.en.a4.pdf")
+    assert "Draft translation" not in english
+
+
+def test_the_generic_leaflet_has_lines_for_the_clinic_and_the_pack_has_its_details(built):
+    project, _ = built
+    generic = pdf_text(project / "output" / "leaflets/hand-washing/hand-washing.en.a4.pdf")
+    assert "Your clinic can write its details here." in generic
+    assert "Riverside Health Centre" not in generic
+    pack = " ".join(pdf_text(project / "output" / "packs/test-clinic.a4.pdf").split())
+    assert "Riverside Health Centre" in pack and "+44 20 7946 0999" in pack
+
+
+def test_a_broken_catalog_fails_alone_with_file_and_line(built):
+    project, report = built
+    (problem,) = report.problems
+    assert str(problem).startswith("translations/fr/LC_MESSAGES/messages.po:16: ")
+    assert report.manifest["problems"] == [problem.to_json()]
+    assert not (project / "output" / "leaflets/hand-washing/hand-washing.fr.a4.pdf").exists()
+
+
+def test_the_command_line_reports_problems_in_one_line_each_and_exits_1(tmp_path, capsys):
+    project = make_project(tmp_path)
+    status = pipeline.main(["--project", str(project), "build", "--no-progress"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert "published 2 leaflet PDFs in 2 languages (en, es) and 1 packs" in out
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert errors and errors[0].startswith("error: translations/fr/LC_MESSAGES/messages.po:16: ")
+    assert "Traceback" not in err
+
+
+def test_a_fixed_catalog_builds_and_the_old_problem_is_gone(tmp_path):
+    project = make_project(tmp_path)
+    build(project)
+    shutil.rmtree(project / "translations" / "fr")
+    report = build(project)
+    assert report.problems == () and report.manifest["problems"] == []
+
+
+def test_the_last_good_pdf_stays_when_its_catalog_breaks(tmp_path):
+    project = make_project(tmp_path)
+    first = build(project)
+    spanish = project / "output" / "leaflets/hand-washing/hand-washing.es.a4.pdf"
+    before = spanish.read_bytes()
+    catalog = project / "translations/es/LC_MESSAGES/messages.po"
+    catalog.write_text(catalog.read_text().replace('msgstr "Mójese las manos."', 'msgstr "Mójese'))
+    second = build(project)
+    assert spanish.read_bytes() == before
+    entry = next(e for e in second.manifest["leaflets"] if e["locale"] == "es")
+    assert entry["outdated"].startswith("translations/es/LC_MESSAGES/messages.po:")
+    # The pack that needs Spanish is kept too, and marked.
+    (pack,) = second.manifest["packs"]
+    assert "outdated" in pack and (project / "output" / pack["path"]).exists()
+    assert {e["locale"] for e in first.manifest["leaflets"]} == {"en", "es"}
+
+
+def test_a_leaflet_over_its_page_budget_is_a_problem(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    leaflet = project / "leaflets" / "hand-washing.md"
+    leaflet.write_text(leaflet.read_text() + "\n" + "\n\n".join(["Ask a nurse if you have a cut on your hands."] * 60))
+    report = build(project)
+    assert any(re.search(r"takes [2-9] pages; its budget is 1$", str(p)) for p in report.problems)
+    assert report.manifest["leaflets"] == []
+
+
+def test_pack_with_an_unknown_locale_is_a_problem_at_its_line(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    packs = project / "packs.toml"
+    packs.write_text(packs.read_text().replace('locales = ["en", "es"]', 'locales = ["en", "xx"]'))
+    report = build(project)
+    (problem,) = report.problems
+    assert str(problem) == "packs.toml:6: pack 'test-clinic': no catalog for locale 'xx'"
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["extract"], ["update"], ["init"], ["compile"]])
+def test_every_command_explains_itself(command):
+    result = subprocess.run([sys.executable, "pipeline.py", *command, "--help"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "usage: pipeline.py" in result.stdout
+    if not command:
+        for name in ("build", "extract", "update", "init", "compile"):
+            assert name in result.stdout
+
+
+def test_the_console_script_runs_the_same_commands():
+    script = shutil.which("leafpub", path=str(ROOT / ".venv" / "bin")) or shutil.which("leafpub")
+    assert script, "the package installs a 'leafpub' console script"
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "extract" in result.stdout
+
+
+def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, capsys):
+    project = make_project(tmp_path, broken_locale=False)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("NotoSans-Regular.ttf", "NotoSans-Missing.ttf"))
+    status = pipeline.main(["--project", str(project), "build"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.strip() == ("error: font /usr/share/fonts/truetype/noto/NotoSans-Missing.ttf is missing: "
+                           "run `make` (it installs what is missing) (package fonts-noto-core)")
+    assert not (project / "output").exists()

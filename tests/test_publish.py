@@ -1,0 +1,38 @@
+"""Publishing: atomic replacement, last good files kept, leftovers cleaned, files pruned."""
+
+import json
+
+from leafpub import publish
+
+
+def test_a_file_is_replaced_whole_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "a" / "leaflet.pdf"
+    publish.write_atomically(target, b"old")
+    publish.write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in target.parent.iterdir()] == ["leaflet.pdf"]
+
+
+def test_leftovers_of_a_killed_build_are_removed_but_published_files_are_not(tmp_path):
+    (tmp_path / "leaflets").mkdir()
+    (tmp_path / "leaflets" / "x.pdf").write_bytes(b"published")
+    (tmp_path / "leaflets" / ".x.pdf.abc123.tmp").write_bytes(b"half")
+    publish.remove_leftovers(tmp_path)
+    assert [p.name for p in (tmp_path / "leaflets").iterdir()] == ["x.pdf"]
+
+
+def test_a_manifest_entry_pointing_outside_output_is_never_trusted(tmp_path):
+    assert not publish.is_published(tmp_path, {"path": "../../etc/passwd"})
+    assert not publish.is_published(tmp_path, {"path": "/etc/passwd"})
+    assert not publish.is_published(tmp_path, {"path": 3})
+
+
+def test_files_of_a_removed_leaflet_are_pruned(tmp_path):
+    (tmp_path / "leaflets").mkdir()
+    old = tmp_path / "leaflets" / "gone.en.a4.pdf"
+    old.write_bytes(b"%PDF")
+    (tmp_path / "manifest.json").write_text(json.dumps({"leaflets": [
+        {"leaflet": "gone", "locale": "en", "paper": "A4", "path": "leaflets/gone.en.a4.pdf"}]}))
+    manifest = publish.publish(tmp_path, publish.Release((), (), (), ()))
+    assert manifest == {"leaflets": [], "packs": [], "problems": []}
+    assert not old.exists()

@@ -1,0 +1,69 @@
+"""Leaflet + catalog -> HTML: translations are text; only the leaflet format's markup renders."""
+
+from conftest import SPANISH, build, make_project, write_catalog
+from leafpub import catalogs, render
+from leafpub.config import load_settings
+from leafpub.content import load_leaflets
+from leafpub.model import Clinic
+
+
+def render_spanish(project, translations, clinic=None):
+    catalogs.catalog_path(load_settings(project), "es").unlink()
+    write_catalog(project, "es", translations)
+    settings = load_settings(project)
+    (leaflet,), _ = load_leaflets(settings)
+    catalog = catalogs.load_catalog(settings, "es")
+    return render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
+                                 paper="A4", clinic=clinic, draft=True)
+
+
+def test_html_lang_and_dir_come_from_the_locale(project):
+    html = render_spanish(project, SPANISH)
+    assert '<html lang="es" dir="ltr">' in html
+    assert "<title>Lavarse las manos</title>" in html
+
+
+def test_a_translation_containing_html_is_printed_as_text(project):
+    hostile = dict(SPANISH)
+    hostile["Wet your hands."] = '<img src="file:///etc/passwd"><script>alert(1)</script>'
+    hostile["When to ask for help"] = '<a href="https://evil.example/">clic</a> {{ config }} {% raw %}'
+    html = render_spanish(project, hostile)
+    assert "<img" not in html and "<script" not in html and "<a href" not in html
+    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;&lt;script&gt;" in html
+    assert "{{ config }} {% raw %}" in html  # template syntax is not evaluated
+
+
+def test_bold_and_italic_are_the_only_markup_a_translator_can_use(project):
+    translations = dict(SPANISH)
+    translations["Rinse and dry them."] = "Aclárelas y *séquelas* [enlace](http://x.example) `code`"
+    html = render_spanish(project, translations)
+    assert "durante <strong>20 segundos</strong>." in html
+    assert "<em>séquelas</em> [enlace](http://x.example) `code`" in html
+    assert "<a " not in html and "<code>" not in html
+
+
+def test_clinic_details_are_escaped_text(project):
+    clinic = Clinic(name="<b>Evil</b> & Co", phone="+44 20 7946 0999")
+    html = render_spanish(project, SPANISH, clinic=clinic)
+    assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in html
+    assert '<bdi dir="ltr">+44 20 7946 0999</bdi>' in html
+
+
+def test_template_strings_translated_with_markup_are_escaped(project):
+    settings = load_settings(project)
+    path = catalogs.catalog_path(settings, "es")
+    text = path.read_text(encoding="utf-8")
+    start = text.index('msgid "Your clinic"')
+    end = text.index("\n\n", start)
+    path.write_text(text[:start] + 'msgid "Your clinic"\nmsgstr "<u>Su clínica</u>"' + text[end:],
+                    encoding="utf-8")
+    (leaflet,), _ = load_leaflets(settings)
+    html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
+                                 catalogs.load_catalog(settings, "es"), paper="A4", clinic=None,
+                                 draft=False)
+    assert "<h2>&lt;u&gt;Su clínica&lt;/u&gt;</h2>" in html
+
+
+def test_review_dates_are_written_the_locales_way(project):
+    html = render_spanish(project, SPANISH)
+    assert "1 de octubre de 2027" in html
