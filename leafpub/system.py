@@ -64,16 +64,20 @@ def font_families(path: Path, mtime: int) -> frozenset[str]:
     """The family names a font file (or collection) declares, as fontconfig matches them."""
     from fontTools.ttLib import TTCollection, TTFont
 
-    fonts = (TTCollection(path, lazy=True).fonts if path.suffix.lower() in (".ttc", ".otc")
-             else [TTFont(path, lazy=True)])
+    container = (TTCollection(path, lazy=True) if path.suffix.lower() in (".ttc", ".otc")
+                 else TTFont(path, lazy=True))
+    fonts = container.fonts if isinstance(container, TTCollection) else [container]
     names = set()
-    for font in fonts:
-        table = font["name"]
-        for name_id in (16, 1):  # typographic family first, then the legacy family
-            record = table.getName(name_id, 3, 1) or table.getName(name_id, 1, 0)
-            if record:
-                names.add(str(record))
-                break
+    try:
+        for font in fonts:
+            table = font["name"]
+            for name_id in (16, 1):  # typographic family first, then the legacy family
+                record = table.getName(name_id, 3, 1) or table.getName(name_id, 1, 0)
+                if record:
+                    names.add(str(record))
+                    break
+    finally:
+        container.close()
     return frozenset(names)
 
 
