@@ -91,6 +91,14 @@ def pdf_text(path: Path) -> str:
                           capture_output=True, text=True).stdout
 
 
+def plain(text: str) -> str:
+    """Text to compare: pdftotext wraps right-to-left runs in bidi controls and drops
+    zero-width non-joiners, so both sides lose those and runs of white space."""
+    invisible = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                       "\u2066\u2067\u2068\u2069"))
+    return " ".join(text.translate(invisible).split())
+
+
 def pdf_fonts(path: Path) -> list[dict]:
     """pdffonts' table: name, and whether each font is embedded."""
     lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,

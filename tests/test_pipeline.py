@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 import pipeline
-from conftest import ROOT, build, make_project, pdf_fonts, pdf_text
+from conftest import ROOT, build, make_project, pdf_fonts, pdf_text, plain
 
 
 def test_every_language_with_a_good_catalog_is_published(built):
@@ -144,3 +144,67 @@ def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, cap
     assert err.strip() == ("error: font /usr/share/fonts/truetype/noto/NotoSans-Missing.ttf is missing: "
                            "run `make` (it installs what is missing) (package fonts-noto-core)")
     assert not (project / "output").exists()
+
+
+def test_a_hostile_translation_is_printed_as_text_and_fetches_nothing(tmp_path):
+    import http.server
+    import threading
+
+    from conftest import SPANISH, write_catalog
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/pixel.png"
+    project = make_project(tmp_path, broken_locale=False)
+    (project / "translations" / "es" / "LC_MESSAGES" / "messages.po").unlink()
+    hostile = dict(SPANISH)
+    hostile["Wet your hands."] = f'<img src="{url}"> <b>Mójese</b> {{{{ 7*7 }}}} [x]({url})'
+    write_catalog(project, "es", hostile)
+    try:
+        report = build(project)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.problems == ()
+    assert hits == []
+    text = "".join(pdf_text(project / "output/leaflets/hand-washing/hand-washing.es.a4.pdf").split())
+    assert f'<imgsrc="{url}"><b>Mójese</b>{{{{7*7}}}}[x]({url})' in text  # spaces dropped: lines wrap
+
+
+def test_the_shipped_project_builds_every_language(tmp_path):
+    """What `make` publishes: every shipped catalog, each leaflet in its own language and script."""
+    project = tmp_path / "shipped"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", "output", ".git", "tests",
+                                                                  "__pycache__", "*.egg-info"))
+    report = build(project)
+    assert report.problems == ()
+    from leafpub.catalogs import discover_locales
+    from leafpub.config import load_settings
+
+    locales = {"en", *discover_locales(load_settings(project))}
+    assert {"en", "es", "ar", "zh_Hans"} <= locales
+    entries = {e["locale"]: e for e in report.manifest["leaflets"]}
+    assert set(entries) == locales
+    for locale, entry in entries.items():
+        pdf = project / "output" / entry["path"]
+        reader = PdfReader(pdf)
+        assert reader.trailer["/Root"]["/Lang"] == locale.replace("_", "-")
+        assert reader.metadata.title == entry["title"]
+        assert len(reader.pages) == entry["pages"] <= 2
+        assert all(font["embedded"] for font in pdf_fonts(pdf))
+        if locale != "hi":  # Devanagari vowel signs come out reordered in extracted text
+            assert plain(entry["title"]) in plain(pdf_text(pdf))
+    assert entries["ar"]["title"] == "هل يترك الوخز بالإبر الدقيقة ندبات؟"
+    (pack,) = report.manifest["packs"]
+    assert pack["locales"] == ["en", "es", "ar", "zh_Hans"]
