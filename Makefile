@@ -25,6 +25,7 @@ build: system $(VENV)/.installed
 	$(BIN)/python pipeline.py build
 
 test: system $(VENV)/.installed-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Installs only the packages that are missing (or at another version), so a re-run is quick.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import read_po_file, DATA, ROOT, make_project
+from conftest import read_po_file, ROOT
 from leafpub import catalogs
 from leafpub.config import load_settings
 from leafpub.problems import ProblemError
@@ -41,7 +41,7 @@ def line_of(text, fragment):
 
 
 def test_a_duplicate_msgid_is_caught_though_babel_would_keep_the_first(project):
-    text = edit_catalog(project, "es", 'msgid "Wet your hands."',
+    edit_catalog(project, "es", 'msgid "Wet your hands."',
                         'msgid "Wet your hands."\nmsgstr "Mójese."\n\nmsgid "Wet your hands."')
     with pytest.raises(ProblemError) as raised:
         load(project, "es")

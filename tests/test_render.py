@@ -1,6 +1,6 @@
 """Leaflet + catalog -> HTML: translations are text; only the leaflet format's markup renders."""
 
-from conftest import SPANISH, build, make_project, write_catalog
+from conftest import SPANISH, write_catalog
 from leafpub import catalogs, render
 from leafpub.config import load_settings
 from leafpub.content import load_leaflets
