@@ -15,6 +15,7 @@ The stages, in order (one module each in leafpub/):
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from leafpub import catalogs, config, content, packs, publish, render, system
+from leafpub import catalogs, config, content, fonts, packs, publish, render
 from leafpub.model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, PackDocument, Pdf, Settings
 from leafpub.pdf import PdfRenderer
 from leafpub.problems import Problem, ProblemError
@@ -45,6 +46,7 @@ class Renderers:
     settings: Settings
     environment: Environment
     pdf: PdfRenderer
+    coverage: fonts.GlyphCoverage
     template_messages: tuple  #: msgids the leaflet templates use
 
 
@@ -71,7 +73,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
 
     # 3 and 4. HTML and PDF for every leaflet in every language.
     environment = render.make_environment(settings)
-    renderers = Renderers(settings, environment, PdfRenderer(settings),
+    renderers = Renderers(settings, environment, PdfRenderer(settings), fonts.GlyphCoverage(settings),
                           tuple(render.template_messages(environment, LEAFLET_TEMPLATES)))
     progress.start(len(leaflets) * len(locale_catalogs) + sum(
         1 + len(pack.leaflets) * len(pack.locales) for pack in pack_list))
@@ -104,7 +106,7 @@ def load_catalogs(settings: Settings) -> tuple[dict[str, LocaleCatalog], dict[st
             loaded[locale] = catalogs.load_catalog(settings, locale)
         except ProblemError as error:
             broken[locale] = list(error.problems)
-    unusable = system.check_fonts_for(settings, [c.language for c in loaded.values()])
+    unusable = fonts.check_fonts_for(settings, [c.language for c in loaded.values()])
     for locale, reason in unusable.items():
         broken[locale] = [Problem("pyproject.toml", None, reason, locale=locale)]
         del loaded[locale]
@@ -136,6 +138,12 @@ def build_leaflet(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog
     missing = catalogs.missing_translations(catalog, needed)
     if missing:
         raise ProblemError(missing)
+    # WeasyPrint would only warn about a character no font has; name the message instead.
+    untypeable = renderers.coverage.check(
+        printed_texts(renderers.settings, leaflet, catalog, needed, clinic), catalog.language,
+        leaflet=leaflet.slug)
+    if untypeable:
+        raise ProblemError(untypeable)
     html = render.render_leaflet(renderers.environment, renderers.settings, leaflet, catalog,
                                  paper=paper, clinic=clinic, draft=not catalog.is_source)
     locale = catalog.language.locale
@@ -149,6 +157,25 @@ def build_leaflet(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog
     return LeafletDocument(leaflet=leaflet, language=catalog.language, paper=paper,
                            title=catalog.translations.gettext(leaflet.title.text), pdf=pdf,
                            clinic=clinic)
+
+
+def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, needed, clinic):
+    """(file, line, text) for every text a leaflet prints: its messages and the clinic's details."""
+    if catalog.is_source:
+        sources = {message.text: message.line for message in leaflet.messages()}
+        for msgid in needed:
+            key = catalogs.key_of(msgid)
+            yield (leaflet.path if key in sources else "templates", sources.get(key), key)
+    else:
+        for msgid in needed:
+            key = catalogs.key_of(msgid)
+            for form in catalog.strings.get(key, ()):
+                yield catalog.path, catalog.lines.get(key), form
+    if clinic:
+        for field in dataclasses.fields(clinic):
+            values = getattr(clinic, field.name)
+            for value in values if isinstance(values, tuple) else (values,):
+                yield settings.relative(settings.packs_file), None, value
 
 
 def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, documents, progress):

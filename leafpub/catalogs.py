@@ -194,8 +194,8 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     return LocaleCatalog(
         language=language, path=display, translations=Translations(buffer, domain=DOMAIN),
         lines={key_of(message.id): message.lineno for message in messages},
-        translated=frozenset(key_of(message.id) for message in messages
-                             if not message.fuzzy and is_translated(message.string)),
+        strings={key_of(message.id): forms_of(message.string) for message in messages
+                 if not message.fuzzy and is_translated(message.string)},
     )
 
 
@@ -249,6 +249,10 @@ def missing_translations(catalog: LocaleCatalog, needed: Iterable[str | tuple]) 
 def key_of(msgid: str | tuple | list) -> str:
     """Plural messages are keyed by their singular form."""
     return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def forms_of(string) -> tuple[str, ...]:
+    return tuple(string) if isinstance(string, (tuple, list)) else (string,)
 
 
 def is_translated(string) -> bool:

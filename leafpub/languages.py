@@ -9,6 +9,28 @@ from babel.core import get_global
 
 from .model import Language
 
+# The digits of CLDR's numeric numbering systems (CLDR numberingSystems.xml: ten
+# consecutive code points from this zero), with the CSS counter style that writes
+# page numbers in them (predefined in CSS Counter Styles and in WeasyPrint).
+NUMBERING_SYSTEMS = {
+    "latn": ("0", "decimal"),
+    "arab": ("\u0660", "arabic-indic"),
+    "arabext": ("\u06f0", "persian"),
+    "deva": ("\u0966", "devanagari"),
+    "beng": ("\u09e6", "bengali"),
+    "guru": ("\u0a66", "gurmukhi"),
+    "gujr": ("\u0ae6", "gujarati"),
+    "orya": ("\u0b66", "oriya"),
+    "telu": ("\u0c66", "telugu"),
+    "knda": ("\u0ce6", "kannada"),
+    "mlym": ("\u0d66", "malayalam"),
+    "thai": ("\u0e50", "thai"),
+    "laoo": ("\u0ed0", "lao"),
+    "tibt": ("\u0f20", "tibetan"),
+    "mymr": ("\u1040", "myanmar"),
+    "khmr": ("\u17e0", "khmer"),
+}
+
 
 class UnknownLanguage(ValueError):
     pass
@@ -29,7 +51,28 @@ def language_of(locale_code: str) -> Language:
         script=script_of(locale),
         native_name=locale.get_display_name(locale) or locale_code,
         english_name=locale.get_display_name(english) or locale_code,
+        numbering=numbering_system(locale),
     )
+
+
+def numbering_system(locale: Locale) -> str:
+    """CLDR's default digits for the locale: "arabext" (Persian digits) for fa; "latn" for
+    ar without a region, as CLDR has it since v42; systems we cannot write fall back to latn."""
+    system = locale.default_numbering_system
+    return system if system in NUMBERING_SYSTEMS else "latn"
+
+
+def localize_digits(text: str, language: Language) -> str:
+    """Write the ASCII digits of already-formatted text (a date, a version) in the locale's digits."""
+    zero = NUMBERING_SYSTEMS[language.numbering][0]
+    if zero == "0":
+        return text
+    return text.translate({ord("0") + digit: chr(ord(zero) + digit) for digit in range(10)})
+
+
+def counter_style(language: Language) -> str:
+    """The CSS counter style for page numbers in the locale's digits."""
+    return NUMBERING_SYSTEMS[language.numbering][1]
 
 
 def script_of(locale: Locale) -> str:

@@ -136,6 +136,7 @@ class Language:
     script: str  #: ISO 15924: "Latn", "Arab", "Hans"
     native_name: str  #: the language's own name in its own script
     english_name: str
+    numbering: str = "latn"  #: CLDR numbering system for digits: "latn", "arabext"...
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,16 @@ class LocaleCatalog:
     translations: NullTranslations
     #: msgid -> 1-based line of its entry in the .po file
     lines: Mapping[str, int] = field(default_factory=dict)
-    #: msgids present with a usable translation (not fuzzy, not empty)
-    translated: frozenset[str] = frozenset()
+    #: msgid (the singular, for plurals) -> its usable translation(s): not fuzzy, not empty
+    strings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def is_source(self) -> bool:
         return self.path is None
+
+    @property
+    def translated(self) -> frozenset[str]:
+        return frozenset(self.strings)
 
 
 # -- packs --------------------------------------------------------------------

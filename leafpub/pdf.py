@@ -3,54 +3,18 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import mimetypes
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import fonts
 from .model import Pdf, Settings
 from .problems import Problem, ProblemError
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 PDF_VARIANT = "pdf/ua-1"  # tagged, with /Lang and /Title; byte-identical across runs
-
-
-def fontconfig_dir(settings: Settings) -> Path:
-    """A private font folder holding only the pinned fonts, so nothing else can be used."""
-    digest = hashlib.sha256("\n".join(f"{font.path}:{font.sha256}" for font in settings.fonts)
-                            .encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "leafpub" / f"fonts-{digest}"
-
-
-def use_pinned_fonts(settings: Settings) -> Path:
-    """Point fontconfig (and so Pango and WeasyPrint) at the pinned fonts only.
-
-    Must run before WeasyPrint creates its first FontConfiguration.
-    """
-    folder = fontconfig_dir(settings)
-    fonts = folder / "fonts"
-    fonts.mkdir(parents=True, exist_ok=True)
-    wanted = {font.path.name: font.path for font in settings.fonts}
-    for link in fonts.iterdir():
-        if link.name not in wanted:
-            link.unlink()
-    for name, target in wanted.items():
-        link = fonts / name
-        if not (link.is_symlink() and Path(os.readlink(link)) == target):
-            link.unlink(missing_ok=True)
-            link.symlink_to(target)
-    conf = folder / "fonts.conf"
-    text = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
-            f"<fontconfig>\n  <dir>{fonts}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n"
-            "</fontconfig>\n")
-    if not conf.exists() or conf.read_text() != text:
-        conf.write_text(text)
-    os.environ["FONTCONFIG_FILE"] = str(conf)
-    return conf
 
 
 def make_asset_fetcher(folder: Path):
@@ -89,7 +53,7 @@ class PdfRenderer:
     """Renders HTML documents in this process, reusing one font configuration."""
 
     def __init__(self, settings: Settings):
-        use_pinned_fonts(settings)
+        fonts.use_pinned_fonts(settings)
         from weasyprint.text.fonts import FontConfiguration
 
         self.settings = settings

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from .languages import counter_style, localize_digits
 from .model import Clinic, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
 
@@ -137,8 +138,10 @@ def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
 def render(environment: Environment, name: str, catalog: LocaleCatalog, settings: Settings,
            context: dict) -> str:
     try:
+        language = catalog.language
         return environment.get_template(name).render(
-            font_stack=font_stack(settings, catalog.language), **context,
+            font_stack=font_stack(settings, language), counter_style=counter_style(language),
+            digits=lambda text: localize_digits(str(text), language), **context,
             **translation_functions(catalog))
     except TemplateError as error:
         raise ProblemError([Problem(f"templates/{name}", getattr(error, "lineno", None),

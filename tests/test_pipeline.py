@@ -10,7 +10,11 @@ import pytest
 from pypdf import PdfReader
 
 import pipeline
-from conftest import ROOT, build, make_project, pdf_fonts, pdf_text, plain
+from conftest import ROOT, build, make_project, pdf_fonts, pdf_text, plain, read_po_file
+from leafpub import catalogs
+from leafpub.catalogs import discover_locales
+from leafpub.config import load_settings
+from leafpub.languages import language_of
 
 
 def test_every_language_with_a_good_catalog_is_published(built):
@@ -182,18 +186,22 @@ def test_a_hostile_translation_is_printed_as_text_and_fetches_nothing(tmp_path):
     assert f'<imgsrc="{url}"><b>Mójese</b>{{{{7*7}}}}[x]({url})' in text  # spaces dropped: lines wrap
 
 
-def test_the_shipped_project_builds_every_language(tmp_path):
-    """What `make` publishes: every shipped catalog, each leaflet in its own language and script."""
-    project = tmp_path / "shipped"
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """The real project, as `make` publishes it, built in a temporary copy."""
+    project = tmp_path_factory.mktemp("shipped") / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", "output", ".git", "tests",
                                                                   "__pycache__", "*.egg-info"))
-    report = build(project)
-    assert report.problems == ()
-    from leafpub.catalogs import discover_locales
-    from leafpub.config import load_settings
+    return project, build(project)
 
-    locales = {"en", *discover_locales(load_settings(project))}
-    assert {"en", "es", "ar", "zh_Hans"} <= locales
+
+def test_the_shipped_project_builds_every_language(shipped):
+    """Each leaflet in its own language and script, with its /Lang, title and embedded fonts."""
+    project, report = shipped
+    assert report.problems == ()
+    settings = load_settings(project)
+    locales = {"en", *discover_locales(settings)}
+    assert len(locales) == 15
     entries = {e["locale"]: e for e in report.manifest["leaflets"]}
     assert set(entries) == locales
     for locale, entry in entries.items():
@@ -202,9 +210,87 @@ def test_the_shipped_project_builds_every_language(tmp_path):
         assert reader.trailer["/Root"]["/Lang"] == locale.replace("_", "-")
         assert reader.metadata.title == entry["title"]
         assert len(reader.pages) == entry["pages"] <= 2
-        assert all(font["embedded"] for font in pdf_fonts(pdf))
-        if locale != "hi":  # Devanagari vowel signs come out reordered in extracted text
+        if locale == "hi":
+            # Text extraction of Devanagari (pdftotext and pypdf alike) moves or drops the
+            # pre-base vowel sign U+093F and splits words around it; the rest is reliable.
+            def skeleton(text):
+                return plain(text).replace("\u093f", "").replace(" ", "")
+            assert skeleton(entry["title"]) in skeleton(pdf_text(pdf))
+        else:
             assert plain(entry["title"]) in plain(pdf_text(pdf))
-    assert entries["ar"]["title"] == "هل يترك الوخز بالإبر الدقيقة ندبات؟"
+
+
+def test_no_pdf_uses_a_font_outside_its_languages_stack(shipped):
+    project, report = shipped
+    settings = load_settings(project)
+    for entry in report.manifest["leaflets"]:
+        stack = settings.scripts[language_of(entry["locale"]).script]
+        allowed = {family.replace(" ", "-") for family in stack}
+        for font in pdf_fonts(project / "output" / entry["path"]):
+            assert font["embedded"], (entry["locale"], font)
+            family = font["name"].split("+", 1)[1].removesuffix("-Bold")
+            assert family in allowed, (entry["locale"], font["name"], stack)
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_right_to_left_leaflets_are_mirrored(shipped, locale):
+    """Bullets stand right of the text and the page number sits bottom left (right in LTR)."""
+    project, _ = shipped
+
+    def words(code):
+        pdf = project / "output" / f"leaflets/microneedling-scars/microneedling-scars.{code}.a4.pdf"
+        xml = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        return [(float(x), float(y), word) for x, y, word in
+                re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)]
+
+    half = 595.0 / 2
+    for code, bullets_right, number_right in ((locale, True, False), ("en", False, True)):
+        page = words(code)
+        bullets = [x for x, _, word in page if word == "•"]
+        assert bullets and all((x > half) == bullets_right for x in bullets), code
+        footer = [x for x, y, word in page if y > 780 and word in ("/", "1", "2", "۱", "۲")]
+        assert footer and all((x > half) == number_right for x in footer), code
+
+
+def test_persian_page_numbers_and_dates_use_persian_digits(shipped):
+    project, _ = shipped
+    text = plain(pdf_text(project / "output/leaflets/microneedling-scars/microneedling-scars.fa.a4.pdf"))
+    assert "۲۰۲۷" in text and "۲/۲" in text.replace(" ", "")  # page 2 of 2
+    assert not re.search(r"[0-9]", text)
+
+
+def test_the_example_pack_carries_every_language_with_an_outline_entry_in_its_script(shipped):
+    project, report = shipped
     (pack,) = report.manifest["packs"]
-    assert pack["locales"] == ["en", "es", "ar", "zh_Hans"]
+    assert len(pack["locales"]) == 15
+    reader = PdfReader(project / "output" / pack["path"])
+    titles = [item.title for item in reader.outline[2]]
+    entries = {e["locale"]: e for e in report.manifest["leaflets"]}
+    assert titles == [f"{language_of(code).native_name}: {entries[code]['title']}"
+                      for code in pack["locales"]]
+    assert "العربية: هل يترك الوخز بالإبر الدقيقة ندبات؟" in titles
+    assert "中文 (简体): 微针会留下疤痕吗？" in titles
+
+
+def test_a_new_language_needs_only_init_and_translation(tmp_path, capsys):
+    """Swahili is not shipped: `init sw`, translate, build; no code or config change."""
+
+    project = make_project(tmp_path, broken_locale=False)
+    assert pipeline.main(["--project", str(project), "init", "sw"]) == 0
+    path = project / "translations/sw/LC_MESSAGES/messages.po"
+    catalog = read_po_file(path)
+    swahili = {"Washing your hands": "Kunawa mikono yako"}
+    for message in list(catalog)[1:]:
+        # English stands in for what a translator would write: the pipeline needs it complete.
+        if isinstance(message.id, tuple):
+            message.string = message.id
+        else:
+            message.string = swahili.get(message.id, message.id)
+    catalogs.write_catalog(path, catalog)
+    capsys.readouterr()
+    assert pipeline.main(["--project", str(project), "build", "--no-progress"]) == 0
+    assert "3 languages (en, es, sw)" in capsys.readouterr().out
+    pdf = project / "output/leaflets/hand-washing/hand-washing.sw.a4.pdf"
+    reader = PdfReader(pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "sw" and reader.metadata.title == "Kunawa mikono yako"
