@@ -103,9 +103,14 @@ def load_catalogs(settings: Settings) -> tuple[dict[str, LocaleCatalog], dict[st
         if locale == settings.source_locale:
             continue
         try:
-            loaded[locale] = catalogs.load_catalog(settings, locale)
+            catalog = catalogs.load_catalog(settings, locale)
         except ProblemError as error:
             broken[locale] = list(error.problems)
+            continue
+        if catalog.problems:  # publish only complete catalogs that pass every check
+            broken[locale] = list(catalog.problems)
+        else:
+            loaded[locale] = catalog
     unusable = fonts.check_fonts_for(settings, [c.language for c in loaded.values()])
     for locale, reason in unusable.items():
         broken[locale] = [Problem("pyproject.toml", None, reason, locale=locale)]

@@ -161,7 +161,13 @@ def source_catalog(settings: Settings) -> LocaleCatalog:
 
 
 def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
-    """Read and check one catalog; raise ProblemError with every problem found in it."""
+    """Read one catalog and run every check on it.
+
+    Raises ProblemError when the file cannot be trusted at all (PO syntax, duplicate
+    messages, wrong plural counts, a Language header that contradicts the folder).
+    What only keeps it from being published (a failed check, a fuzzy or untranslated
+    message) is returned in `LocaleCatalog.problems`, so proofs can still be made.
+    """
     path = catalog_path(settings, locale)
     display = settings.relative(path)
     try:
@@ -171,31 +177,41 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     if path.stat().st_size > MAX_CATALOG_BYTES:
         raise ProblemError([Problem(display, None, "catalog is larger than 2 MiB", locale=locale)])
     # GNU msgfmt catches what Babel lets through (duplicate msgids, wrong plural
-    # counts, broken format strings), each with its line.
+    # counts, broken format strings, unterminated strings), each with its line.
     problems = run_msgfmt_check(settings, path, locale)
     if problems:
         raise ProblemError(problems)
     catalog = read_catalog(path, display, locale)
     if catalog.locale_identifier != locale:
         found = catalog.locale_identifier or "nothing"
-        problems.append(Problem(display, header_line(path, "Language"),
-                                f"the Language header says {found}, but the folder is {locale}",
-                                locale=locale))
+        raise ProblemError([Problem(display, header_line(path, "Language"),
+                                    f"the Language header says {found}, but the folder is {locale}",
+                                    locale=locale)])
+    messages = list(catalog)[1:]
+    for message in messages:
+        if message.fuzzy:
+            problems.append(Problem(display, message.lineno, f"message {short(message.id)} is fuzzy: "
+                                    "check the translation, then remove the fuzzy flag", locale=locale))
+        elif not is_translated(message.string):
+            problems.append(Problem(display, message.lineno, f"message {short(message.id)} is not "
+                                    "translated", locale=locale))
+    # Babel's own checks plus this project's (registered as Babel checkers).
     for message, errors in catalog.check():
         for error in errors:
             problems.append(Problem(display, message.lineno, f"{error} (msgid {short(message.id)})",
                                     locale=locale))
-    if problems:
-        raise ProblemError(problems)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    messages = list(catalog)[1:]
     return LocaleCatalog(
         language=language, path=display, translations=Translations(buffer, domain=DOMAIN),
         lines={key_of(message.id): message.lineno for message in messages},
         strings={key_of(message.id): forms_of(message.string) for message in messages
                  if not message.fuzzy and is_translated(message.string)},
+        fuzzy={key_of(message.id): forms_of(message.string) for message in messages
+               if message.fuzzy and is_translated(message.string)},
+        messages={key_of(message.id): forms_of(message.id) for message in messages},
+        problems=tuple(problems),
     )
 
 

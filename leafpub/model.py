@@ -150,6 +150,12 @@ class LocaleCatalog:
     lines: Mapping[str, int] = field(default_factory=dict)
     #: msgid (the singular, for plurals) -> its usable translation(s): not fuzzy, not empty
     strings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: msgid -> translation(s) still marked fuzzy (shown, highlighted, only in proofs)
+    fuzzy: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: msgid -> its English (singular, plural) for every message in the catalog
+    messages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: what keeps it from being published: failed checks, fuzzy or untranslated messages
+    problems: tuple = ()
 
     @property
     def is_source(self) -> bool:

@@ -39,7 +39,7 @@ def test_coverage_follows_each_languages_stack(locale, text, missing):
 def test_a_translation_with_a_character_its_fonts_lack_fails_with_language_message_and_character(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     (project / "translations/es/LC_MESSAGES/messages.po").unlink()
-    translations = dict(SPANISH, **{"Wet your hands.": "Mójese las manos ✋"})
+    translations = dict(SPANISH, **{"Wet your hands.": "Mójese las manos ✋."})
     path = write_catalog(project, "es", translations)
     report = build(project)
     problem, pack_problem = report.problems
@@ -47,6 +47,6 @@ def test_a_translation_with_a_character_its_fonts_lack_fails_with_language_messa
     line = next(number for number, text in enumerate(path.read_text().splitlines(), 1)
                 if text == 'msgid "Wet your hands."')
     assert str(problem) == (
-        f"translations/es/LC_MESSAGES/messages.po:{line}: Spanish: 'Mójese las manos ✋' contains '✋' "
+        f"translations/es/LC_MESSAGES/messages.po:{line}: Spanish: 'Mójese las manos ✋.' contains '✋' "
         "(U+270B RAISED HAND), which no font for Spanish has (Noto Sans)")
     assert {e["locale"] for e in report.manifest["leaflets"]} == {"en"}

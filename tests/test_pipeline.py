@@ -150,11 +150,15 @@ def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, cap
     assert not (project / "output").exists()
 
 
-def test_a_hostile_translation_is_printed_as_text_and_fetches_nothing(tmp_path):
+def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_path):
     import http.server
     import threading
 
     from conftest import SPANISH, write_catalog
+    from leafpub import render
+    from leafpub.content import load_leaflets
+    from leafpub.fonts import GlyphCoverage
+    from leafpub.pdf import PdfRenderer
 
     hits = []
 
@@ -173,17 +177,33 @@ def test_a_hostile_translation_is_printed_as_text_and_fetches_nothing(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     (project / "translations" / "es" / "LC_MESSAGES" / "messages.po").unlink()
     hostile = dict(SPANISH)
-    hostile["Wet your hands."] = f'<img src="{url}"> <b>Mójese</b> {{{{ 7*7 }}}} [x]({url})'
+    hostile["Wet your hands."] = f'<img src="{url}"> <b>Mójese</b> {{{{ 7*7 }}}} [x]({url}).'
     write_catalog(project, "es", hostile)
     try:
+        # The checks refuse to publish it: HTML tags, and numbers the English does not have.
         report = build(project)
+        messages = [problem.message for problem in report.problems]
+        assert any("HTML tags are printed as text" in message for message in messages)
+        assert any("number(s) not in the English" in message for message in messages)
+        assert {e["locale"] for e in report.manifest["leaflets"]} == {"en"}
+        # And were it rendered anyway, it is text: nothing fetched, nothing interpreted.
+        settings = load_settings(project)
+        (leaflet,), _ = load_leaflets(settings)
+        environment = render.make_environment(settings)
+        renderers = pipeline.Renderers(settings, environment, PdfRenderer(settings),
+                                       GlyphCoverage(settings),
+                                       tuple(render.template_messages(environment,
+                                                                      pipeline.LEAFLET_TEMPLATES)))
+        document = pipeline.build_leaflet(renderers, leaflet, catalogs.load_catalog(settings, "es"),
+                                          "A4", clinic=None)
     finally:
         server.shutdown()
         server.server_close()
-    assert report.problems == ()
     assert hits == []
-    text = "".join(pdf_text(project / "output/leaflets/hand-washing/hand-washing.es.a4.pdf").split())
-    assert f'<imgsrc="{url}"><b>Mójese</b>{{{{7*7}}}}[x]({url})' in text  # spaces dropped: lines wrap
+    pdf = tmp_path / "hostile.pdf"
+    pdf.write_bytes(document.pdf.data)
+    text = "".join(pdf_text(pdf).split())
+    assert f'<imgsrc="{url}"><b>Mójese</b>{{{{7*7}}}}[x]({url}).' in text  # spaces dropped: lines wrap
 
 
 @pytest.fixture(scope="module")
