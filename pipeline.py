@@ -68,13 +68,15 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     problems += found
 
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.
-    locale_catalogs, broken_locales = load_catalogs(settings)
+    environment = render.make_environment(settings)
+    template_messages = tuple(render.template_messages(environment, LEAFLET_TEMPLATES))
+    needed = [m.text for leaflet in leaflets for m in leaflet.messages()] + list(template_messages)
+    locale_catalogs, broken_locales = load_catalogs(settings, needed)
     problems += [problem for found in broken_locales.values() for problem in found]
 
     # 3 and 4. HTML and PDF for every leaflet in every language.
-    environment = render.make_environment(settings)
     renderers = Renderers(settings, environment, PdfRenderer(settings), fonts.GlyphCoverage(settings),
-                          tuple(render.template_messages(environment, LEAFLET_TEMPLATES)))
+                          template_messages)
     progress.start(len(leaflets) * len(locale_catalogs) + sum(
         1 + len(pack.leaflets) * len(pack.locales) for pack in pack_list))
     documents, failures, found = build_leaflets(renderers, leaflets, locale_catalogs, progress)
@@ -95,8 +97,9 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     return BuildReport(manifest=manifest, problems=tuple(problems))
 
 
-def load_catalogs(settings: Settings) -> tuple[dict[str, LocaleCatalog], dict[str, list[Problem]]]:
-    """The source locale plus every locale whose catalog loads, checks and has its fonts."""
+def load_catalogs(settings: Settings, needed) -> tuple[dict[str, LocaleCatalog], dict[str, list[Problem]]]:
+    """The source locale plus every locale whose catalog is complete, passes every check
+    and has its fonts; the others with the problems that keep them from publication."""
     loaded = {settings.source_locale: catalogs.source_catalog(settings)}
     broken: dict[str, list[Problem]] = {}
     for locale in catalogs.discover_locales(settings):
@@ -107,8 +110,9 @@ def load_catalogs(settings: Settings) -> tuple[dict[str, LocaleCatalog], dict[st
         except ProblemError as error:
             broken[locale] = list(error.problems)
             continue
-        if catalog.problems:  # publish only complete catalogs that pass every check
-            broken[locale] = list(catalog.problems)
+        unpublishable = catalogs.publication_problems(catalog, needed)
+        if unpublishable:
+            broken[locale] = unpublishable
         else:
             loaded[locale] = catalog
     unusable = fonts.check_fonts_for(settings, [c.language for c in loaded.values()])
@@ -150,7 +154,7 @@ def build_leaflet(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog
     if untypeable:
         raise ProblemError(untypeable)
     html = render.render_leaflet(renderers.environment, renderers.settings, leaflet, catalog,
-                                 paper=paper, clinic=clinic, draft=not catalog.is_source)
+                                 paper=paper, clinic=clinic, draft=not catalog.review.approved)
     locale = catalog.language.locale
     pdf = renderers.pdf.render(html, source=catalog.path or leaflet.path, locale=locale,
                                leaflet=leaflet.slug)
@@ -161,7 +165,7 @@ def build_leaflet(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog
                                     locale=locale, leaflet=leaflet.slug)])
     return LeafletDocument(leaflet=leaflet, language=catalog.language, paper=paper,
                            title=catalog.translations.gettext(leaflet.title.text), pdf=pdf,
-                           clinic=clinic)
+                           clinic=clinic, translation=catalog.review.state)
 
 
 def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, needed, clinic):

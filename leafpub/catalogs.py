@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import subprocess
@@ -16,6 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 from babel.support import NullTranslations, Translations
 
+from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import LocaleCatalog, Settings
 from .problems import Problem, ProblemError
@@ -165,8 +167,8 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
 
     Raises ProblemError when the file cannot be trusted at all (PO syntax, duplicate
     messages, wrong plural counts, a Language header that contradicts the folder).
-    What only keeps it from being published (a failed check, a fuzzy or untranslated
-    message) is returned in `LocaleCatalog.problems`, so proofs can still be made.
+    Failed checks are returned in `LocaleCatalog.problems`, so proofs can still be made;
+    `publication_problems` adds fuzzy, untranslated and missing messages.
     """
     path = catalog_path(settings, locale)
     display = settings.relative(path)
@@ -188,13 +190,6 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
                                     f"the Language header says {found}, but the folder is {locale}",
                                     locale=locale)])
     messages = list(catalog)[1:]
-    for message in messages:
-        if message.fuzzy:
-            problems.append(Problem(display, message.lineno, f"message {short(message.id)} is fuzzy: "
-                                    "check the translation, then remove the fuzzy flag", locale=locale))
-        elif not is_translated(message.string):
-            problems.append(Problem(display, message.lineno, f"message {short(message.id)} is not "
-                                    "translated", locale=locale))
     # Babel's own checks plus this project's (registered as Babel checkers).
     for message, errors in catalog.check():
         for error in errors:
@@ -203,7 +198,7 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return LocaleCatalog(
+    loaded = LocaleCatalog(
         language=language, path=display, translations=Translations(buffer, domain=DOMAIN),
         lines={key_of(message.id): message.lineno for message in messages},
         strings={key_of(message.id): forms_of(message.string) for message in messages
@@ -212,7 +207,9 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
                if message.fuzzy and is_translated(message.string)},
         messages={key_of(message.id): forms_of(message.id) for message in messages},
         problems=tuple(problems),
+        digest=messages_digest(catalog),
     )
+    return dataclasses.replace(loaded, review=read_review(settings, loaded))
 
 
 def read_catalog(path: Path, display: str, locale: str | None = None) -> Catalog:
@@ -246,20 +243,40 @@ def run_msgfmt_check(settings: Settings, path: Path, locale: str) -> list[Proble
                                 + " ".join(result.stderr.split())[:300], locale=locale)]
 
 
+def publication_problems(catalog: LocaleCatalog, needed: Iterable[str | tuple]) -> list[Problem]:
+    """Everything that keeps a catalog from being published: failed checks, fuzzy or
+    untranslated messages, and messages the current sources need that it does not have."""
+    return [*catalog.problems, *incomplete_messages(catalog), *missing_translations(catalog, needed)]
+
+
+def incomplete_messages(catalog: LocaleCatalog) -> list[Problem]:
+    problems = []
+    for key, english in catalog.messages.items():
+        if key in catalog.strings:
+            continue
+        state = ("is fuzzy: check the translation, then remove the fuzzy flag" if key in catalog.fuzzy
+                 else "is not translated")
+        problems.append(Problem(catalog.path, catalog.lines.get(key), f"message {short(key)} {state}",
+                                locale=catalog.language.locale))
+    return problems
+
+
 def missing_translations(catalog: LocaleCatalog, needed: Iterable[str | tuple]) -> list[Problem]:
-    """A problem for every message a document needs that has no usable translation."""
+    """A problem for every message the sources use that the catalog does not have at all."""
     if catalog.is_source:
         return []
     problems = []
-    for msgid in needed:
-        key = key_of(msgid)
-        if key in catalog.translated:
-            continue
-        line = catalog.lines.get(key)
-        state = "is fuzzy or untranslated" if line else "is missing (run 'pipeline.py update')"
-        problems.append(Problem(catalog.path, line, f"message {short(msgid)} {state}",
-                                locale=catalog.language.locale))
+    for msgid in dict.fromkeys(key_of(msgid) for msgid in needed):
+        if msgid not in catalog.messages:
+            problems.append(Problem(catalog.path, None, f"message {short(msgid)} is missing "
+                                    "(run 'pipeline.py update')", locale=catalog.language.locale))
     return problems
+
+
+def count_states(catalog: LocaleCatalog) -> dict[str, int]:
+    fuzzy = sum(1 for key in catalog.messages if key in catalog.fuzzy and key not in catalog.strings)
+    return {"translated": len(catalog.strings), "fuzzy": fuzzy,
+            "untranslated": len(catalog.messages) - len(catalog.strings) - fuzzy}
 
 
 def key_of(msgid: str | tuple | list) -> str:

@@ -140,6 +140,20 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Whether a qualified reviewer approved the catalog as it is now."""
+
+    state: str  #: "source", "draft" or "approved"
+    approved_by: str | None = None
+    approved_on: date | None = None
+    reason: str = ""  #: why it is a draft
+
+    @property
+    def approved(self) -> bool:
+        return self.state in ("source", "approved")
+
+
+@dataclass(frozen=True)
 class LocaleCatalog:
     """The translations of one locale, checked and ready to use."""
 
@@ -156,6 +170,8 @@ class LocaleCatalog:
     messages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: what keeps it from being published: failed checks, fuzzy or untranslated messages
     problems: tuple = ()
+    digest: str = ""  #: SHA-256 of its messages, which an approval is bound to
+    review: Review = Review(state="source")
 
     @property
     def is_source(self) -> bool:
@@ -215,6 +231,7 @@ class LeafletDocument:
     title: str  #: translated title
     pdf: Pdf
     clinic: Clinic | None = None
+    translation: str = "source"  #: "source", "draft" or "approved"
 
     @property
     def path(self) -> str:

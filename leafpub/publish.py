@@ -57,6 +57,7 @@ def leaflet_entry(document: LeafletDocument) -> dict:
         "sha256": hashlib.sha256(document.pdf.data).hexdigest(),
         "pages": document.pdf.pages,
         "title": document.title,
+        "translation": document.translation,
         "version": document.leaflet.version,
         "last_reviewed": document.leaflet.last_reviewed.isoformat(),
         "next_review": document.leaflet.next_review.isoformat(),

@@ -64,17 +64,23 @@ def test_a_placeholder_renamed_in_a_translation_is_refused(project):
     assert raised.value.problems[0].line is not None
 
 
-def test_untranslated_and_fuzzy_messages_are_listed_with_their_lines(project):
+def test_untranslated_fuzzy_and_missing_messages_are_listed_with_their_lines(project):
     text = edit_catalog(project, "es", 'msgstr "Frótelas con jabón."', 'msgstr ""')
+    edit_catalog(project, "es", '#: leaflets/hand-washing.md:17\nmsgid "Wet your hands."',
+                 '#: leaflets/hand-washing.md:17\n#, fuzzy\nmsgid "Wet your hands."')
     catalog = load(project, "es")
-    problems = catalogs.missing_translations(catalog, ["Rub them together with soap.", "Wet your hands.",
-                                                       "A message nobody extracted"])
+    problems = catalogs.publication_problems(catalog, ["Wet your hands.", "A message nobody extracted"])
+    fuzzy_line = line_of(text, 'msgid "Wet your hands.') + 1  # one line added above it
     assert [str(p) for p in problems] == [
-        f"translations/es/LC_MESSAGES/messages.po:{line_of(text, 'Rub them together') }: "
-        "message 'Rub them together with soap.' is fuzzy or untranslated",
+        f"translations/es/LC_MESSAGES/messages.po:{fuzzy_line}: "
+        "message 'Wet your hands.' is fuzzy: check the translation, then remove the fuzzy flag",
+        f"translations/es/LC_MESSAGES/messages.po:{line_of(text, 'Rub them together') + 1}: "
+        "message 'Rub them together with soap.' is not translated",
         "translations/es/LC_MESSAGES/messages.po: message 'A message nobody extracted' is missing "
         "(run 'pipeline.py update')",
     ]
+    assert catalogs.count_states(catalog) == {"translated": len(catalog.messages) - 2, "fuzzy": 1,
+                                              "untranslated": 1}
 
 
 def test_init_starts_a_draft_catalog_with_the_right_plural_rule(project):
@@ -101,8 +107,8 @@ def test_update_after_an_english_edit_marks_the_message_fuzzy_with_its_previous_
     text = catalogs.catalog_path(settings, "es").read_text(encoding="utf-8")
     assert '#| msgid "Rinse and dry them."\nmsgid "Rinse and dry them well."' in text
     catalog = load(project, "es")
-    problems = catalogs.missing_translations(catalog, ["Rinse and dry them well."])
-    assert "is fuzzy or untranslated" in str(problems[0])
+    (problem,) = catalogs.publication_problems(catalog, ["Rinse and dry them well."])
+    assert "message 'Rinse and dry them well.' is fuzzy" in str(problem)
 
 
 def test_compile_writes_mo_files_that_gettext_reads(project):
@@ -121,6 +127,6 @@ def test_every_shipped_catalog_is_complete_checked_and_marked_as_a_draft(locale)
     settings = load_settings(ROOT)
     catalog = catalogs.load_catalog(settings, locale)  # msgfmt --check and Babel's checks
     template = read_po_file(settings.pot_file)
-    assert catalogs.missing_translations(catalog, [m.id for m in list(template)[1:]]) == []
+    assert catalogs.publication_problems(catalog, [m.id for m in list(template)[1:]]) == []
     text = catalogs.catalog_path(settings, locale).read_text(encoding="utf-8")
     assert "No qualified medical translator has reviewed it yet." in text
