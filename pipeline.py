@@ -23,12 +23,11 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from leafpub import catalogs, config, content, fonts, packs, publish, render
+from leafpub import catalogs, config, content, fonts, packs, proofs, publish, render
 from leafpub.model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, PackDocument, Pdf, Settings
 from leafpub.pdf import PdfRenderer
 from leafpub.problems import Problem, ProblemError
 
-LEAFLET_TEMPLATES = ("base.html", "leaflet.html")
 
 
 class Progress:
@@ -69,7 +68,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
 
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.
     environment = render.make_environment(settings)
-    template_messages = tuple(render.template_messages(environment, LEAFLET_TEMPLATES))
+    template_messages = tuple(render.template_messages(environment, render.LEAFLET_TEMPLATES))
     needed = [m.text for leaflet in leaflets for m in leaflet.messages()] + list(template_messages)
     locale_catalogs, broken_locales = load_catalogs(settings, needed)
     problems += [problem for found in broken_locales.values() for problem in found]
@@ -265,12 +264,40 @@ def expected_but_unbuildable(settings, leaflets, problems, locale_catalogs, brok
     return failures
 
 
+# -- translators' proofs and reviewers' sheets (never published) -------------------
+
+def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str] = ()) -> list[Path]:
+    """Write proofs/<slug>.<locale>.<kind>.pdf for each leaflet: kind "proof" is the leaflet
+    with untranslated and fuzzy messages highlighted; "review" is the side-by-side sheet."""
+    leaflets, found = content.load_leaflets(settings)
+    chosen = [leaflet for leaflet in leaflets if not slugs or leaflet.slug in slugs]
+    unknown = sorted(set(slugs) - {leaflet.slug for leaflet in leaflets})
+    if found or unknown:
+        raise ProblemError([*found, *(Problem("leaflets", None, f"no leaflet {slug!r}") for slug in unknown)])
+    catalog = catalogs.load_catalog(settings, locale)
+    environment = render.make_environment(settings)
+    template_messages = render.template_messages(environment, render.LEAFLET_TEMPLATES + ("pack-cover.html",))
+    renderer = PdfRenderer(settings)
+    written = []
+    for leaflet in chosen:
+        if kind == "proof":
+            html = proofs.render_proof(environment, settings, leaflet, catalog, settings.paper)
+        else:
+            html = proofs.render_review(environment, settings, leaflet, catalog, template_messages,
+                                        settings.paper)
+        pdf = renderer.render(html, source=catalog.path, locale=locale, leaflet=leaflet.slug)
+        path = settings.proofs_dir / f"{leaflet.slug}.{locale}.{kind}.pdf"
+        publish.write_atomically(path, pdf.data)
+        written.append(path)
+    return written
+
+
 # -- command line ----------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
     from leafpub import cli
 
-    return cli.run(argv, build)
+    return cli.run(argv, build, make_proofs)
 
 
 if __name__ == "__main__":

@@ -251,7 +251,7 @@ def publication_problems(catalog: LocaleCatalog, needed: Iterable[str | tuple]) 
 
 def incomplete_messages(catalog: LocaleCatalog) -> list[Problem]:
     problems = []
-    for key, english in catalog.messages.items():
+    for key in catalog.messages:
         if key in catalog.strings:
             continue
         state = ("is fuzzy: check the translation, then remove the fuzzy flag" if key in catalog.fuzzy

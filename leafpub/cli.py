@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
-from . import catalogs, config, system
+from . import approvals, catalogs, config, status, system
 from .problems import ProblemError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -17,9 +19,10 @@ Publish patient leaflets in many languages: the English leaflets in leaflets/ an
 the catalogs in translations/ become print-ready PDFs and clinic packs in output/."""
 
 EPILOG = """\
-translator's day:  init LOCALE -> edit translations/LOCALE/LC_MESSAGES/messages.po -> build
-operator's day:    update (after the English changes) -> build
-exit status: 0 all built; 1 some documents not built (problems listed, with file:line);
+translator:  init LOCALE -> edit translations/LOCALE/LC_MESSAGES/messages.po
+             -> check LOCALE -> preview LOCALE -> review LOCALE -> approve LOCALE --by NAME
+operator:    update (after the English changes) -> status -> build
+exit status: 0 all done; 1 problems found (each listed as file:line: message);
              2 usage error or a missing system requirement"""
 
 
@@ -56,10 +59,41 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("locale", metavar="LOCALE", help="a locale code such as de, pt_BR or zh_Hans")
     command("compile", "write messages.mo beside every catalog (for other gettext tools)",
             "The build does not need .mo files; they are not committed.")
+    status = command("status", "show every language: what is left, failing checks, review, publishable",
+                     "Fuzzy messages never count as done. Exit status 1 when some language cannot\n"
+                     "be published.")
+    status.add_argument("locales", nargs="*", metavar="LOCALE", help="only these locales")
+    status.add_argument("--json", action="store_true", help="print JSON for scripts")
+    check = command("check", "run every check on catalogs; exit 1 on any problem",
+                    "GNU msgfmt --check and Babel's checks (syntax, duplicates, Language and\n"
+                    "Plural-Forms headers), untranslated and fuzzy messages, messages the English\n"
+                    "now has that the catalog lacks, numbers, placeholders, inline markup, length,\n"
+                    "white space and end punctuation. Each problem is printed as file:line: message.")
+    check.add_argument("locales", nargs="*", metavar="LOCALE", help="only these locales (default: all)")
+    for name, summary, details in (
+            ("preview", "make a translator's proof PDF, even of an unfinished catalog",
+             "Untranslated and fuzzy messages are highlighted and labelled; a watermark says\n"
+             "it is not for patients. Written to proofs/, never where leaflets are published."),
+            ("review", "make a side-by-side PDF (English | translation) for a reviewer to sign off",
+             "Message by message, by section, with a notes column and a sign-off block that\n"
+             "names the catalog version (SHA-256). Written to proofs/.")):
+        proof = command(name, summary, details)
+        proof.add_argument("locale", metavar="LOCALE")
+        proof.add_argument("--leaflet", action="append", default=[], metavar="SLUG",
+                           help="only this leaflet (repeatable; default: all)")
+    approve = command("approve", "record that a qualified reviewer approved a catalog as it is now",
+                      "Writes translations/LOCALE/LC_MESSAGES/approval.toml with the reviewer, the\n"
+                      "date and a hash of the catalog's messages. Leaflets of an approved language\n"
+                      "lose the draft line; any later change to the catalog makes it a draft again.\n"
+                      "Refused while the catalog is incomplete or fails a check.")
+    approve.add_argument("locale", metavar="LOCALE")
+    approve.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name")
+    approve.add_argument("--on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                         help="the date of the review (default: today)")
     return parser
 
 
-def run(argv: Sequence[str] | None, build: Callable) -> int:
+def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> int:
     arguments = make_parser().parse_args(argv)
     root = (arguments.project or config.find_project_root(Path.cwd()) or Path.cwd()).resolve()
     if not (root / "pyproject.toml").is_file():
@@ -91,11 +125,70 @@ def run(argv: Sequence[str] | None, build: Callable) -> int:
         elif arguments.command == "compile":
             for path in catalogs.compile_catalogs(settings):
                 print(f"wrote {settings.relative(path)}")
+        elif arguments.command == "status":
+            return show_status(settings, arguments.locales, arguments.json)
+        elif arguments.command == "check":
+            return run_check(settings, arguments.locales)
+        elif arguments.command in ("preview", "review"):
+            missing = system.check_system(settings)
+            if missing:
+                return fail_usage(missing[0])
+            kind = "proof" if arguments.command == "preview" else "review"
+            for path in make_proofs(settings, arguments.locale, kind, arguments.leaflet):
+                print(f"wrote {settings.relative(path)}")
+        elif arguments.command == "approve":
+            catalog = catalogs.load_catalog(settings, arguments.locale)
+            needed, _ = status.source_messages(settings)
+            problems = catalogs.publication_problems(catalog, needed)
+            if problems:
+                raise ProblemError(problems)
+            on = arguments.on or date.today()
+            path = approvals.record_approval(settings, catalog, arguments.by, on)
+            print(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
+                  f"{arguments.by} on {on}. Any later change to the catalog makes it a draft again.")
     except ProblemError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def show_status(settings, locales: list[str], as_json: bool) -> int:
+    rows, source_problems = status.locale_statuses(settings, locales or None)
+    if as_json:
+        print(json.dumps({"locales": [row.to_json() for row in rows],
+                          "source_problems": [p.to_json() for p in source_problems]},
+                         ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="Translations")
+        for column in ("locale", "language", "translated", "fuzzy", "untranslated", "checks failing",
+                       "review", "publishable", "published"):
+            table.add_column(column, justify="right" if column in ("translated", "fuzzy", "untranslated",
+                                                                    "checks failing") else "left")
+        for row in rows:
+            count = (lambda n: "?" if n is None else str(n))
+            table.add_row(row.locale, row.language, count(row.translated), count(row.fuzzy),
+                          count(row.untranslated), str(row.checks_failing),
+                          row.review + (f" ({row.reviewer})" if row.reviewer else ""),
+                          "yes" if row.publishable else f"no: {row.why}", row.published)
+        Console(width=max(160, Console().width)).print(table)
+        for problem in source_problems:
+            print(f"error: {problem}", file=sys.stderr)
+    return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
+
+
+def run_check(settings, locales: list[str]) -> int:
+    rows, source_problems = status.locale_statuses(settings, locales or None)
+    for problem in source_problems:
+        print(f"error: {problem}", file=sys.stderr)
+    for row in rows:
+        for problem in row.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{row.locale}: " + ("ok" if not row.problems else f"{len(row.problems)} problem(s)"))
+    return EXIT_PROBLEMS if source_problems or any(row.problems for row in rows) else EXIT_OK
 
 
 def fail_usage(message: str) -> int:

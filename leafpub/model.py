@@ -48,6 +48,11 @@ class Settings:
         return self.root / "output"
 
     @property
+    def proofs_dir(self) -> Path:
+        """Translators' proofs and review sheets: never where published leaflets go."""
+        return self.root / "proofs"
+
+    @property
     def packs_file(self) -> Path:
         return self.root / "packs.toml"
 

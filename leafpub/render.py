@@ -17,6 +17,9 @@ from .languages import counter_style, localize_digits
 from .model import Clinic, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
 
+#: The templates every leaflet is rendered with (their strings are needed in every catalog).
+LEAFLET_TEMPLATES = ("base.html", "leaflet.html")
+
 # Translators may use the leaflet format's inline markup (bold, italic) and nothing else:
 # with every other rule off and HTML off, markdown-it escapes whatever else they write.
 INLINE_MARKUP = MarkdownIt("zero", {"maxNesting": 8}).enable(["emphasis"])
@@ -65,24 +68,46 @@ def render_inline(text: str) -> Markup:
     return Markup(INLINE_MARKUP.renderInline(text).strip())
 
 
-def translation_functions(catalog: LocaleCatalog) -> dict[str, Callable]:
+PROOF_LABELS = {"untranslated": "UNTRANSLATED", "fuzzy": "FUZZY"}
+
+
+def translation_functions(catalog: LocaleCatalog, proof: bool = False) -> dict[str, Callable]:
     """gettext callables for the templates.
 
     Jinja2 marks whatever gettext returns as safe HTML when autoescaping, so a
     translation would be raw HTML. Returning it already escaped makes it text.
+    In a proof, untranslated and fuzzy messages are shown highlighted and labelled.
     """
     translations = catalog.translations
 
+    def state_of(message: str) -> str | None:
+        if not proof or catalog.is_source or message in catalog.strings:
+            return None
+        return "fuzzy" if message in catalog.fuzzy else "untranslated"
+
+    def shown(message: str) -> str:
+        if state_of(message) == "fuzzy":
+            return catalog.fuzzy[message][0]
+        return translations.gettext(message)
+
     def gettext(message: str) -> Markup:
-        return escape(translations.gettext(message))
+        return highlight(escape(shown(message)), state_of(message))
 
     def ngettext(singular: str, plural: str, number: int) -> Markup:
-        return escape(translations.ngettext(singular, plural, number))
+        return highlight(escape(translations.ngettext(singular, plural, number)), state_of(singular))
 
     def translate(source: SourceText) -> Markup:
-        return render_inline(translations.gettext(source.text))
+        return highlight(render_inline(shown(source.text)), state_of(source.text))
 
-    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "translate": translate}
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "translate": translate,
+            "message_state": state_of}
+
+
+def highlight(html: Markup, state: str | None) -> Markup:
+    if state is None:
+        return html
+    return Markup('<mark class="{}"><span class="proof-label">{}</span> {}</mark>').format(
+        state, PROOF_LABELS[state], html)
 
 
 def font_stack(settings: Settings, language: Language) -> Markup:
@@ -103,10 +128,12 @@ def template_messages(environment: Environment, names: Iterable[str]) -> list[st
 
 def render_leaflet(environment: Environment, settings: Settings, leaflet: Leaflet,
                    catalog: LocaleCatalog, *, paper: str, clinic: Clinic | None,
-                   draft: bool) -> str:
-    """The HTML of one leaflet in one language, generic (lines to write on) or for a clinic."""
+                   draft: bool, proof: str | None = None) -> str:
+    """The HTML of one leaflet in one language, generic (lines to write on) or for a clinic.
+    With `proof` (a summary such as "3 untranslated, 1 fuzzy"), a translator's proof."""
     language = catalog.language
     return render(environment, "leaflet.html", catalog, settings, {
+        "proof": proof,
         "leaflet": leaflet,
         "language": language,
         "paper": paper,
@@ -142,7 +169,7 @@ def render(environment: Environment, name: str, catalog: LocaleCatalog, settings
         return environment.get_template(name).render(
             font_stack=font_stack(settings, language), counter_style=counter_style(language),
             digits=lambda text: localize_digits(str(text), language), **context,
-            **translation_functions(catalog))
+            **translation_functions(catalog, proof=bool(context.get("proof"))))
     except TemplateError as error:
         raise ProblemError([Problem(f"templates/{name}", getattr(error, "lineno", None),
                                     f"template error: {error}")]) from None

@@ -193,7 +193,7 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
         renderers = pipeline.Renderers(settings, environment, PdfRenderer(settings),
                                        GlyphCoverage(settings),
                                        tuple(render.template_messages(environment,
-                                                                      pipeline.LEAFLET_TEMPLATES)))
+                                                                      render.LEAFLET_TEMPLATES)))
         document = pipeline.build_leaflet(renderers, leaflet, catalogs.load_catalog(settings, "es"),
                                           "A4", clinic=None)
     finally:

@@ -1,0 +1,81 @@
+"""Leaflet + catalog, complete or not -> a translator's proof and a reviewer's side-by-side sheet (HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from . import catalogs, render
+from .model import Leaflet, LocaleCatalog, Settings, SourceText
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    number: int
+    english: Markup
+    translation: Markup
+    state: str | None  #: None, "fuzzy" or "untranslated"
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    heading: str
+    rows: tuple[ReviewRow, ...]
+
+
+def proof_summary(catalog: LocaleCatalog) -> str:
+    counts = catalogs.count_states(catalog)
+    return (f"{counts['untranslated']} untranslated, {counts['fuzzy']} fuzzy, "
+            f"{len(catalog.problems)} failed checks")
+
+
+def render_proof(environment: Environment, settings: Settings, leaflet: Leaflet,
+                 catalog: LocaleCatalog, paper: str) -> str:
+    """The leaflet as patients would get it, with what is missing or unsure highlighted."""
+    return render.render_leaflet(environment, settings, leaflet, catalog, paper=paper, clinic=None,
+                                 draft=True, proof=proof_summary(catalog))
+
+
+def review_sections(leaflet: Leaflet, catalog: LocaleCatalog,
+                    template_messages: list) -> list[ReviewSection]:
+    """The leaflet's messages in reading order, by section, then the labels of the templates."""
+    functions = render.translation_functions(catalog, proof=True)
+    counter = iter(range(1, 10_000))
+
+    def row(text: str) -> ReviewRow:
+        return ReviewRow(next(counter), render.render_inline(text),
+                         functions["translate"](SourceText(text, 0, "")), functions["message_state"](text))
+
+    sections = [ReviewSection("Title", (row(leaflet.title.text),))]
+    for section in leaflet.sections:
+        texts = [section.heading.text] if section.heading else []
+        for block in section.blocks:
+            texts += [item.text for item in getattr(block, "items", ())] or [block.text.text]
+        heading = section.heading.text if section.heading else "Introduction"
+        sections.append(ReviewSection(heading, tuple(row(text) for text in texts)))
+    labels = dict.fromkeys(catalogs.key_of(message) for message in template_messages)
+    sections.append(ReviewSection("Labels, footer and pack cover", tuple(row(text) for text in labels)))
+    return sections
+
+
+def render_review(environment: Environment, settings: Settings, leaflet: Leaflet,
+                  catalog: LocaleCatalog, template_messages: list, paper: str) -> str:
+    source = catalogs.source_catalog(settings)
+    review = catalog.review
+    state = (f"approved by {review.approved_by} on {review.approved_on}" if review.state == "approved"
+             else f"draft ({review.reason})")
+    return render.render(environment, "review.html", source, settings, {
+        "leaflet": leaflet,
+        "language": catalog.language,
+        "paper": paper,
+        "title": f"Review: {leaflet.title.text} ({catalog.language.english_name})",
+        "created": leaflet.last_reviewed.isoformat(),
+        "catalog_path": catalog.path,
+        "digest": catalog.digest,
+        "review_state": state,
+        "summary": proof_summary(catalog),
+        "sections": review_sections(leaflet, catalog, template_messages),
+        "translation_font_stack": render.font_stack(settings, catalog.language),
+    })

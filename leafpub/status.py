@@ -1,0 +1,83 @@
+"""Settings + the last manifest -> the state of every locale: what is left, what fails,
+whether it is reviewed, whether it can be published, and what is published now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import catalogs, content, publish, render
+from .model import Settings
+from .problems import Problem, ProblemError
+
+@dataclass(frozen=True)
+class LocaleStatus:
+    locale: str
+    language: str  #: English name
+    translated: int | None  #: None when the catalog cannot be read
+    fuzzy: int | None
+    untranslated: int | None
+    checks_failing: int
+    review: str  #: "draft", "approved" or "source"
+    reviewer: str  #: who approved it and when, or why it is a draft
+    publishable: bool
+    why: str  #: the first reason it cannot be published
+    published: str  #: "current", "outdated: <reason>" or "not published"
+    problems: tuple[Problem, ...]
+
+    def to_json(self) -> dict:
+        data = {key: value for key, value in self.__dict__.items() if key != "problems"}
+        data["problems"] = [problem.to_json() for problem in self.problems]
+        return data
+
+
+def source_messages(settings: Settings) -> tuple[list, list[Problem]]:
+    """The msgids the leaflets and templates use now, and any problem with the leaflets."""
+    leaflets, problems = content.load_leaflets(settings)
+    environment = render.make_environment(settings)
+    needed = [message.text for leaflet in leaflets for message in leaflet.messages()]
+    needed += render.template_messages(environment, render.LEAFLET_TEMPLATES)
+    return needed, list(problems)
+
+
+def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tuple[list[LocaleStatus],
+                                                                                   list[Problem]]:
+    """One row per locale (all of them by default); also the problems of the English sources."""
+    needed, source_problems = source_messages(settings)
+    manifest = publish.read_manifest(settings.output_dir)
+    rows = []
+    for locale in locales or catalogs.discover_locales(settings):
+        published = published_state(manifest, locale)
+        path = catalogs.catalog_path(settings, locale)
+        if not path.is_file():
+            problem = Problem(settings.relative(path), None, "no such catalog (run 'pipeline.py init')",
+                              locale=locale)
+            rows.append(LocaleStatus(locale, locale, None, None, None, 0, "draft", "", False,
+                                     str(problem), published, (problem,)))
+            continue
+        try:
+            catalog = catalogs.load_catalog(settings, locale)
+        except ProblemError as error:
+            rows.append(LocaleStatus(locale, locale, None, None, None, len(error.problems), "draft", "",
+                                     False, str(error.problems[0]), published, error.problems))
+            continue
+        problems = catalogs.publication_problems(catalog, needed)
+        counts = catalogs.count_states(catalog)
+        missing = len(catalogs.missing_translations(catalog, needed))
+        review = catalog.review
+        reviewer = (f"{review.approved_by} on {review.approved_on}" if review.state == "approved"
+                    else review.reason)
+        rows.append(LocaleStatus(
+            locale=locale, language=catalog.language.english_name,
+            translated=counts["translated"], fuzzy=counts["fuzzy"],
+            untranslated=counts["untranslated"] + missing, checks_failing=len(catalog.problems),
+            review=review.state, reviewer=reviewer, publishable=not problems,
+            why=str(problems[0]) if problems else "", published=published, problems=tuple(problems)))
+    return rows, source_problems
+
+
+def published_state(manifest: dict, locale: str) -> str:
+    entries = [entry for entry in manifest.get("leaflets", []) if entry.get("locale") == locale]
+    outdated = [entry["outdated"] for entry in entries if entry.get("outdated")]
+    if outdated:
+        return f"outdated: {outdated[0]}"
+    return "current" if entries else "not published"
