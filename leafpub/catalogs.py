@@ -234,7 +234,7 @@ def run_msgfmt_check(settings: Settings, path: Path, locale: str) -> list[Proble
     problems = []
     for line in result.stderr.splitlines():
         found = MSGFMT_LINE.match(line)
-        if found and found["path"] == display:
+        if found and found["path"] == display and not found["message"].startswith("warning:"):
             line = int(found["line"])
             if "end-of-line within string" in found["message"]:
                 line -= 1  # msgfmt counts the newline that ended the string; point at its line

@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog, Message, TranslationError
 from .languages import UnknownLanguage, language_of
 from .model import Language
 
-PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]|%[sdif]|%%")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|%%")
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # End punctuation that means the same thing in different scripts.
 SENTENCE_ENDS = {

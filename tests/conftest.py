@@ -85,10 +85,11 @@ def built(tmp_path_factory):
     return project, report
 
 
-def pdf_text(path: Path) -> str:
-    """The text a reader would copy out of the PDF (poppler's pdftotext)."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+def pdf_text(path: Path, raw: bool = False) -> str:
+    """The text a reader would copy out of the PDF (poppler's pdftotext); `raw` keeps the
+    drawing order, which is what rotated text (a watermark) needs."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *(["-raw"] if raw else []), str(path), "-"],
+                          check=True, capture_output=True, text=True).stdout
 
 
 def plain(text: str) -> str:
