@@ -46,6 +46,9 @@ def make_parser() -> argparse.ArgumentParser:
                     "Writes output/manifest.json (paths, SHA-256, pages, problems).")
     build.add_argument("--no-progress", action="store_true",
                        help="print one line per document instead of a progress bar")
+    build.add_argument("--allow-overdue", action="store_true",
+                       help="build leaflets past their next-review date anyway, with "
+                            "'review overdue' printed on every page")
     command("extract", "write translations/messages.pot from leaflets/ and templates/",
             "The same as: pybabel extract -F babel.cfg -c Translators: "
             "-o translations/messages.pot .")
@@ -106,7 +109,8 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
                 for line in missing:
                     print(f"error: {line}", file=sys.stderr)
                 return EXIT_USAGE
-            return run_build(settings, build, plain=arguments.no_progress or not sys.stdout.isatty())
+            return run_build(settings, build, plain=arguments.no_progress or not sys.stdout.isatty(),
+                             allow_overdue=arguments.allow_overdue)
         if arguments.command == "extract":
             template = catalogs.extract(settings)
             print(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
@@ -196,19 +200,23 @@ def fail_usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def run_build(settings, build: Callable, plain: bool) -> int:
+def run_build(settings, build: Callable, plain: bool, allow_overdue: bool) -> int:
     progress = PlainProgress() if plain else RichProgress()
-    report = build(settings, progress)
+    report = build(settings, progress, allow_overdue=allow_overdue)
     manifest = report.manifest
-    current = [e for e in manifest["leaflets"] if "outdated" not in e]
+    current = [e for e in manifest["leaflets"] if "outdated" not in e and e["variant"] == "standard"
+               and e["paper"] == "A4"]
     outdated = [e for e in (*manifest["leaflets"], *manifest["packs"]) if "outdated" in e]
     packs = [e for e in manifest["packs"] if "outdated" not in e]
     locales = sorted({e["locale"] for e in current})
-    print(f"published {len(current)} leaflet PDFs in {len(locales)} languages "
-          f"({', '.join(locales)}) and {len(packs)} packs to "
+    files = sum(1 for e in manifest["leaflets"] if "outdated" not in e)
+    print(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
+          f"{files} leaflet PDFs in all papers and variants, and {len(packs)} packs to "
           f"{settings.relative(settings.output_dir)}/")
-    for entry in outdated:
+    for entry in outdated[:20]:
         print(f"kept outdated: {entry['path']} ({entry['outdated']})")
+    if len(outdated) > 20:
+        print(f"kept outdated: {len(outdated) - 20} more files (see output/manifest.json)")
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
     if report.problems:

@@ -10,6 +10,7 @@ from .model import Clinic, FontFile, Pack, Settings
 from .problems import Problem, ProblemError
 
 PAPER_SIZES = ("A4", "Letter")
+PACK_VARIANTS = ("standard", "print")  # large print is for one reader, not a clinic's pack
 PACK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_FIELD_LENGTH = 200
@@ -91,6 +92,9 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
         paper = entry.get("paper", settings.paper)
         if paper not in PAPER_SIZES:
             problem("paper", f"pack {pack_id!r}: paper must be one of {', '.join(PAPER_SIZES)}")
+        variant = entry.get("variant", "standard")
+        if variant not in PACK_VARIANTS:
+            problem("variant", f"pack {pack_id!r}: variant must be one of {', '.join(PACK_VARIANTS)}")
         lists = {}
         for key in ("leaflets", "locales"):
             value = entry.get(key)
@@ -122,7 +126,7 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
             continue
         packs.append(Pack(id=pack_id, title=title, clinic=Clinic(**fields),
                           leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,
-                          line=line or 1,
+                          line=line or 1, variant=variant,
                           key_lines={key: find_key_line(text, line, key) or line or 1
                                      for key in ("leaflets", "locales")}))
     return tuple(packs), tuple(problems)

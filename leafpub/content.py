@@ -10,6 +10,7 @@ The leaflet format is plain text a clinician can review in a diff:
     next-review: 2027-11-23
     owner: Dermatology patient information lead
     pages: 2
+    large-print-pages: 5
     ---
 
     An introduction paragraph.
@@ -37,7 +38,7 @@ from .model import BulletList, Leaflet, Paragraph, Section, Settings, SourceText
 from .problems import Problem, ProblemError
 
 REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "owner")
-OPTIONAL_FIELDS = ("pages",)
+OPTIONAL_FIELDS = ("pages", "large-print-pages")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 MAX_LEAFLET_BYTES = 256 * 1024
 MAX_MESSAGE_CHARACTERS = 2000
@@ -96,10 +97,13 @@ def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
             dates[key] = date.min
     if problems == [] and dates["next-review"] <= dates["last-reviewed"]:
         field_problem("next-review", "next-review must come after last-reviewed")
-    pages = meta.get("pages", "2")
-    if not pages.isdigit() or not 1 <= int(pages) <= 50:
-        field_problem("pages", "'pages' (the page budget) must be a whole number from 1 to 50")
-        pages = "2"
+    budgets = {}
+    for key, default in (("pages", "2"), ("large-print-pages", None)):
+        value = meta.get(key) or default or str(2 * budgets["pages"] + 1)
+        if not value.isdigit() or not 1 <= int(value) <= 50:
+            field_problem(key, f"'{key}' (a page budget) must be a whole number from 1 to 50")
+            value = default or "5"
+        budgets[key] = int(value)
 
     sections = parse_body(text, body_start, display, slug, problems)
     title = SourceText(meta.get("title", ""), meta_lines.get("title", 1), f"{context}: title")
@@ -107,7 +111,8 @@ def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
         raise ProblemError(problems)
     return Leaflet(slug=slug, path=display, title=title, version=meta["version"],
                    last_reviewed=dates["last-reviewed"], next_review=dates["next-review"],
-                   owner=meta["owner"], page_budget=int(pages), sections=tuple(sections))
+                   owner=meta["owner"], page_budget=budgets["pages"], sections=tuple(sections),
+                   large_print_budget=budgets["large-print-pages"])
 
 
 def parse_front_matter(text: str, display: str, problems: list[Problem]):

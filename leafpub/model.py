@@ -72,6 +72,30 @@ class Settings:
             return str(path)
 
 
+# -- formats ----------------------------------------------------------------
+
+PAPERS = ("A4", "Letter")
+#: standard: tagged PDF/UA-1 for screens and office printers; large-print: the same
+#: reflowed with 16 pt body text; print: PDF/X-4 with 3 mm bleed and crop marks.
+VARIANTS = ("standard", "large-print", "print")
+
+
+@dataclass(frozen=True)
+class Format:
+    """One of the forms every leaflet is published in."""
+
+    paper: str  #: "A4" or "Letter"
+    variant: str  #: "standard", "large-print" or "print"
+
+    @property
+    def suffix(self) -> str:
+        """The part of a file name that tells formats apart: "a4", "letter.large-print"."""
+        return self.paper.lower() + ("" if self.variant == "standard" else f".{self.variant}")
+
+
+FORMATS = tuple(Format(paper, variant) for variant in VARIANTS for paper in PAPERS)
+
+
 # -- content ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -115,6 +139,10 @@ class Leaflet:
     owner: str
     page_budget: int  #: the most pages one language's leaflet may take
     sections: tuple[Section, ...]
+    large_print_budget: int = 0  #: the same for the large-print variant
+
+    def budget(self, variant: str) -> int:
+        return self.large_print_budget if variant == "large-print" else self.page_budget
 
     def messages(self) -> Iterator[SourceText]:
         """Every translatable text, in reading order."""
@@ -212,6 +240,7 @@ class Pack:
     locales: tuple[str, ...]
     paper: str
     line: int  #: where the pack is declared in packs.toml
+    variant: str = "standard"  #: "standard" or "print"
     #: where its keys are, for problems: {"leaflets": 5, "locales": 6}
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
@@ -228,20 +257,25 @@ class Pdf:
 
 @dataclass(frozen=True)
 class LeafletDocument:
-    """One leaflet in one language, for the generic download or one clinic's pack."""
+    """One leaflet in one language and format, for the download or one clinic's pack."""
 
     leaflet: Leaflet
     language: Language
-    paper: str
+    format: Format
     title: str  #: translated title
     pdf: Pdf
     clinic: Clinic | None = None
     translation: str = "source"  #: "source", "draft" or "approved"
 
     @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.leaflet.slug, self.language.locale, self.format.paper, self.format.variant)
+
+    @property
     def path(self) -> str:
         """Where it is published, relative to output/."""
-        return f"leaflets/{self.leaflet.slug}/{self.leaflet.slug}.{self.language.locale}.{self.paper.lower()}.pdf"
+        slug = self.leaflet.slug
+        return f"leaflets/{slug}/{slug}.{self.language.locale}.{self.format.suffix}.pdf"
 
 
 @dataclass(frozen=True)
@@ -251,4 +285,4 @@ class PackDocument:
 
     @property
     def path(self) -> str:
-        return f"packs/{self.pack.id}.{self.pack.paper.lower()}.pdf"
+        return f"packs/{self.pack.id}.{Format(self.pack.paper, self.pack.variant).suffix}.pdf"

@@ -26,7 +26,8 @@ def merge_pack(pack: Pack, cover: Pdf, documents: Sequence[LeafletDocument],
                cover_language: Language) -> Pdf:
     """Merge the cover and the leaflets into one PDF a clinic can print or browse."""
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(cover.data)), import_outline=False)
+    cover_reader = PdfReader(io.BytesIO(cover.data))
+    writer.append(cover_reader, import_outline=False)
     writer.add_outline_item(title=outline_title(cover_language.native_name, pack.title),
                             page_number=0)
     starts = contents_pages(cover.pages, documents)
@@ -48,6 +49,11 @@ def merge_pack(pack: Pack, cover: Pdf, documents: Sequence[LeafletDocument],
     # Merging drops /Lang and /Title of the parts; set the pack's own.
     writer.add_metadata({"/Title": f"{pack.title} — {pack.clinic.name}", "/Producer": "leafpub"})
     writer._root_object[NameObject("/Lang")] = TextStringObject(cover_language.tag)
+    # A print-shop pack keeps the PDF/X output intent (the parts share it); trim and bleed
+    # boxes travel with each page.
+    if "/OutputIntents" in cover_reader.trailer["/Root"]:
+        writer._root_object[NameObject("/OutputIntents")] = \
+            cover_reader.trailer["/Root"]["/OutputIntents"].clone(writer)
     writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
         {NameObject("/DisplayDocTitle"): BooleanObject(True)})
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)

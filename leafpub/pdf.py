@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import io
+import hashlib
 import logging
 import mimetypes
 from contextlib import contextmanager
@@ -11,10 +13,13 @@ from urllib.parse import unquote, urlsplit
 
 from . import fonts
 from .model import Pdf, Settings
+from .render import BLEED_MM
 from .problems import Problem, ProblemError
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
-PDF_VARIANT = "pdf/ua-1"  # tagged, with /Lang and /Title; byte-identical across runs
+#: Our variants -> WeasyPrint's PDF variants: tagged PDF/UA-1 (with /Lang, /Title,
+#: DisplayDocTitle) for reading; PDF/X-4 for print shops.
+PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4"}
 
 
 def make_asset_fetcher(folder: Path):
@@ -61,7 +66,7 @@ class PdfRenderer:
         self.fetcher = make_asset_fetcher(settings.templates_dir)
         self.base_url = settings.templates_dir.resolve().as_uri() + "/"
 
-    def render(self, html: str, *, source: str, locale: str | None = None,
+    def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
                leaflet: str | None = None) -> Pdf:
         """Render one document; any WeasyPrint warning (missing glyph, refused fetch,
         bad CSS) makes it a problem for `source` instead of a quietly broken PDF."""
@@ -70,8 +75,13 @@ class PdfRenderer:
         with captured_warnings() as warnings:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config)
-            data = document.write_pdf(pdf_variant=PDF_VARIANT)
+            # PDF/X gives a random file identifier unless told one: derive it from the
+            # input, so that the same input always gives the same bytes.
+            identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+            data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], pdf_identifier=identifier)
         pages = len(document.pages)
+        if variant == "print":
+            data = set_bleed_box(data, BLEED_MM)
         del document
         gc.collect()  # CJK renders keep large font objects alive otherwise
         if warnings:
@@ -79,6 +89,22 @@ class PdfRenderer:
                                         locale=locale, leaflet=leaflet)
                                 for message in dict.fromkeys(warnings)])
         return Pdf(data=data, pages=pages)
+
+
+def set_bleed_box(data: bytes, bleed_mm: float) -> bytes:
+    """Set each page's BleedBox to the TrimBox plus `bleed_mm` (WeasyPrint makes it the
+    whole page, marks included). File identifier and metadata are kept as they are."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    bleed = bleed_mm * 72 / 25.4
+    for page in writer.pages:
+        left, bottom, right, top = (float(value) for value in page.trimbox)
+        page.bleedbox = RectangleObject((left - bleed, bottom - bleed, right + bleed, top + bleed))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from . import catalogs, render
-from .model import Leaflet, LocaleCatalog, Settings, SourceText
+from .model import Format, Leaflet, LocaleCatalog, Settings, SourceText
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,9 @@ def proof_summary(catalog: LocaleCatalog) -> str:
 def render_proof(environment: Environment, settings: Settings, leaflet: Leaflet,
                  catalog: LocaleCatalog, paper: str) -> str:
     """The leaflet as patients would get it, with what is missing or unsure highlighted."""
-    return render.render_leaflet(environment, settings, leaflet, catalog, paper=paper, clinic=None,
-                                 draft=True, proof=proof_summary(catalog))
+    return render.render_leaflet(environment, settings, leaflet, catalog,
+                                 format=Format(paper, "standard"), clinic=None, draft=True,
+                                 proof=proof_summary(catalog))
 
 
 def review_sections(leaflet: Leaflet, catalog: LocaleCatalog,
@@ -70,6 +71,7 @@ def render_review(environment: Environment, settings: Settings, leaflet: Leaflet
         "leaflet": leaflet,
         "language": catalog.language,
         "paper": paper,
+        "variant": "standard",
         "title": f"Review: {leaflet.title.text} ({catalog.language.english_name})",
         "created": leaflet.last_reviewed.isoformat(),
         "catalog_path": catalog.path,

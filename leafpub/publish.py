@@ -42,7 +42,7 @@ class Release:
 
 
 def leaflet_key(entry: dict) -> tuple:
-    return (entry["leaflet"], entry["locale"], entry["paper"])
+    return (entry["leaflet"], entry["locale"], entry["paper"], entry.get("variant", "standard"))
 
 
 def leaflet_entry(document: LeafletDocument) -> dict:
@@ -52,7 +52,8 @@ def leaflet_entry(document: LeafletDocument) -> dict:
         "language": document.language.native_name,
         "language_english": document.language.english_name,
         "direction": document.language.direction,
-        "paper": document.paper,
+        "paper": document.format.paper,
+        "variant": document.format.variant,
         "path": document.path,
         "sha256": hashlib.sha256(document.pdf.data).hexdigest(),
         "pages": document.pdf.pages,
@@ -69,6 +70,7 @@ def pack_entry(document: PackDocument) -> dict:
         "pack": document.pack.id,
         "clinic": document.pack.clinic.name,
         "paper": document.pack.paper,
+        "variant": document.pack.variant,
         "path": document.path,
         "sha256": hashlib.sha256(document.pdf.data).hexdigest(),
         "pages": document.pdf.pages,
@@ -108,7 +110,7 @@ def publish(output: Path, release: Release) -> dict:
                 packs.append({**entry, "outdated": reason})
 
         manifest = {
-            "leaflets": sorted(leaflets, key=lambda e: (e["leaflet"], e["locale"], e["paper"])),
+            "leaflets": sorted(leaflets, key=leaflet_key),
             "packs": sorted(packs, key=lambda e: e["pack"]),
             "problems": [problem.to_json() for problem in release.problems],
         }
@@ -121,6 +123,17 @@ def publish(output: Path, release: Release) -> dict:
             if entry.get("path") not in kept and is_published(output, entry):
                 (output / entry["path"]).unlink()
     return manifest
+
+
+def published_checksums(output: Path) -> set[str]:
+    """SHA-256 of every file the last manifest lists that is on disk with those very bytes."""
+    checksums = set()
+    for entry in (*(manifest := read_manifest(output)).get("leaflets", []), *manifest.get("packs", [])):
+        if is_published(output, entry):
+            data = (output / entry["path"]).read_bytes()
+            if hashlib.sha256(data).hexdigest() == entry.get("sha256"):
+                checksums.add(entry["sha256"])
+    return checksums
 
 
 def is_published(output: Path, entry: dict) -> bool:

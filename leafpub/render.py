@@ -14,8 +14,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .languages import counter_style, localize_digits
-from .model import Clinic, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
+from .model import Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
+
+#: Print-shop variant: backgrounds run 3 mm past the trim (the bleed); the page is 10 mm
+#: larger on each side so that crop marks have room outside the bleed.
+BLEED_MM, SLUG_MM = 3, 10
 
 #: The templates every leaflet is rendered with (their strings are needed in every catalog).
 LEAFLET_TEMPLATES = ("base.html", "leaflet.html")
@@ -127,19 +131,20 @@ def template_messages(environment: Environment, names: Iterable[str]) -> list[st
 
 
 def render_leaflet(environment: Environment, settings: Settings, leaflet: Leaflet,
-                   catalog: LocaleCatalog, *, paper: str, clinic: Clinic | None,
-                   draft: bool, proof: str | None = None) -> str:
-    """The HTML of one leaflet in one language, generic (lines to write on) or for a clinic.
-    With `proof` (a summary such as "3 untranslated, 1 fuzzy"), a translator's proof."""
+                   catalog: LocaleCatalog, *, format: Format, clinic: Clinic | None,
+                   draft: bool, overdue: bool = False, proof: str | None = None) -> str:
+    """The HTML of one leaflet in one language and format, generic (lines to write on) or
+    for a clinic. With `proof` (a summary such as "3 untranslated"), a translator's proof."""
     language = catalog.language
     return render(environment, "leaflet.html", catalog, settings, {
         "proof": proof,
         "leaflet": leaflet,
         "language": language,
-        "paper": paper,
+        "paper": format.paper,
+        "variant": format.variant,
         "clinic": clinic,
         "draft": draft,
-        "overdue": False,
+        "overdue": overdue,
         "title": catalog.translations.gettext(leaflet.title.text),
         "last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
         "next_review": format_date(leaflet.next_review, "long", locale=language.locale),
@@ -156,6 +161,7 @@ def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
         "clinic": pack.clinic,
         "language": catalog.language,
         "paper": pack.paper,
+        "variant": pack.variant,
         "contents": contents,
         "title": pack.title,
         "created": created.isoformat(),
@@ -167,6 +173,7 @@ def render(environment: Environment, name: str, catalog: LocaleCatalog, settings
     try:
         language = catalog.language
         return environment.get_template(name).render(
+            slug_mm=SLUG_MM, bleed_mm=BLEED_MM,
             font_stack=font_stack(settings, language), counter_style=counter_style(language),
             digits=lambda text: localize_digits(str(text), language), **context,
             **translation_functions(catalog, proof=bool(context.get("proof"))))

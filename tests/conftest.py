@@ -115,3 +115,12 @@ def pdf_fonts(path: Path) -> list[dict]:
 def read_po_file(path: Path):
     with path.open("rb") as po:
         return read_po(po)
+
+
+def standard_entries(manifest: dict) -> list[dict]:
+    """The manifest's entries for the standard A4 leaflets (one per leaflet and language)."""
+    return [e for e in manifest["leaflets"] if e["paper"] == "A4" and e["variant"] == "standard"]
+
+
+def standard_entry(manifest: dict, locale: str) -> dict:
+    return next(e for e in standard_entries(manifest) if e["locale"] == locale)

@@ -3,7 +3,7 @@
 import json
 
 import pipeline
-from conftest import build, make_project, pdf_text, plain
+from conftest import standard_entries, standard_entry, build, make_project, pdf_text, plain
 
 DRAFT_LINE = "Borrador de traducción"
 SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
@@ -26,7 +26,7 @@ def test_an_approved_catalog_loses_the_draft_line_until_it_changes(tmp_path, cap
     assert 'approved_by = "Dr Ana Ruiz"' in approval and "approved_on = 2026-11-20" in approval
     report = build(project)
     assert not any(DRAFT_LINE in page for page in spanish_pages(project))
-    entry = next(e for e in report.manifest["leaflets"] if e["locale"] == "es")
+    entry = standard_entry(report.manifest, "es")
     assert entry["translation"] == "approved"
 
     # A translator edits one message after the approval: the leaflet is a draft again.
@@ -34,7 +34,7 @@ def test_an_approved_catalog_loses_the_draft_line_until_it_changes(tmp_path, cap
     catalog.write_text(catalog.read_text().replace("Frótelas con jabón.", "Frótelas bien con jabón."))
     report = build(project)
     assert all(DRAFT_LINE in page for page in spanish_pages(project))
-    entry = next(e for e in report.manifest["leaflets"] if e["locale"] == "es")
+    entry = standard_entry(report.manifest, "es")
     assert entry["translation"] == "draft"
     capsys.readouterr()
     pipeline.main(["--project", str(project), "status", "--json", "es"])

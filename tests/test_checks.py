@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import build, make_project
+from conftest import standard_entries, standard_entry, build, make_project
 from leafpub import checks
 from leafpub.languages import language_of
 
@@ -87,7 +87,7 @@ def test_an_unsafe_translation_is_refused_and_the_last_good_pdf_stays(tmp_path, 
     report = build(project)
     assert f"{SPANISH_PO}:{line}: {expected}" in [str(problem) for problem in report.problems]
     assert published.read_bytes() == before
-    entry = next(e for e in report.manifest["leaflets"] if e["locale"] == "es")
+    entry = standard_entry(report.manifest, "es")
     assert entry["outdated"] == f"{SPANISH_PO}:{line}: {expected}"
 
 
@@ -126,5 +126,5 @@ def test_an_english_edit_followed_by_update_holds_the_translation_back(tmp_path)
             "check the translation, then remove the fuzzy flag") in [str(p) for p in result.problems]
     assert (project / "output" / PUBLISHED_ES).read_bytes() == before
     # The English is published with the new advice; Spanish keeps the old one, marked outdated.
-    english = next(e for e in result.manifest["leaflets"] if e["locale"] == "en")
+    english = standard_entry(result.manifest, "en")
     assert "outdated" not in english

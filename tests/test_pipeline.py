@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 import pipeline
-from conftest import ROOT, build, make_project, pdf_fonts, pdf_text, plain, read_po_file
+from conftest import standard_entries, standard_entry, ROOT, build, make_project, pdf_fonts, pdf_text, plain, read_po_file
 from leafpub import catalogs
 from leafpub.catalogs import discover_locales
 from leafpub.config import load_settings
@@ -23,7 +23,7 @@ def test_every_language_with_a_good_catalog_is_published(built):
     assert manifest == report.manifest
     published = {(e["leaflet"], e["locale"]) for e in manifest["leaflets"]}
     assert published == {("hand-washing", "en"), ("hand-washing", "es")}
-    entry = next(e for e in manifest["leaflets"] if e["locale"] == "es")
+    entry = standard_entry(manifest, "es")
     assert entry["path"] == "leaflets/hand-washing/hand-washing.es.a4.pdf"
     assert entry["title"] == "Lavarse las manos" and entry["paper"] == "A4" and entry["pages"] == 1
     pdf = project / "output" / entry["path"]
@@ -71,7 +71,7 @@ def test_the_command_line_reports_problems_in_one_line_each_and_exits_1(tmp_path
     status = pipeline.main(["--project", str(project), "build", "--no-progress"])
     out, err = capsys.readouterr()
     assert status == 1
-    assert "published 2 leaflet PDFs in 2 languages (en, es) and 1 packs" in out
+    assert "published 2 leaflets in 2 languages (en, es), 12 leaflet PDFs in all papers and variants, and 1 packs" in out
     errors = [line for line in err.splitlines() if line.startswith("error: ")]
     assert errors and errors[0].startswith("error: translations/fr/LC_MESSAGES/messages.po:16: ")
     assert "Traceback" not in err
@@ -94,7 +94,7 @@ def test_the_last_good_pdf_stays_when_its_catalog_breaks(tmp_path):
     catalog.write_text(catalog.read_text().replace('msgstr "Mójese las manos."', 'msgstr "Mójese'))
     second = build(project)
     assert spanish.read_bytes() == before
-    entry = next(e for e in second.manifest["leaflets"] if e["locale"] == "es")
+    entry = standard_entry(second.manifest, "es")
     assert entry["outdated"].startswith("translations/es/LC_MESSAGES/messages.po:")
     # The pack that needs Spanish is kept too, and marked.
     (pack,) = second.manifest["packs"]
@@ -222,7 +222,7 @@ def test_the_shipped_project_builds_every_language(shipped):
     settings = load_settings(project)
     locales = {"en", *discover_locales(settings)}
     assert len(locales) == 15
-    entries = {e["locale"]: e for e in report.manifest["leaflets"]}
+    entries = {e["locale"]: e for e in standard_entries(report.manifest)}
     assert set(entries) == locales
     for locale, entry in entries.items():
         pdf = project / "output" / entry["path"]
@@ -282,11 +282,11 @@ def test_persian_page_numbers_and_dates_use_persian_digits(shipped):
 
 def test_the_example_pack_carries_every_language_with_an_outline_entry_in_its_script(shipped):
     project, report = shipped
-    (pack,) = report.manifest["packs"]
+    pack = next(p for p in report.manifest["packs"] if p["pack"] == "example-skin-clinic")
     assert len(pack["locales"]) == 15
     reader = PdfReader(project / "output" / pack["path"])
     titles = [item.title for item in reader.outline[2]]
-    entries = {e["locale"]: e for e in report.manifest["leaflets"]}
+    entries = {e["locale"]: e for e in standard_entries(report.manifest)}
     assert titles == [f"{language_of(code).native_name}: {entries[code]['title']}"
                       for code in pack["locales"]]
     assert "العربية: هل يترك الوخز بالإبر الدقيقة ندبات؟" in titles

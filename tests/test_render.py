@@ -4,7 +4,7 @@ from conftest import SPANISH, write_catalog
 from leafpub import catalogs, render
 from leafpub.config import load_settings
 from leafpub.content import load_leaflets
-from leafpub.model import Clinic
+from leafpub.model import Clinic, Format
 
 
 def render_spanish(project, translations, clinic=None):
@@ -14,12 +14,12 @@ def render_spanish(project, translations, clinic=None):
     (leaflet,), _ = load_leaflets(settings)
     catalog = catalogs.load_catalog(settings, "es")
     return render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
-                                 paper="A4", clinic=clinic, draft=True)
+                                 format=Format("A4", "standard"), clinic=clinic, draft=True)
 
 
 def test_html_lang_and_dir_come_from_the_locale(project):
     html = render_spanish(project, SPANISH)
-    assert '<html lang="es" dir="ltr">' in html
+    assert '<html lang="es" dir="ltr" class="variant-standard">' in html
     assert "<title>Lavarse las manos</title>" in html
 
 
@@ -59,7 +59,7 @@ def test_template_strings_translated_with_markup_are_escaped(project):
                     encoding="utf-8")
     (leaflet,), _ = load_leaflets(settings)
     html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
-                                 catalogs.load_catalog(settings, "es"), paper="A4", clinic=None,
+                                 catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"), clinic=None,
                                  draft=False)
     assert "<h2>&lt;u&gt;Su clínica&lt;/u&gt;</h2>" in html
 
