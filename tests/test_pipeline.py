@@ -15,6 +15,7 @@ from leafpub import catalogs
 from leafpub.catalogs import discover_locales
 from leafpub.config import load_settings
 from leafpub.languages import language_of
+from leafpub.model import Format
 
 
 def test_every_language_with_a_good_catalog_is_published(built):
@@ -194,8 +195,8 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
                                        GlyphCoverage(settings),
                                        tuple(render.template_messages(environment,
                                                                       render.LEAFLET_TEMPLATES)))
-        document = pipeline.build_leaflet(renderers, leaflet, catalogs.load_catalog(settings, "es"),
-                                          "A4", clinic=None)
+        document = pipeline.render_leaflet(renderers, leaflet, catalogs.load_catalog(settings, "es"),
+                                           Format("A4", "standard"), clinic=None, overdue=False)
     finally:
         server.shutdown()
         server.server_close()
