@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -84,6 +85,12 @@ def make_parser() -> argparse.ArgumentParser:
         proof.add_argument("locale", metavar="LOCALE")
         proof.add_argument("--leaflet", action="append", default=[], metavar="SLUG",
                            help="only this leaflet (repeatable; default: all)")
+    readability = command("readability", "report how easy the English leaflets are to read",
+                          "Flesch reading ease and Flesch-Kincaid grade per section (textstat), against\n"
+                          "a target of reading age 9-11 / US grade 6-8, and the longest sentences.\n"
+                          "A report for the clinician: it never stops a build.")
+    readability.add_argument("leaflets", nargs="*", metavar="SLUG", help="only these leaflets")
+    readability.add_argument("--json", action="store_true", help="print JSON for scripts")
     approve = command("approve", "record that a qualified reviewer approved a catalog as it is now",
                       "Writes translations/LOCALE/LC_MESSAGES/approval.toml with the reviewer, the\n"
                       "date and a hash of the catalog's messages. Leaflets of an approved language\n"
@@ -140,6 +147,8 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
             kind = "proof" if arguments.command == "preview" else "review"
             for path in make_proofs(settings, arguments.locale, kind, arguments.leaflet):
                 print(f"wrote {settings.relative(path)}")
+        elif arguments.command == "readability":
+            return show_readability(settings, arguments.leaflets, arguments.json)
         elif arguments.command == "approve":
             catalog = catalogs.load_catalog(settings, arguments.locale)
             needed, _ = status.source_messages(settings)
@@ -160,8 +169,12 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
 def show_status(settings, locales: list[str], as_json: bool) -> int:
     rows, source_problems = status.locale_statuses(settings, locales or None)
     if as_json:
+        due = status.due_for_review(leaflets_of(settings), date.today())
         print(json.dumps({"locales": [row.to_json() for row in rows],
-                          "source_problems": [p.to_json() for p in source_problems]},
+                          "source_problems": [p.to_json() for p in source_problems],
+                          "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
+                                              "owner": leaflet.owner, "days_left": left}
+                                             for leaflet, left in due]},
                          ensure_ascii=False, indent=2))
     else:
         from rich.console import Console
@@ -181,7 +194,37 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
         Console(width=max(160, Console().width)).print(table)
         for problem in source_problems:
             print(f"error: {problem}", file=sys.stderr)
+    due = status.due_for_review(leaflets_of(settings), date.today())
+    if as_json:
+        return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
+    print("leaflets due for review in the next 90 days: " + (", ".join(
+        f"{leaflet.slug} ({leaflet.next_review}, owner {leaflet.owner}, "
+        + (f"{-left} days overdue)" if left < 0 else f"in {left} days)") for leaflet, left in due)
+        or "none"))
     return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
+
+
+def show_readability(settings, slugs: list[str], as_json: bool) -> int:
+    from . import content, readability
+
+    leaflets, problems = content.load_leaflets(settings)
+    if problems:
+        raise ProblemError(problems)
+    reports = [readability.assess(leaflet) for leaflet in leaflets if not slugs or leaflet.slug in slugs]
+    if as_json:
+        print(json.dumps([dataclasses.asdict(report) for report in reports], indent=2))
+        return EXIT_OK
+    low, high = readability.TARGET_GRADE
+    for report in reports:
+        print(f"{report.slug}: target US grade {low:g}-{high:g} (reading age 9-11)")
+        for section in (*report.sections, report.whole):
+            mark = "" if section.on_target else "   above target"
+            print(f"  {section.heading:<40} {section.words:>4} words  ease {section.reading_ease:5.1f}"
+                  f"  grade {section.grade:4.1f}{mark}")
+        print("  longest sentences:")
+        for words, sentence in report.longest_sentences:
+            print(f"    {words:>3} words: {sentence}")
+    return EXIT_OK
 
 
 def run_check(settings, locales: list[str]) -> int:
@@ -193,6 +236,12 @@ def run_check(settings, locales: list[str]) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{row.locale}: " + ("ok" if not row.problems else f"{len(row.problems)} problem(s)"))
     return EXIT_PROBLEMS if source_problems or any(row.problems for row in rows) else EXIT_OK
+
+
+def leaflets_of(settings):
+    from . import content
+
+    return content.load_leaflets(settings)[0]
 
 
 def fail_usage(message: str) -> int:

@@ -4,9 +4,10 @@ whether it is reviewed, whether it can be published, and what is published now."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from . import catalogs, content, publish, render
-from .model import Settings
+from .model import Leaflet, Settings
 from .problems import Problem, ProblemError
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tup
             review=review.state, reviewer=reviewer, publishable=not problems,
             why=str(problems[0]) if problems else "", published=published, problems=tuple(problems)))
     return rows, source_problems
+
+
+def due_for_review(leaflets, today: date, days: int = 90) -> list[tuple[Leaflet, int]]:
+    """(leaflet, days left) for every leaflet whose review falls due within `days`; overdue
+    ones have negative days left."""
+    due = [(leaflet, (leaflet.next_review - today).days) for leaflet in leaflets]
+    return sorted([(leaflet, left) for leaflet, left in due if left <= days], key=lambda pair: pair[1])
 
 
 def published_state(manifest: dict, locale: str) -> str:

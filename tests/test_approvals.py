@@ -3,7 +3,7 @@
 import json
 
 import pipeline
-from conftest import standard_entries, standard_entry, build, make_project, pdf_text, plain
+from conftest import standard_entry, build, make_project, pdf_text, plain
 
 DRAFT_LINE = "Borrador de traducción"
 SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import standard_entries, standard_entry, build, make_project
+from conftest import standard_entry, build, make_project
 from leafpub import checks
 from leafpub.languages import language_of
 
