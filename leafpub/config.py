@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from .model import Clinic, FontFile, Pack, Settings
+from .model import Clinic, PinnedFile, Pack, Settings
 from .problems import Problem, ProblemError
 
 PAPER_SIZES = ("A4", "Letter")
@@ -51,15 +51,18 @@ def load_settings(root: Path) -> Settings:
         problems.append(Problem("pyproject.toml", None,
                                 f"[tool.leafpub] paper must be one of {', '.join(PAPER_SIZES)}"))
     scripts = {script: tuple(families) for script, families in table.get("scripts", {}).items()}
-    fonts = tuple(FontFile(Path(font["path"]), font["sha256"], font.get("package", ""))
+    fonts = tuple(PinnedFile(Path(font["path"]), font["sha256"], font.get("package", ""))
                   for font in table.get("fonts", []))
     if not scripts or not fonts:
         problems.append(Problem("pyproject.toml", None,
                                 "[tool.leafpub] needs [tool.leafpub.scripts] and [[tool.leafpub.fonts]]"))
+    profile = table.get("print-profile")
+    print_profile = (PinnedFile(Path(profile["path"]), profile["sha256"], profile.get("package", ""))
+                     if isinstance(profile, dict) else None)
     if problems:
         raise ProblemError(problems)
     return Settings(root=root, source_locale=table.get("source-locale", "en"), paper=paper,
-                    scripts=scripts, fonts=fonts)
+                    scripts=scripts, fonts=fonts, print_profile=print_profile)
 
 
 def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...]]:

@@ -13,8 +13,9 @@ from babel.support import NullTranslations
 # -- settings ---------------------------------------------------------------
 
 @dataclass(frozen=True)
-class FontFile:
-    """A font file the PDFs may use, pinned by checksum to one release of its package."""
+class PinnedFile:
+    """A system file the PDFs use (a font, a colour profile), pinned by checksum to one
+    release of its package, so that the same input gives the same PDF on every machine."""
 
     path: Path
     sha256: str
@@ -29,7 +30,8 @@ class Settings:
     source_locale: str
     paper: str
     scripts: Mapping[str, tuple[str, ...]]  #: ISO 15924 script -> font families
-    fonts: tuple[FontFile, ...]
+    fonts: tuple[PinnedFile, ...]
+    print_profile: PinnedFile | None = None  #: CMYK output intent of print-shop PDFs
 
     @property
     def leaflets_dir(self) -> Path:

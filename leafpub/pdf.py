@@ -7,6 +7,7 @@ import io
 import hashlib
 import logging
 import mimetypes
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,11 +23,12 @@ MAX_ASSET_BYTES = 5 * 1024 * 1024
 PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4"}
 
 
-def make_asset_fetcher(folder: Path):
+def make_asset_fetcher(folder: Path, pinned: frozenset[Path] = frozenset()):
     """A WeasyPrint URL fetcher that serves `data:` URLs and regular files inside one folder.
 
     Everything else (other files, ../ tricks, symlinks out, devices, http, ftp...) is
     refused, so no input can put a local file into a PDF or make the build fetch a URL.
+    `pinned` names the only other files it serves (the configured colour profile).
     WeasyPrint logs each refusal, and the renderer turns that into a problem.
     """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -43,7 +45,7 @@ def make_asset_fetcher(folder: Path):
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"refused to fetch {url[:80]!r}: only the project's own assets are allowed")
             path = Path(unquote(parts.path)).resolve()
-            if not path.is_relative_to(self.folder) or not path.is_file():
+            if not (path.is_relative_to(self.folder) or path in pinned) or not path.is_file():
                 raise ValueError(f"refused to read {url[:80]!r}: not a file in {self.folder.name}/")
             if path.stat().st_size > MAX_ASSET_BYTES:
                 raise ValueError(f"refused to read {url[:80]!r}: larger than {MAX_ASSET_BYTES} bytes")
@@ -63,7 +65,9 @@ class PdfRenderer:
 
         self.settings = settings
         self.font_config = FontConfiguration()
-        self.fetcher = make_asset_fetcher(settings.templates_dir)
+        profile = settings.print_profile
+        self.fetcher = make_asset_fetcher(settings.templates_dir,
+                                          frozenset([profile.path.resolve()] if profile else []))
         self.base_url = settings.templates_dir.resolve().as_uri() + "/"
 
     def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
@@ -81,7 +85,7 @@ class PdfRenderer:
             data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], pdf_identifier=identifier)
         pages = len(document.pages)
         if variant == "print":
-            data = set_bleed_box(data, BLEED_MM)
+            data = finish_print_pdf(data, BLEED_MM, identifier)
         del document
         gc.collect()  # CJK renders keep large font objects alive otherwise
         if warnings:
@@ -91,17 +95,30 @@ class PdfRenderer:
         return Pdf(data=data, pages=pages)
 
 
-def set_bleed_box(data: bytes, bleed_mm: float) -> bytes:
-    """Set each page's BleedBox to the TrimBox plus `bleed_mm` (WeasyPrint makes it the
-    whole page, marks included). File identifier and metadata are kept as they are."""
+def finish_print_pdf(data: bytes, bleed_mm: float, identifier: bytes) -> bytes:
+    """Make WeasyPrint's PDF/X-4 what a print shop expects, and reproducible:
+    - each page's BleedBox is the TrimBox plus `bleed_mm` (WeasyPrint makes it the whole
+      page, crop marks included);
+    - the XMP DocumentID and the file identifier, random in WeasyPrint's PDF/X output,
+      are derived from the input instead."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import RectangleObject
+    from pypdf.generic import ArrayObject, ByteStringObject, RectangleObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     bleed = bleed_mm * 72 / 25.4
     for page in writer.pages:
         left, bottom, right, top = (float(value) for value in page.trimbox)
         page.bleedbox = RectangleObject((left - bleed, bottom - bleed, right + bleed, top + bleed))
+    metadata = writer._root_object.get("/Metadata")
+    if metadata is not None:
+        stream = metadata.get_object()
+        hexadecimal = identifier.decode("ascii")
+        uuid = "-".join((hexadecimal[:8], hexadecimal[8:12], hexadecimal[12:16], hexadecimal[16:20],
+                         hexadecimal[20:32]))
+        xmp = re.sub(rb"xmp\.did:[0-9a-fA-F-]+", b"xmp.did:" + uuid.encode("ascii"), stream.get_data())
+        stream.set_data(xmp)
+    file_id = ByteStringObject(bytes.fromhex(identifier.decode("ascii")))
+    writer._ID = ArrayObject([file_id, file_id])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

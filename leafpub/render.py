@@ -172,8 +172,10 @@ def render(environment: Environment, name: str, catalog: LocaleCatalog, settings
            context: dict) -> str:
     try:
         language = catalog.language
+        profile = settings.print_profile
         return environment.get_template(name).render(
             slug_mm=SLUG_MM, bleed_mm=BLEED_MM,
+            print_profile_url=profile.path.resolve().as_uri() if profile else "",
             font_stack=font_stack(settings, language), counter_style=counter_style(language),
             digits=lambda text: localize_digits(str(text), language), **context,
             **translation_functions(catalog, proof=bool(context.get("proof"))))

@@ -21,12 +21,15 @@ def check_system(settings: Settings) -> list[str]:
                        f"every render about 4x slower: {FIX}")
     if not shutil.which("msgfmt"):
         missing.append(f"GNU msgfmt (package gettext), used to check catalogs, is missing: {FIX}")
-    for font in settings.fonts:
-        if not font.path.is_file():
-            missing.append(f"font {font.path} is missing: {FIX} (package {font.package})")
-        elif file_sha256(font.path, font.path.stat().st_mtime_ns) != font.sha256:
-            missing.append(f"font {font.path} is not the pinned version (sha256 differs), so PDFs "
-                           f"would differ: install the {font.package} version the README names, "
+    pinned = [("font", font) for font in settings.fonts]
+    if settings.print_profile:
+        pinned.append(("colour profile", settings.print_profile))
+    for kind, file in pinned:
+        if not file.path.is_file():
+            missing.append(f"{kind} {file.path} is missing: {FIX} (package {file.package})")
+        elif file_sha256(file.path, file.path.stat().st_mtime_ns) != file.sha256:
+            missing.append(f"{kind} {file.path} is not the pinned version (sha256 differs), so PDFs "
+                           f"would differ: install the {file.package} version the README names, "
                            f"or update its sha256 in pyproject.toml deliberately")
     return missing
 

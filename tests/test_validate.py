@@ -1,0 +1,66 @@
+"""The validation gate: a PDF that qpdf, Ghostscript or pdffonts rejects is never published."""
+
+import io
+
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
+
+import pipeline
+from conftest import make_project
+from leafpub.config import load_settings
+from leafpub.model import Pdf
+from leafpub.validate import validate_pdf
+
+
+def good_pdf(built) -> bytes:
+    project, _ = built
+    return (project / "output/leaflets/hand-washing/hand-washing.en.a4.pdf").read_bytes()
+
+
+def test_a_good_pdf_passes(built):
+    assert validate_pdf(good_pdf(built)) == []
+
+
+def test_a_truncated_pdf_is_refused_by_every_tool(built):
+    problems = validate_pdf(good_pdf(built)[:4000])
+    assert [p.split(":")[0] for p in problems] == ["qpdf --check", "Ghostscript could not render it",
+                                                    "pdffonts"]
+    assert all("/tmp" not in problem for problem in problems)
+
+
+def test_a_pdf_with_a_font_that_is_not_embedded_is_refused():
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    from pypdf.generic import ContentStream
+
+    content = ContentStream(None, writer)
+    content.set_data(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET")
+    page.replace_contents(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert validate_pdf(buffer.getvalue()) == ["font Helvetica is not embedded"]
+
+
+def test_the_build_refuses_to_publish_a_pdf_that_fails(tmp_path, built):
+    """The gate as the build uses it: the damaged document is a problem for its file."""
+    settings = load_settings(make_project(tmp_path, broken_locale=False))
+    with pipeline.Validator(settings) as validator:
+        validator.submit(("x", "es", "A4", "standard"), Pdf(good_pdf(built)[:4000], 1),
+                         "translations/es/LC_MESSAGES/messages.po", "es", "x")
+        validator.submit(("x", "en", "A4", "standard"), Pdf(good_pdf(built), 1), "leaflets/x.md")
+        results = list(validator.results())
+    ((key, problems),) = results
+    assert key == ("x", "es", "A4", "standard")
+    assert problems[0].path == "translations/es/LC_MESSAGES/messages.po"
+    assert problems[0].message.startswith("the PDF failed validation: qpdf --check:")
+
+
+def test_every_published_file_passed(built):
+    project, report = built
+    assert report.problems[0].path.startswith("translations/fr")  # only the broken catalog
+    assert len(report.problems) == 1
