@@ -16,20 +16,18 @@ The stages, in order (one module each in leafpub/):
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import shutil
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment
 
-from leafpub import catalogs, config, content, fonts, packs, proofs, publish, render, validate
+from leafpub import catalogs, config, content, fonts, incremental, jobs, packs, proofs, publish, render
 from leafpub.model import (FORMATS, Clinic, Format, Leaflet, LeafletDocument, LocaleCatalog, PackDocument,
                            Pdf, Settings)
-from leafpub.pdf import PdfRenderer
 from leafpub.problems import Problem, ProblemError
 
 
@@ -48,34 +46,33 @@ class Renderers:
 
     settings: Settings
     environment: Environment
-    pdf: PdfRenderer
     coverage: fonts.GlyphCoverage
-    template_messages: tuple  #: msgids the leaflet templates use
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    today: date = field(default_factory=date.today)  #: for review dates only; never printed
-    allow_overdue: bool = False  #: build leaflets past their review date, marked on every page
+    inputs: incremental.Inputs
+    cache: incremental.RenderCache
+    previous: dict  #: the last manifest's entries by path, to say why a document changed
+    dump_html: Path | None = None  #: write every rendered HTML here (for debugging)
 
 
 @dataclass(frozen=True)
 class BuildReport:
     manifest: dict
     problems: tuple[Problem, ...]
+    rendered: tuple[tuple[str, str], ...] = ()  #: (what, why) for every PDF rendered this time
+    stats: tuple = ()  #: JobResults of the rendered PDFs (time, worker memory)
 
 
 def build(settings: Settings, progress: Progress | None = None, *, today: date | None = None,
-          allow_overdue: bool = False) -> BuildReport:
-    """Regenerate every leaflet and pack into output/; problems fail only what they touch."""
-    progress = progress or Progress()
-    options = BuildOptions(today=today or date.today(), allow_overdue=allow_overdue)
-    problems: list[Problem] = []
+          allow_overdue: bool = False, workers: int = 1, scheduler: str | None = None,
+          dump_html: Path | None = None) -> BuildReport:
+    """Regenerate every leaflet and pack into output/; problems fail only what they touch.
+    Only documents whose inputs changed are rendered, in `workers` processes (or on a Dask
+    cluster at `scheduler`)."""
+    progress, problems = progress or Progress(), []
 
     # 1. Content: the canonical leaflets (none past its review date) and the clinic packs.
     leaflets, found = content.load_leaflets(settings)
     problems += found
-    leaflets, overdue, found = check_review_dates(leaflets, options)
+    leaflets, overdue, found = check_review_dates(leaflets, today or date.today(), allow_overdue)
     problems += found
     pack_list, found = config.load_packs(settings)
     problems += found
@@ -87,40 +84,45 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     locale_catalogs, broken_locales = load_catalogs(settings, needed)
     problems += [problem for found in broken_locales.values() for problem in found]
 
-    # 3 and 4. HTML and PDF for every leaflet in every language and format, each validated.
-    renderers = Renderers(settings, environment, PdfRenderer(settings), fonts.GlyphCoverage(settings),
-                          template_messages)
-    progress.start(len(leaflets) * len(locale_catalogs) * len(FORMATS) + sum(
-        1 + len(pack.leaflets) * len(pack.locales) for pack in pack_list))
-    with Validator(settings) as validator:
-        documents, failures, found = build_leaflets(renderers, leaflets, locale_catalogs, overdue,
-                                                    validator, progress)
-        problems += found
+    # 3. Plan: every leaflet in every language and format, keyed by all its inputs.
+    renderers = Renderers(settings, environment, fonts.GlyphCoverage(settings),
+                          incremental.Inputs(settings, template_messages),
+                          incremental.RenderCache(settings.output_dir),
+                          {e["path"]: e for e in publish.read_manifest(settings.output_dir).get("leaflets", [])
+                           + publish.read_manifest(settings.output_dir).get("packs", [])},
+                          dump_html)
+    planned = [Planned(leaflet, catalog, format, overdue=leaflet.slug in overdue)
+               for leaflet in leaflets for catalog in locale_catalogs.values() for format in FORMATS]
 
-        # 5. Packs: a cover, then each leaflet with the clinic's own details, merged.
+    # 4 and 5. Render what changed (HTML -> PDF, validated) in parallel, then the packs.
+    with open_pool(settings, workers, scheduler) as pool:
+        documents, failures, found = build_leaflets(renderers, planned, pool, progress)
+        problems += found
         pack_documents, pack_failures, found = build_packs(renderers, pack_list, leaflets,
-                                                           locale_catalogs, documents, overdue,
-                                                           validator, progress)
+                                                           locale_catalogs, documents, overdue, pool,
+                                                           progress)
         problems += found
     progress.finish()
 
     # 6. Publish what was built; what failed keeps its last good version, marked outdated.
-    failures += pack_failures + expected_but_unbuildable(settings, leaflets, problems,
-                                                         locale_catalogs, broken_locales)
+    failures += pack_failures + expected_but_unbuildable(leaflets, problems, locale_catalogs,
+                                                         broken_locales)
     manifest = publish.publish(settings.output_dir, publish.Release(
         leaflets=tuple(documents.values()), packs=tuple(pack_documents),
         failures=tuple(failures), problems=tuple(problems)))
-    return BuildReport(manifest=manifest, problems=tuple(problems))
+    renderers.cache.prune()
+    return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(pool.rendered),
+                       stats=tuple(pool.stats))
 
 
-def check_review_dates(leaflets, options: BuildOptions):
+def check_review_dates(leaflets, today: date, allow_overdue: bool):
     """Leaflets past their next-review date are not built, unless the operator allows it:
     then they are, with "review overdue" on every page."""
     current, overdue, problems = [], set(), []
     for leaflet in leaflets:
-        if options.today <= leaflet.next_review:
+        if today <= leaflet.next_review:
             current.append(leaflet)
-        elif options.allow_overdue:
+        elif allow_overdue:
             current.append(leaflet)
             overdue.add(leaflet.slug)
         else:
@@ -157,70 +159,134 @@ def load_catalogs(settings: Settings, needed) -> tuple[dict[str, LocaleCatalog],
     return loaded, broken
 
 
-def build_leaflets(renderers: Renderers, leaflets, locale_catalogs, overdue, validator, progress):
+@dataclass(frozen=True)
+class Planned:
+    """One leaflet in one language and format, before it is rendered (or found unchanged)."""
+
+    leaflet: Leaflet
+    catalog: LocaleCatalog
+    format: Format
+    overdue: bool = False
+    clinic: Clinic | None = None  #: a stamp of this clinic's contact box, not a leaflet
+    reserved: bool = False  #: a pack's leaflet: the contact box left empty for the stamp
+
+    @property
+    def key_tuple(self) -> tuple[str, str, str, str]:
+        return (self.leaflet.slug, self.catalog.language.locale, self.format.paper, self.format.variant)
+
+    def inputs(self, renderers: Renderers) -> dict:
+        settings = {"format": dataclasses.asdict(self.format), "overdue": self.overdue,
+                    "reserved": self.reserved,
+                    "clinic": dataclasses.asdict(self.clinic) if self.clinic else None}
+        inputs = renderers.inputs.document(self.leaflet, self.catalog, settings)
+        if self.clinic:  # a stamp prints only the clinic box: the leaflet text does not matter
+            inputs.pop("leaflet")
+        return inputs
+
+    def describe(self) -> str:
+        what = "clinic box" if self.clinic else "pack leaflet" if self.reserved else "leaflet"
+        return (f"the {self.catalog.language.english_name} {what} {self.leaflet.slug!r} "
+                f"({self.format.variant}, {self.format.paper})")
+
+    def job(self, renderers: Renderers, key: str) -> jobs.RenderJob:
+        catalog, settings = self.catalog, renderers.settings
+        if self.clinic:
+            html = render.render_clinic_box(renderers.environment, settings, catalog, self.clinic,
+                                            self.format)
+        else:
+            html = render.render_leaflet(renderers.environment, settings, self.leaflet, catalog,
+                                         format=self.format, clinic=None,
+                                         draft=not catalog.review.approved, overdue=self.overdue,
+                                         reserved=self.reserved)
+        if renderers.dump_html:
+            dump(renderers, key, html)
+        source = catalog.path or self.leaflet.path
+        return jobs.RenderJob(
+            key=key, html=html, variant="standard" if self.clinic else self.format.variant,
+            source="packs.toml" if self.clinic else source, locale=catalog.language.locale,
+            leaflet=self.leaflet.slug, budget=1 if self.clinic else self.leaflet.budget(self.format.variant),
+            what=self.describe(), validate=not (self.clinic or self.reserved),
+            overflow=(f"the details of clinic {self.clinic.name!r} do not fit its contact box in "
+                      f"{catalog.language.english_name} ({self.format.paper}): shorten them")
+            if self.clinic else None,
+            anchor="clinic-box" if self.reserved else None)
+
+
+def dump(renderers: Renderers, key: str, html: str) -> None:
+    """Debug aid: the exact HTML (and, beside it, the CSS) that WeasyPrint renders."""
+    folder = renderers.dump_html
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{key[:16]}.html").write_text(html, encoding="utf-8")
+    shutil.copy(renderers.settings.templates_dir / "leaflet.css", folder / "leaflet.css")
+
+
+def render_planned(renderers: Renderers, planned: list[Planned], pool, progress):
+    """key -> (Pdf, anchor) for every planned document: from the cache when its inputs are
+    unchanged, rendered otherwise. Problems are per document."""
+    ready: dict[str, tuple] = {}
+    to_render: dict[str, Planned] = {}
+    problems: dict[str, list[Problem]] = {}
+    keys = {}
+    for plan in planned:
+        key = keys[id(plan)] = incremental.key_of(plan.inputs(renderers))
+        cached = renderers.cache.get(key)
+        if cached:
+            ready[key] = cached
+        elif key not in to_render:
+            to_render[key] = plan
+    # Texts are checked only for documents about to be rendered: a cached PDF passed before.
+    checked: dict[tuple, list[Problem]] = {}
+    render_jobs = []
+    for key, plan in to_render.items():
+        pair = (plan.leaflet.slug, plan.catalog.language.locale, plan.clinic)
+        if pair not in checked:
+            checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog, plan.clinic)
+        if checked[pair]:
+            problems[key] = checked[pair]
+        else:
+            render_jobs.append(plan.job(renderers, key))
+    for result in pool.run(render_jobs, progress):
+        if result.problems:
+            problems[result.key] = list(result.problems)
+        else:
+            renderers.cache.put(result.key, result.pdf, result.anchor)
+            ready[result.key] = (result.pdf, result.anchor)
+    return {id(plan): keys[id(plan)] for plan in planned}, ready, problems, to_render
+
+
+def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress):
     """Every leaflet in every loaded language and format, generic (lines for the clinic)."""
+    keys, ready, found, to_render = render_planned(renderers, planned, pool, progress)
     documents: dict[tuple, LeafletDocument] = {}
     failures, problems = [], []
-    for leaflet in leaflets:
-        for locale, catalog in locale_catalogs.items():
-            try:
-                check_printable(renderers, leaflet, catalog, clinic=None)
-            except ProblemError as error:
-                problems += error.problems
-                failures += [publish.Failure("leaflet", (leaflet.slug, locale, f.paper, f.variant),
-                                             str(error.problems[0])) for f in FORMATS]
-                continue
-            for format in FORMATS:
-                key = (leaflet.slug, locale, format.paper, format.variant)
-                progress.advance(f"{leaflet.slug} [{locale}] {format.suffix}")
-                try:
-                    document = render_leaflet(renderers, leaflet, catalog, format, clinic=None,
-                                              overdue=leaflet.slug in overdue)
-                    validator.submit(key, document.pdf, catalog.path or leaflet.path, locale, leaflet.slug)
-                    documents[key] = document
-                except ProblemError as error:
-                    problems += error.problems
-                    failures.append(publish.Failure("leaflet", key, str(error.problems[0])))
-    for key, found in validator.results():
-        documents.pop(key, None)
-        problems += found
-        failures.append(publish.Failure("leaflet", key, str(found[0])))
+    for plan in planned:
+        key = keys[id(plan)]
+        if key in ready:
+            pdf, _ = ready[key]
+            document = LeafletDocument(
+                leaflet=plan.leaflet, language=plan.catalog.language, format=plan.format,
+                title=plan.catalog.translations.gettext(plan.leaflet.title.text), pdf=pdf,
+                translation=plan.catalog.review.state, inputs=plan.inputs(renderers))
+            documents[plan.key_tuple] = document
+            if key in to_render:
+                pool.rendered.append((document.path, incremental.why(
+                    document.inputs, renderers.previous.get(document.path, {}).get("inputs"))))
+        else:
+            problems += [p for p in found[key] if p not in problems]
+            failures.append(publish.Failure("leaflet", plan.key_tuple, str(found[key][0])))
     return documents, failures, problems
 
 
-def check_printable(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog,
-                    clinic: Clinic | None) -> None:
+def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog,
+                       clinic: Clinic | None) -> list[Problem]:
     """Every message translated, and every character in the language's fonts."""
-    needed = [message.text for message in leaflet.messages()] + list(renderers.template_messages)
+    needed = [message.text for message in leaflet.messages()] + list(renderers.inputs.template_messages)
     missing = catalogs.missing_translations(catalog, needed)
     if missing:
-        raise ProblemError(missing)
+        return missing
     # WeasyPrint would only warn about a character no font has; name the message instead.
-    untypeable = renderers.coverage.check(
-        printed_texts(renderers.settings, leaflet, catalog, needed, clinic), catalog.language,
-        leaflet=leaflet.slug)
-    if untypeable:
-        raise ProblemError(untypeable)
-
-
-def render_leaflet(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog, format: Format,
-                   clinic: Clinic | None, overdue: bool) -> LeafletDocument:
-    """One leaflet in one language and format; overflowing its page budget is a problem."""
-    html = render.render_leaflet(renderers.environment, renderers.settings, leaflet, catalog,
-                                 format=format, clinic=clinic, draft=not catalog.review.approved,
-                                 overdue=overdue)
-    locale = catalog.language.locale
-    pdf = renderers.pdf.render(html, source=catalog.path or leaflet.path, variant=format.variant,
-                               locale=locale, leaflet=leaflet.slug)
-    budget = leaflet.budget(format.variant)
-    if pdf.pages > budget:
-        raise ProblemError([Problem(catalog.path or leaflet.path, None,
-                                    f"the {catalog.language.english_name} leaflet {leaflet.slug!r} "
-                                    f"({format.variant}, {format.paper}) takes {pdf.pages} pages; "
-                                    f"its budget is {budget}", locale=locale, leaflet=leaflet.slug)])
-    return LeafletDocument(leaflet=leaflet, language=catalog.language, format=format,
-                           title=catalog.translations.gettext(leaflet.title.text), pdf=pdf,
-                           clinic=clinic, translation=catalog.review.state)
+    return renderers.coverage.check(printed_texts(renderers.settings, leaflet, catalog, needed, clinic),
+                                    catalog.language, leaflet=leaflet.slug)
 
 
 def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, needed, clinic):
@@ -242,39 +308,87 @@ def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, 
                 yield settings.relative(settings.packs_file), None, value
 
 
-def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, documents, overdue,
-                validator, progress):
-    """Each clinic's pack: its cover and its leaflets with its own contact details, merged."""
+def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, documents, overdue, pool,
+                progress):
+    """Each clinic's pack: a cover, then its leaflets with its own details stamped into the
+    contact box. The leaflets are rendered once for every clinic ("reserved" box); each
+    clinic costs only its small contact-box stamps, a cover and the merge."""
     settings = renderers.settings
     by_slug = {leaflet.slug: leaflet for leaflet in leaflets}
-    built: dict[str, PackDocument] = {}
-    failures, problems = [], []
+    usable, failures, problems = [], [], []
     for pack in pack_list:
-        progress.advance(f"pack {pack.id}")
-        format = Format(pack.paper, pack.variant)
         try:
-            check_pack_contents(settings, pack, format, documents)
-            parts = []
-            for slug in pack.leaflets:
-                for locale in pack.locales:
-                    progress.advance(f"pack {pack.id}: {slug} [{locale}]")
-                    leaflet, catalog = by_slug[slug], locale_catalogs[locale]
-                    check_printable(renderers, leaflet, catalog, pack.clinic)
-                    parts.append(render_leaflet(renderers, leaflet, catalog, format, pack.clinic,
-                                                overdue=slug in overdue))
-            cover_catalog = locale_catalogs[settings.source_locale]
-            cover = render_cover(renderers, pack, cover_catalog, parts)
-            document = PackDocument(pack=pack, pdf=packs.merge_pack(pack, cover, parts,
-                                                                    cover_catalog.language))
-            validator.submit((pack.id,), document.pdf, "packs.toml")
-            built[pack.id] = document
+            check_pack_contents(settings, pack, Format(pack.paper, pack.variant), documents)
+            usable.append(pack)
         except ProblemError as error:
             problems += error.problems
             failures.append(publish.Failure("pack", (pack.id,), str(error.problems[0])))
-    for (pack_id,), found in validator.results():
-        built.pop(pack_id, None)
-        problems += found
-        failures.append(publish.Failure("pack", (pack_id,), str(found[0])))
+
+    # The parts of every pack, rendered (or found in the cache) together, in parallel.
+    plans = {}
+    for pack in usable:
+        format = Format(pack.paper, pack.variant)
+        for slug in pack.leaflets:
+            for locale in pack.locales:
+                catalog = locale_catalogs[locale]
+                base = Planned(by_slug[slug], catalog, format, overdue=slug in overdue, reserved=True)
+                stamp = Planned(by_slug[slug], catalog, format, clinic=pack.clinic)
+                plans[(pack.id, slug, locale)] = (base, stamp)
+    flat = [plan for pair in plans.values() for plan in pair]
+    keys, ready, found, _ = render_planned(renderers, flat, pool, progress)
+
+    built, merged = {}, []
+    for pack in usable:
+        parts, pack_problems = [], []
+        for slug in pack.leaflets:
+            for locale in pack.locales:
+                base, stamp = plans[(pack.id, slug, locale)]
+                missing = [found[keys[id(plan)]] for plan in (base, stamp) if keys[id(plan)] not in ready]
+                if missing:
+                    pack_problems += [p for found_ in missing for p in found_]
+                    continue
+                (base_pdf, anchor), (stamp_pdf, _) = ready[keys[id(base)]], ready[keys[id(stamp)]]
+                parts.append(LeafletDocument(
+                    leaflet=base.leaflet, language=base.catalog.language, format=base.format,
+                    title=base.catalog.translations.gettext(base.leaflet.title.text),
+                    pdf=packs.stamp_clinic_box(base_pdf, anchor, stamp_pdf), clinic=pack.clinic,
+                    inputs={"base": keys[id(base)], "stamp": keys[id(stamp)]}))
+        if pack_problems:
+            problems += [p for p in pack_problems if p not in problems]
+            failures.append(publish.Failure("pack", (pack.id,), str(pack_problems[0])))
+            continue
+        cover_catalog = locale_catalogs[settings.source_locale]
+        inputs = {"parts": incremental.digest([part.inputs for part in parts]),
+                  "format": incremental.digest(dataclasses.asdict(pack)),
+                  "templates": renderers.inputs.templates, "fonts": renderers.inputs.fonts,
+                  "software": renderers.inputs.software}
+        key = incremental.key_of(inputs)
+        cached = renderers.cache.get(key)
+        if cached:
+            built[pack.id] = PackDocument(pack=pack, pdf=cached[0], inputs=inputs)
+            continue
+        try:
+            progress.advance(f"pack {pack.id}")
+            cover = render_cover(renderers, pack, cover_catalog, parts, pool)
+        except ProblemError as error:
+            problems += error.problems
+            failures.append(publish.Failure("pack", (pack.id,), str(error.problems[0])))
+            continue
+        document = PackDocument(pack=pack, pdf=packs.merge_pack(pack, cover, parts, cover_catalog.language),
+                                inputs=inputs)
+        merged.append((key, document))
+    # Every new pack is validated like every leaflet, in parallel.
+    results = {r.key: r for r in pool.run([jobs.CheckJob(key, d.pdf.data, d.pdf.pages, "packs.toml")
+                                           for key, d in merged], progress)}
+    for key, document in merged:
+        if results[key].problems:
+            problems += results[key].problems
+            failures.append(publish.Failure("pack", (document.pack.id,), str(results[key].problems[0])))
+        else:
+            renderers.cache.put(key, document.pdf)
+            built[document.pack.id] = document
+            pool.rendered.append((document.path, incremental.why(
+                document.inputs, renderers.previous.get(document.path, {}).get("inputs"))))
     return list(built.values()), failures, problems
 
 
@@ -299,7 +413,7 @@ def check_pack_contents(settings: Settings, pack, format: Format, documents) -> 
                                     f"{', '.join(unavailable)} did not build")])
 
 
-def render_cover(renderers: Renderers, pack, catalog, parts) -> Pdf:
+def render_cover(renderers: Renderers, pack, catalog, parts, pool) -> Pdf:
     """The cover lists the page each leaflet starts on, which depends on the cover's own length."""
     cover_pages = 1
     while True:
@@ -309,13 +423,16 @@ def render_cover(renderers: Renderers, pack, catalog, parts) -> Pdf:
         html = render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
                                         entries,
                                         created=max(part.leaflet.last_reviewed for part in parts))
-        cover = renderers.pdf.render(html, source="packs.toml", variant=pack.variant)
-        if cover.pages == cover_pages:
-            return cover
-        cover_pages = cover.pages
+        (result,) = pool.run([jobs.RenderJob(key=f"cover-{pack.id}", html=html, variant=pack.variant,
+                                             source="packs.toml", validate=False)], None)
+        if result.problems:
+            raise ProblemError(list(result.problems))
+        if result.pdf.pages == cover_pages:
+            return result.pdf
+        cover_pages = result.pdf.pages
 
 
-def expected_but_unbuildable(settings, leaflets, problems, locale_catalogs, broken_locales):
+def expected_but_unbuildable(leaflets, problems, locale_catalogs, broken_locales):
     """Documents that exist from earlier builds but whose inputs are broken this time."""
     failures = []
     held_back = {p.leaflet for p in problems if p.leaflet and p.locale is None} | {
@@ -333,36 +450,29 @@ def expected_but_unbuildable(settings, leaflets, problems, locale_catalogs, brok
     return failures
 
 
-class Validator:
-    """Checks rendered PDFs (qpdf, Ghostscript, pdffonts) in background threads while
-    rendering goes on; a PDF already published with the same bytes passed before."""
+class open_pool:
+    """The workers that render and check PDFs: local processes, or a Dask cluster."""
 
-    def __init__(self, settings: Settings):
-        self.published = publish.published_checksums(settings.output_dir)
-        self.pool = ThreadPoolExecutor(max_workers=2)
-        self.pending: list = []
+    def __init__(self, settings: Settings, workers: int, scheduler: str | None):
+        self.pool = (jobs.DaskPool(settings, scheduler) if scheduler
+                     else jobs.LocalPool(settings, workers))
+        self.rendered: list[tuple[str, str]] = []
+        self.stats: list = []
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.pool.shutdown(wait=True)
+        self.pool.close()
 
-    def submit(self, key: tuple, pdf: Pdf, source: str, locale: str | None = None,
-               leaflet: str | None = None) -> None:
-        if hashlib.sha256(pdf.data).hexdigest() in self.published:
-            return
-        future = self.pool.submit(validate.validate_pdf, pdf.data)
-        self.pending.append((key, future, source, locale, leaflet))
-
-    def results(self):
-        """(key, problems) for every submitted PDF that failed; clears the queue."""
-        pending, self.pending = self.pending, []
-        for key, future, source, locale, leaflet in pending:
-            failed = future.result()
-            if failed:
-                yield key, [Problem(source, None, f"the PDF failed validation: {message}",
-                                    locale=locale, leaflet=leaflet) for message in failed]
+    def run(self, work: list, progress: Progress | None):
+        if progress and work:
+            progress.start(len(work))
+        for result in self.pool.run(work):
+            self.stats.append(result)
+            if progress:
+                progress.advance(result.key[:12] if not result.problems else "problem")
+            yield result
 
 
 # -- translators' proofs and reviewers' sheets (never published) -------------------
@@ -378,6 +488,8 @@ def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str]
     catalog = catalogs.load_catalog(settings, locale)
     environment = render.make_environment(settings)
     template_messages = render.template_messages(environment, render.LEAFLET_TEMPLATES + ("pack-cover.html",))
+    from leafpub.pdf import PdfRenderer
+
     renderer = PdfRenderer(settings)
     written = []
     for leaflet in chosen:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from . import approvals, catalogs, config, status, system
+from . import approvals, catalogs, config, jobs, status, system
 from .problems import ProblemError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -47,6 +47,14 @@ def make_parser() -> argparse.ArgumentParser:
                     "Writes output/manifest.json (paths, SHA-256, pages, problems).")
     build.add_argument("--no-progress", action="store_true",
                        help="print one line per document instead of a progress bar")
+    build.add_argument("-j", "--jobs", type=int, default=jobs.default_workers(), metavar="N",
+                       help="render in N worker processes (default: all %(default)s cores)")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="render on an existing Dask distributed cluster, e.g. tcp://host:8786 "
+                            "(its workers need this project at the same path; see the README)")
+    build.add_argument("--dump-html", type=Path, metavar="DIR",
+                       help="also write the exact HTML (and CSS) of every document rendered, "
+                            "to reproduce a render with plain WeasyPrint")
     build.add_argument("--allow-overdue", action="store_true",
                        help="build leaflets past their next-review date anyway, with "
                             "'review overdue' printed on every page")
@@ -117,7 +125,8 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
                     print(f"error: {line}", file=sys.stderr)
                 return EXIT_USAGE
             return run_build(settings, build, plain=arguments.no_progress or not sys.stdout.isatty(),
-                             allow_overdue=arguments.allow_overdue)
+                             allow_overdue=arguments.allow_overdue, workers=arguments.jobs,
+                             scheduler=arguments.scheduler, dump_html=arguments.dump_html)
         if arguments.command == "extract":
             template = catalogs.extract(settings)
             print(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
@@ -249,9 +258,11 @@ def fail_usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def run_build(settings, build: Callable, plain: bool, allow_overdue: bool) -> int:
+def run_build(settings, build: Callable, plain: bool, **options) -> int:
     progress = PlainProgress() if plain else RichProgress()
-    report = build(settings, progress, allow_overdue=allow_overdue)
+    report = build(settings, progress, **options)
+    for path, reason in sorted(report.rendered):
+        print(f"rendered {path}: {reason}")
     manifest = report.manifest
     current = [e for e in manifest["leaflets"] if "outdated" not in e and e["variant"] == "standard"
                and e["paper"] == "A4"]
@@ -259,6 +270,8 @@ def run_build(settings, build: Callable, plain: bool, allow_overdue: bool) -> in
     packs = [e for e in manifest["packs"] if "outdated" not in e]
     locales = sorted({e["locale"] for e in current})
     files = sum(1 for e in manifest["leaflets"] if "outdated" not in e)
+    print(f"rendered {len(report.rendered)} PDFs, reused {files + len(packs) - len(report.rendered)} "
+          "unchanged ones")
     print(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
           f"{files} leaflet PDFs in all papers and variants, and {len(packs)} packs to "
           f"{settings.relative(settings.output_dir)}/")
@@ -277,8 +290,10 @@ def run_build(settings, build: Callable, plain: bool, allow_overdue: bool) -> in
 class PlainProgress:
     """One line per document, for logs and CI."""
 
+    total = done = 0
+
     def start(self, total: int) -> None:
-        self.total, self.done = total, 0
+        self.total += total
 
     def advance(self, description: str) -> None:
         self.done += 1
@@ -291,16 +306,21 @@ class PlainProgress:
 class RichProgress:
     """A progress bar on a terminal."""
 
+    bar = None
+
     def start(self, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task("rendering", total=total)
+        if self.bar is None:
+            self.bar = Progress(TextColumn("rendering {task.description:<14}"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=0)
+        self.bar.update(self.task, total=self.bar.tasks[0].total + total)
 
     def advance(self, description: str) -> None:
         self.bar.update(self.task, advance=1, description=description)
 
     def finish(self) -> None:
-        self.bar.stop()
+        if self.bar is not None:
+            self.bar.stop()

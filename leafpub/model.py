@@ -268,6 +268,7 @@ class LeafletDocument:
     pdf: Pdf
     clinic: Clinic | None = None
     translation: str = "source"  #: "source", "draft" or "approved"
+    inputs: Mapping[str, str] = field(default_factory=dict)  #: digests of what determines it
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -284,6 +285,7 @@ class LeafletDocument:
 class PackDocument:
     pack: Pack
     pdf: Pdf
+    inputs: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:

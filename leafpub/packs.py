@@ -6,7 +6,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject,
                            NameObject, TextStringObject)
 
@@ -20,6 +20,23 @@ def contents_pages(cover_pages: int, documents: Sequence[LeafletDocument]) -> li
         starts.append(page)
         page += document.pdf.pages
     return starts
+
+
+def stamp_clinic_box(base: Pdf, anchor: tuple, stamp: Pdf) -> Pdf:
+    """Lay the clinic's contact box (a one-page PDF of the box's size) into the empty box of
+    a leaflet. The stamp's text stays text: WeasyPrint laid it out, fonts embedded."""
+    page_index, left, _top, _right, bottom = anchor
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(base.data)))
+    page = writer.pages[page_index]
+    trim = page.trimbox
+    box = PdfReader(io.BytesIO(stamp.data)).pages[0]
+    page.merge_transformed_page(box, Transformation().translate(float(trim.left) + left,
+                                                                float(trim.top) - bottom))
+    digest = hashlib.sha256(base.data + stamp.data).digest()[:16]
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return Pdf(data=buffer.getvalue(), pages=base.pages)
 
 
 def merge_pack(pack: Pack, cover: Pdf, documents: Sequence[LeafletDocument],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import hashlib
 import logging
@@ -72,8 +71,15 @@ class PdfRenderer:
 
     def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
                leaflet: str | None = None) -> Pdf:
+        return self.render_with_anchors(html, source=source, variant=variant, locale=locale,
+                                        leaflet=leaflet)[0]
+
+    def render_with_anchors(self, html: str, *, source: str, variant: str = "standard",
+                            locale: str | None = None, leaflet: str | None = None):
         """Render one document; any WeasyPrint warning (missing glyph, refused fetch,
-        bad CSS) makes it a problem for `source` instead of a quietly broken PDF."""
+        bad CSS) makes it a problem for `source` instead of a quietly broken PDF.
+        Also returns where elements with an id are: {id: (page, left, top, right, bottom)}
+        in points from the top-left of the trim box."""
         from weasyprint import HTML
 
         with captured_warnings() as warnings:
@@ -84,15 +90,18 @@ class PdfRenderer:
             identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
             data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], pdf_identifier=identifier)
         pages = len(document.pages)
+        anchors = {}
+        for index, page in enumerate(document.pages):
+            for name, (left, top, right, bottom) in page.anchors.items():
+                anchors.setdefault(name, (index, left * 0.75, top * 0.75, right * 0.75, bottom * 0.75))
         if variant == "print":
             data = finish_print_pdf(data, BLEED_MM, identifier)
         del document
-        gc.collect()  # CJK renders keep large font objects alive otherwise
         if warnings:
             raise ProblemError([Problem(source, None, f"rendering failed: {message}",
                                         locale=locale, leaflet=leaflet)
                                 for message in dict.fromkeys(warnings)])
-        return Pdf(data=data, pages=pages)
+        return Pdf(data=data, pages=pages), anchors
 
 
 def finish_print_pdf(data: bytes, bleed_mm: float, identifier: bytes) -> bytes:

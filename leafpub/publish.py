@@ -62,6 +62,7 @@ def leaflet_entry(document: LeafletDocument) -> dict:
         "version": document.leaflet.version,
         "last_reviewed": document.leaflet.last_reviewed.isoformat(),
         "next_review": document.leaflet.next_review.isoformat(),
+        "inputs": dict(document.inputs),
     }
 
 
@@ -76,6 +77,7 @@ def pack_entry(document: PackDocument) -> dict:
         "pages": document.pdf.pages,
         "locales": list(document.pack.locales),
         "leaflets": list(document.pack.leaflets),
+        "inputs": dict(document.inputs),
     }
 
 

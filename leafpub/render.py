@@ -22,7 +22,13 @@ from .problems import Problem, ProblemError
 BLEED_MM, SLUG_MM = 3, 10
 
 #: The templates every leaflet is rendered with (their strings are needed in every catalog).
-LEAFLET_TEMPLATES = ("base.html", "leaflet.html")
+LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html")
+
+#: The contact box (leaflet.css): the width of the text column (paper width less the
+#: 17 mm side margins of @page) by a fixed height, so a clinic's details can be stamped in.
+PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
+SIDE_MARGINS_MM = 2 * 17.0
+CONTACT_BOX_HEIGHT_MM = {"standard": 58.0, "print": 58.0, "large-print": 95.0}
 
 # Translators may use the leaflet format's inline markup (bold, italic) and nothing else:
 # with every other rule off and HTML off, markdown-it escapes whatever else they write.
@@ -132,12 +138,14 @@ def template_messages(environment: Environment, names: Iterable[str]) -> list[st
 
 def render_leaflet(environment: Environment, settings: Settings, leaflet: Leaflet,
                    catalog: LocaleCatalog, *, format: Format, clinic: Clinic | None,
-                   draft: bool, overdue: bool = False, proof: str | None = None) -> str:
+                   draft: bool, overdue: bool = False, proof: str | None = None,
+                   reserved: bool = False) -> str:
     """The HTML of one leaflet in one language and format, generic (lines to write on) or
     for a clinic. With `proof` (a summary such as "3 untranslated"), a translator's proof."""
     language = catalog.language
     return render(environment, "leaflet.html", catalog, settings, {
         "proof": proof,
+        "reserved": reserved,
         "leaflet": leaflet,
         "language": language,
         "paper": format.paper,
@@ -149,6 +157,26 @@ def render_leaflet(environment: Environment, settings: Settings, leaflet: Leafle
         "last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
         "next_review": format_date(leaflet.next_review, "long", locale=language.locale),
         "created": leaflet.last_reviewed.isoformat(),
+    })
+
+
+def contact_box_size_mm(format: Format) -> tuple[float, float]:
+    return (PAPER_WIDTH_MM[format.paper] - SIDE_MARGINS_MM, CONTACT_BOX_HEIGHT_MM[format.variant])
+
+
+def render_clinic_box(environment: Environment, settings: Settings, catalog: LocaleCatalog,
+                      clinic: Clinic, format: Format) -> str:
+    """The HTML of a clinic's contact box, alone on a page of the box's size."""
+    width, height = contact_box_size_mm(format)
+    return render(environment, "clinic-box.html", catalog, settings, {
+        "clinic": clinic,
+        "language": catalog.language,
+        "paper": format.paper,
+        "variant": "standard",  # no bleed or marks: the stamp lands inside the page
+        "title": clinic.name,
+        "created": "2000-01-01",
+        "box_width_mm": f"{width:g}",
+        "box_height_mm": f"{height:g}",
     })
 
 

@@ -96,7 +96,7 @@ def test_pybabel_extract_uses_the_shipped_extractor(tmp_path):
     assert bold.locations == [("leaflets/hand-washing.md", 15)]
     assert "Leaflet 'hand-washing', section 'How to wash your hands': paragraph" in bold.auto_comments
     # Strings in the templates are extracted too, with their translator comments.
-    assert catalog["Your clinic"].locations[0][0] == "templates/leaflet.html"
+    assert catalog["Your clinic"].locations[0][0] == "templates/contact-box.html"
     assert catalog[("%(count)s page", "%(count)s pages")] is not None
     draft = catalog["Draft translation — not yet reviewed by a qualified medical translator"]
     assert any("every page" in comment for comment in draft.auto_comments)

@@ -158,7 +158,6 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
     from conftest import SPANISH, write_catalog
     from leafpub import render
     from leafpub.content import load_leaflets
-    from leafpub.fonts import GlyphCoverage
     from leafpub.pdf import PdfRenderer
 
     hits = []
@@ -190,19 +189,16 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
         # And were it rendered anyway, it is text: nothing fetched, nothing interpreted.
         settings = load_settings(project)
         (leaflet,), _ = load_leaflets(settings)
-        environment = render.make_environment(settings)
-        renderers = pipeline.Renderers(settings, environment, PdfRenderer(settings),
-                                       GlyphCoverage(settings),
-                                       tuple(render.template_messages(environment,
-                                                                      render.LEAFLET_TEMPLATES)))
-        document = pipeline.render_leaflet(renderers, leaflet, catalogs.load_catalog(settings, "es"),
-                                           Format("A4", "standard"), clinic=None, overdue=False)
+        html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
+                                     catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"),
+                                     clinic=None, draft=True)
+        document = PdfRenderer(settings).render(html, source="test")
     finally:
         server.shutdown()
         server.server_close()
     assert hits == []
     pdf = tmp_path / "hostile.pdf"
-    pdf.write_bytes(document.pdf.data)
+    pdf.write_bytes(document.data)
     text = "".join(pdf_text(pdf).split())
     assert f'<imgsrc="{url}"><b>Mójese</b>{{{{7*7}}}}[x]({url}).' in text  # spaces dropped: lines wrap
 

@@ -5,10 +5,9 @@ import io
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
-import pipeline
 from conftest import make_project
+from leafpub import jobs
 from leafpub.config import load_settings
-from leafpub.model import Pdf
 from leafpub.validate import validate_pdf
 
 
@@ -47,17 +46,17 @@ def test_a_pdf_with_a_font_that_is_not_embedded_is_refused():
 
 
 def test_the_build_refuses_to_publish_a_pdf_that_fails(tmp_path, built):
-    """The gate as the build uses it: the damaged document is a problem for its file."""
+    """The gate as the build's workers run it: the damaged document is a problem for its file."""
     settings = load_settings(make_project(tmp_path, broken_locale=False))
-    with pipeline.Validator(settings) as validator:
-        validator.submit(("x", "es", "A4", "standard"), Pdf(good_pdf(built)[:4000], 1),
-                         "translations/es/LC_MESSAGES/messages.po", "es", "x")
-        validator.submit(("x", "en", "A4", "standard"), Pdf(good_pdf(built), 1), "leaflets/x.md")
-        results = list(validator.results())
-    ((key, problems),) = results
-    assert key == ("x", "es", "A4", "standard")
-    assert problems[0].path == "translations/es/LC_MESSAGES/messages.po"
-    assert problems[0].message.startswith("the PDF failed validation: qpdf --check:")
+    pool = jobs.LocalPool(settings, workers=2)
+    results = {result.key: result for result in pool.run([
+        jobs.CheckJob("damaged", good_pdf(built)[:4000], 1, "packs.toml"),
+        jobs.CheckJob("good", good_pdf(built), 1, "packs.toml")])}
+    pool.close()
+    assert results["good"].problems == () and results["good"].pdf is not None
+    (problem, *_) = results["damaged"].problems
+    assert results["damaged"].pdf is None
+    assert str(problem).startswith("packs.toml: the PDF failed validation: qpdf --check:")
 
 
 def test_every_published_file_passed(built):

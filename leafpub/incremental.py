@@ -1,0 +1,130 @@
+"""Everything that determines a document -> its key; rendered PDFs kept by key in output/.cache.
+
+A document is rendered again only when its key changes, and the build says which of its
+inputs changed: the English leaflet, its language's messages, the templates and CSS, the
+fonts, the settings of its format, or the versions of the libraries that draw it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .model import Leaflet, LocaleCatalog, Pdf, Settings
+from .publish import write_atomically
+
+LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "pypdf", "jinja2", "babel",
+             "markdown-it-py", "leafpub")
+
+REASONS = {
+    "leaflet": "the English leaflet changed",
+    "messages": "its translations changed",
+    "templates": "the templates or CSS changed",
+    "fonts": "the pinned fonts or colour profile changed",
+    "format": "its format or clinic details changed",
+    "software": "library versions changed",
+    "parts": "leaflets in it changed",
+}
+
+
+def digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+                          .encode("utf-8")).hexdigest()
+
+
+def key_of(inputs: dict) -> str:
+    return digest(inputs)
+
+
+def why(inputs: dict, previous: dict | None) -> str:
+    """Why a document is rendered: what changed since the published one was made."""
+    if not previous:
+        return "new"
+    changed = [REASONS.get(name, name) for name in inputs if previous.get(name) != inputs[name]]
+    return "; ".join(changed) or "its cached PDF was missing"
+
+
+@dataclass
+class Inputs:
+    """Digests shared by many documents, each computed once per build."""
+
+    settings: Settings
+    template_messages: tuple
+
+    @cached_property
+    def templates(self) -> str:
+        folder = self.settings.templates_dir
+        return digest([(str(path.relative_to(folder)), hashlib.sha256(path.read_bytes()).hexdigest())
+                       for path in sorted(folder.rglob("*")) if path.is_file()])
+
+    @cached_property
+    def fonts(self) -> str:
+        pinned = [font.sha256 for font in self.settings.fonts]
+        profile = self.settings.print_profile.sha256 if self.settings.print_profile else ""
+        return digest([pinned, profile, dict(self.settings.scripts)])
+
+    @cached_property
+    def software(self) -> str:
+        versions = {}
+        for name in LIBRARIES:
+            try:
+                versions[name] = version(name)
+            except PackageNotFoundError:
+                versions[name] = None
+        return digest(versions)
+
+    def leaflet(self, leaflet: Leaflet) -> str:
+        return hashlib.sha256((self.settings.root / leaflet.path).read_bytes()).hexdigest()
+
+    def messages(self, leaflet: Leaflet, catalog: LocaleCatalog) -> str:
+        """The translations this leaflet prints, and whether they are approved."""
+        if catalog.is_source:
+            return "source"
+        keys = [message.text for message in leaflet.messages()] + [
+            message if isinstance(message, str) else message[0] for message in self.template_messages]
+        return digest([catalog.review.state, sorted((key, catalog.strings.get(key)) for key in set(keys))])
+
+    def document(self, leaflet: Leaflet, catalog: LocaleCatalog, format_settings: dict) -> dict:
+        return {"leaflet": self.leaflet(leaflet), "messages": self.messages(leaflet, catalog),
+                "templates": self.templates, "fonts": self.fonts, "software": self.software,
+                "format": digest(format_settings)}
+
+
+class RenderCache:
+    """Rendered PDFs by key, in output/.cache: what lets a rebuild render only what changed.
+    Never published; entries not used by the last build are removed."""
+
+    def __init__(self, output: Path):
+        self.folder = output / ".cache"
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> tuple[Pdf, tuple | None] | None:
+        pdf_path, info_path = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        try:
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            data = pdf_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+            return None
+        self.used.add(key)
+        anchor = tuple(info["anchor"]) if info.get("anchor") else None
+        return Pdf(data=data, pages=info["pages"]), anchor
+
+    def put(self, key: str, pdf: Pdf, anchor: tuple | None = None) -> None:
+        write_atomically(self.folder / f"{key}.pdf", pdf.data)
+        write_atomically(self.folder / f"{key}.json", json.dumps(
+            {"sha256": hashlib.sha256(pdf.data).hexdigest(), "pages": pdf.pages,
+             "anchor": list(anchor) if anchor else None}).encode("utf-8"))
+        self.used.add(key)
+
+    def prune(self) -> None:
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.stem not in self.used and path.suffix in (".pdf", ".json"):
+                path.unlink(missing_ok=True)

@@ -1,0 +1,156 @@
+"""RenderJob (HTML and how to render it) -> JobResult (a checked PDF, or problems), run in
+worker processes: a local pool, or an existing Dask cluster.
+
+Each worker imports WeasyPrint once and keeps one font configuration for all its jobs.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from .model import Pdf, Settings
+from .problems import Problem, ProblemError
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    key: str  #: the hash of everything that determines the PDF
+    html: str
+    variant: str  #: "standard", "large-print" or "print"
+    source: str  #: the file to name in a problem
+    locale: str | None = None
+    leaflet: str | None = None
+    budget: int | None = None  #: most pages allowed
+    what: str = "the document"  #: for the page-budget problem: "the Spanish leaflet 'x' (print, A4)"
+    overflow: str | None = None  #: the problem to report instead when it needs more pages
+    validate: bool = True  #: qpdf, Ghostscript, pdffonts
+    anchor: str | None = None  #: id of an element whose box to report (the clinic box)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    key: str
+    pdf: Pdf | None
+    problems: tuple[Problem, ...] = ()
+    #: (page index, left, top, right, bottom) in points from the trim box's top-left
+    anchor: tuple[int, float, float, float, float] | None = None
+    peak_memory_kib: int = 0  #: the worker's peak resident memory so far
+    seconds: float = 0.0
+
+
+_renderers: dict = {}
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    """A PDF made outside WeasyPrint (a merged pack) that still has to pass validation."""
+
+    key: str
+    data: bytes
+    pages: int
+    source: str
+
+
+def run_check(settings: Settings, job: CheckJob) -> JobResult:
+    from . import validate
+
+    started = time.perf_counter()
+    problems = tuple(Problem(job.source, None, f"the PDF failed validation: {message}")
+                     for message in validate.validate_pdf(job.data))
+    return JobResult(job.key, None if problems else Pdf(job.data, job.pages), problems,
+                     peak_memory_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                     seconds=time.perf_counter() - started)
+
+
+def run(settings: Settings, job) -> JobResult:
+    """Run either kind of job (this is what the pools call)."""
+    return run_check(settings, job) if isinstance(job, CheckJob) else run_job(settings, job)
+
+
+def run_job(settings: Settings, job: RenderJob) -> JobResult:
+    """Render and check one document in this process (a worker)."""
+    from . import validate
+    from .pdf import PdfRenderer
+
+    started = time.perf_counter()
+    renderer = _renderers.get(settings.root)
+    if renderer is None:
+        renderer = _renderers[settings.root] = PdfRenderer(settings)
+    problems: list[Problem] = []
+    pdf, anchor = None, None
+    try:
+        pdf, anchors = renderer.render_with_anchors(job.html, source=job.source, variant=job.variant,
+                                                    locale=job.locale, leaflet=job.leaflet)
+        anchor = anchors.get(job.anchor) if job.anchor else None
+        if job.budget is not None and pdf.pages > job.budget:
+            problems.append(Problem(job.source, None, job.overflow or f"{job.what} takes {pdf.pages} pages; "
+                                    f"its budget is {job.budget}", locale=job.locale, leaflet=job.leaflet))
+        elif job.validate:
+            problems += [Problem(job.source, None, f"the PDF failed validation: {message}",
+                                 locale=job.locale, leaflet=job.leaflet)
+                         for message in validate.validate_pdf(pdf.data)]
+    except ProblemError as error:
+        problems += error.problems
+    gc.collect()  # CJK renders keep large font objects alive otherwise
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return JobResult(job.key, None if problems else pdf, tuple(problems), anchor, peak,
+                     time.perf_counter() - started)
+
+
+class LocalPool:
+    """Jobs in this machine's worker processes (or in this process with one worker)."""
+
+    def __init__(self, settings: Settings, workers: int):
+        self.settings, self.workers = settings, max(1, workers)
+        self.executor = None
+
+    def run(self, jobs: Iterable) -> Iterator[JobResult]:
+        jobs = list(jobs)
+        if self.workers == 1 or len(jobs) <= 1:
+            for job in jobs:
+                yield run(self.settings, job)
+            return
+        if self.executor is None:
+            # fork: workers start at once, sharing what is already imported.
+            self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("fork"))
+        futures = [self.executor.submit(run, self.settings, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+
+
+class DaskPool:
+    """Jobs on an existing Dask distributed cluster. Its workers need this project at the
+    same path and the same pinned fonts and packages (README: "Running on a cluster")."""
+
+    def __init__(self, settings: Settings, address):
+        from distributed import Client
+
+        self.settings = settings
+        self.client = Client(address, set_as_default=False)
+
+    def run(self, jobs: Iterable) -> Iterator[JobResult]:
+        from distributed import as_completed as dask_completed
+
+        jobs = list(jobs)
+        futures = [self.client.submit(run, self.settings, job, key=f"leafpub-{job.key}", pure=False)
+                   for job in jobs]
+        for future in dask_completed(futures):
+            yield future.result()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
