@@ -305,7 +305,7 @@ def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, 
         for field_ in dataclasses.fields(clinic):
             values = getattr(clinic, field_.name)
             for value in values if isinstance(values, tuple) else (values,):
-                yield settings.relative(settings.packs_file), None, value
+                yield settings.relative(settings.packs_file), None, value, True
 
 
 def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, documents, overdue, pool,

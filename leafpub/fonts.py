@@ -121,9 +121,12 @@ class GlyphCoverage:
             self.characters[name] = covered
         return self.characters[name]
 
-    def missing(self, text: str, language: Language) -> list[str]:
-        """The characters of text that no font in the language's stack has."""
-        stack = self.settings.scripts.get(language.script, ())
+    def missing(self, text: str, language: Language, every_script: bool = False) -> list[str]:
+        """The characters of text that no font in the language's stack (or, for clinic
+        details, in any declared stack) has."""
+        stack = list(self.settings.scripts.get(language.script, ()))
+        if every_script:
+            stack += [family for families in self.settings.scripts.values() for family in families]
         absent = []
         for character in dict.fromkeys(text):
             if unicodedata.category(character) in NO_GLYPH_NEEDED:
@@ -132,12 +135,13 @@ class GlyphCoverage:
                 absent.append(character)
         return absent
 
-    def check(self, texts: Iterable[tuple[str, int | None, str]], language: Language,
+    def check(self, texts: Iterable[tuple], language: Language,
               leaflet: str | None = None) -> list[Problem]:
-        """A problem for each (path, line, text) with a character the stack cannot draw."""
+        """A problem for each (path, line, text[, every_script]) with a character the stack
+        cannot draw."""
         problems = []
-        for path, line, text in texts:
-            for character in self.missing(text, language):
+        for path, line, text, *rest in texts:
+            for character in self.missing(text, language, every_script=bool(rest and rest[0])):
                 name = unicodedata.name(character, "unnamed character")
                 quoted = text if len(text) <= 50 else text[:47] + "..."
                 problems.append(Problem(

@@ -145,7 +145,7 @@ class DaskPool:
         jobs = list(jobs)
         futures = [self.client.submit(run, self.settings, job, key=f"leafpub-{job.key}", pure=False)
                    for job in jobs]
-        for future in dask_completed(futures):
+        for future in dask_completed(futures, loop=self.client.loop):
             yield future.result()
 
     def close(self) -> None:

@@ -120,9 +120,14 @@ def highlight(html: Markup, state: str | None) -> Markup:
         state, PROOF_LABELS[state], html)
 
 
-def font_stack(settings: Settings, language: Language) -> Markup:
-    """The CSS font-family value for the language's script (from pyproject.toml, trusted)."""
-    families = settings.scripts.get(language.script, ())
+def font_stack(settings: Settings, language: Language, every_script: bool = False) -> Markup:
+    """The CSS font-family value for the language's script (from pyproject.toml, trusted).
+    With every_script, the other declared stacks follow: for a clinic's details, which can be
+    in any script whatever the leaflet's language."""
+    families = list(settings.scripts.get(language.script, ()))
+    if every_script:
+        families += [family for stack in settings.scripts.values() for family in stack]
+    families = list(dict.fromkeys(families))
     return Markup(", ".join('"{}"'.format(re.sub(r'["\\<>;{}]', "", family)) for family in families))
 
 
@@ -205,6 +210,7 @@ def render(environment: Environment, name: str, catalog: LocaleCatalog, settings
             slug_mm=SLUG_MM, bleed_mm=BLEED_MM,
             print_profile_url=profile.path.resolve().as_uri() if profile else "",
             font_stack=font_stack(settings, language), counter_style=counter_style(language),
+            clinic_font_stack=font_stack(settings, language, every_script=True),
             digits=lambda text: localize_digits(str(text), language), **context,
             **translation_functions(catalog, proof=bool(context.get("proof"))))
     except TemplateError as error:

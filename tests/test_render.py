@@ -46,7 +46,7 @@ def test_clinic_details_are_escaped_text(project):
     clinic = Clinic(name="<b>Evil</b> & Co", phone="+44 20 7946 0999")
     html = render_spanish(project, SPANISH, clinic=clinic)
     assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in html
-    assert '<bdi dir="ltr">+44 20 7946 0999</bdi>' in html
+    assert '<bdi class="clinic-text" dir="ltr">+44 20 7946 0999</bdi>' in html
 
 
 def test_template_strings_translated_with_markup_are_escaped(project):
