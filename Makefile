@@ -14,12 +14,13 @@ APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
 	poppler-utils qpdf ghostscript libgs-common
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test system clean-output help
+.PHONY: all build test bench system clean-output help
 all: build
 
 help:
 	@echo "make          install what is needed, then build everything into output/"
 	@echo "make test     install what is needed, then run the tests"
+	@echo "make bench    measure build speed and output sizes (benchmarks/)"
 	@echo "make system   install only the Debian packages"
 
 build: system $(VENV)/.installed
@@ -28,6 +29,9 @@ build: system $(VENV)/.installed
 test: system $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+bench: system $(VENV)/.installed
+	$(BIN)/python benchmarks/bench.py
 
 # Installs only the packages that are missing (or at another version), so a re-run is quick.
 system:

@@ -16,6 +16,7 @@ The stages, in order (one module each in leafpub/):
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import sys
 from collections.abc import Sequence
@@ -198,11 +199,12 @@ class Planned:
                                          format=self.format, clinic=None,
                                          draft=not catalog.review.approved, overdue=self.overdue,
                                          reserved=self.reserved)
+        variant = "standard" if self.clinic else self.format.variant
         if renderers.dump_html:
-            dump(renderers, key, html)
+            dump(renderers, key, html, variant)
         source = catalog.path or self.leaflet.path
         return jobs.RenderJob(
-            key=key, html=html, variant="standard" if self.clinic else self.format.variant,
+            key=key, html=html, variant=variant,
             source="packs.toml" if self.clinic else source, locale=catalog.language.locale,
             leaflet=self.leaflet.slug, budget=1 if self.clinic else self.leaflet.budget(self.format.variant),
             what=self.describe(), validate=not (self.clinic or self.reserved),
@@ -212,12 +214,16 @@ class Planned:
             anchor="clinic-box" if self.reserved else None)
 
 
-def dump(renderers: Renderers, key: str, html: str) -> None:
+def dump(renderers: Renderers, key: str, html: str, variant: str) -> None:
     """Debug aid: the exact HTML (and, beside it, the CSS) that WeasyPrint renders."""
     folder = renderers.dump_html
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{key[:16]}.html").write_text(html, encoding="utf-8")
     shutil.copy(renderers.settings.templates_dir / "leaflet.css", folder / "leaflet.css")
+    index = folder / "index.json"
+    documents = json.loads(index.read_text()) if index.exists() else {}
+    documents[f"{key[:16]}.html"] = variant
+    index.write_text(json.dumps(documents, indent=1))
 
 
 def render_planned(renderers: Renderers, planned: list[Planned], pool, progress):

@@ -118,8 +118,10 @@ class LocalPool:
                 yield run(self.settings, job)
             return
         if self.executor is None:
-            # fork: workers start at once, sharing what is already imported.
-            self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("fork"))
+            # forkserver: each worker starts from a small clean process, not a copy of this
+            # one (which holds every catalog), and imports WeasyPrint once.
+            self.executor = ProcessPoolExecutor(max_workers=self.workers,
+                                                mp_context=get_context("forkserver"))
         futures = [self.executor.submit(run, self.settings, job) for job in jobs]
         for future in as_completed(futures):
             yield future.result()

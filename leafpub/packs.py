@@ -32,6 +32,7 @@ def stamp_clinic_box(base: Pdf, anchor: tuple, stamp: Pdf) -> Pdf:
     box = PdfReader(io.BytesIO(stamp.data)).pages[0]
     page.merge_transformed_page(box, Transformation().translate(float(trim.left) + left,
                                                                 float(trim.top) - bottom))
+    page.compress_content_streams()  # merging leaves the page's drawing uncompressed
     digest = hashlib.sha256(base.data + stamp.data).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     buffer = io.BytesIO()

@@ -1,0 +1,141 @@
+"""Build speed and output size on the project's own content; prints figures and ratios.
+
+    make bench            (or: .venv/bin/python benchmarks/bench.py)
+
+(a) cold full build vs rendering the same HTML with plain WeasyPrint in one warm process
+(b) no-op rebuild vs full build
+(c) one edited catalog vs full build, and how many documents were rendered
+(d) packs for 200 generated clinics vs one base full build
+plus peak memory per worker and file sizes. Each build runs in a fresh copy of the project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pipeline  # noqa: E402
+from leafpub.config import load_settings  # noqa: E402
+from leafpub.jobs import default_workers  # noqa: E402
+from leafpub.pdf import PDF_VARIANTS, PdfRenderer  # noqa: E402
+
+TARGETS = {"a": 0.60, "b": 0.05, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6}
+
+
+def fresh_copy(folder: Path) -> Path:
+    project = folder / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", "output", ".git", "tests",
+                                                                  "benchmarks", "proofs", "__pycache__",
+                                                                  "*.egg-info"))
+    return project
+
+
+def timed_build(project: Path, **options):
+    started = time.perf_counter()
+    report = pipeline.build(load_settings(project), workers=default_workers(), **options)
+    return time.perf_counter() - started, report
+
+
+def raw_weasyprint(dump: Path, project: Path) -> float:
+    """The same HTML, rendered one after the other with plain WeasyPrint in one warm process."""
+    from weasyprint import HTML
+
+    renderer = PdfRenderer(load_settings(project))  # the pinned fonts, as the build uses them
+    variants = json.loads((dump / "index.json").read_text())
+    base_url = (project / "templates").as_uri() + "/"
+    pages = [(dump / name).read_text(encoding="utf-8") for name in variants]
+    HTML(string=pages[0], base_url=base_url).write_pdf(font_config=renderer.font_config)  # warm up
+    started = time.perf_counter()
+    for html, variant in zip(pages, variants.values()):
+        HTML(string=html, base_url=base_url).write_pdf(pdf_variant=PDF_VARIANTS[variant],
+                                                       font_config=renderer.font_config)
+    return time.perf_counter() - started
+
+
+def two_hundred_clinics(project: Path) -> None:
+    locales = ["es", "fr", "de", "pt_BR", "pl", "ro", "uk", "tr", "vi", "ar", "fa", "hi", "zh_Hans", "ko"]
+    blocks = []
+    for number in range(200):
+        chosen = ["en", locales[number % len(locales)], locales[(number * 5 + 3) % len(locales)]]
+        blocks.append(f"""
+[[pack]]
+id = "clinic-{number:03}"
+title = "Skin treatment information"
+leaflets = ["microneedling-scars"]
+locales = {json.dumps(list(dict.fromkeys(chosen)))}
+
+[pack.clinic]
+name = "Clinic number {number}"
+address = ["{number} Example Road", "Exampletown EX{number % 9} {number % 7}AB"]
+phone = "+44 20 7946 {number:04}"
+hours = "Monday to Friday, 8:00 to 18:00"
+""")
+    (project / "packs.toml").write_text("".join(blocks), encoding="utf-8")
+
+
+def main() -> int:
+    workers = default_workers()
+    print(f"machine: {os.cpu_count()} cores, {workers} workers")
+    with tempfile.TemporaryDirectory(prefix="leafpub-bench-") as folder:
+        folder = Path(folder)
+        project = fresh_copy(folder)
+        dump = folder / "html"
+        full, report = timed_build(project, dump_html=dump)
+        assert not report.problems, report.problems[:3]
+        raw = raw_weasyprint(dump, project)
+        noop, noop_report = timed_build(project)
+        catalog = project / "translations/es/LC_MESSAGES/messages.po"
+        catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+            "Evite la exposición directa al sol.", "Evite la exposición directa al sol, por favor."),
+            encoding="utf-8")
+        edited, edited_report = timed_build(project)
+        peak = max(stat.peak_memory_kib for stat in report.stats) / 1024
+        output = project / "output"
+        manifest = report.manifest
+        sizes = {e["locale"]: (output / e["path"]).stat().st_size for e in manifest["leaflets"]
+                 if e["variant"] == "standard" and e["paper"] == "A4"}
+        pack = next(p for p in manifest["packs"] if p["pack"] == "example-skin-clinic")
+        parts = sum(sizes[locale] for locale in pack["locales"])
+        pack_size = (output / pack["path"]).stat().st_size
+
+        clinics_project = fresh_copy(folder / "clinics")
+        base, _ = timed_build(clinics_project)
+        two_hundred_clinics(clinics_project)
+        clinics, clinics_report = timed_build(clinics_project)
+        assert not clinics_report.problems, clinics_report.problems[:3]
+
+    latin = max(size for locale, size in sizes.items() if locale not in ("zh_Hans", "ko"))
+    cjk = max(sizes["zh_Hans"], sizes["ko"])
+    rows = [
+        ("(a) cold full build / plain WeasyPrint, same HTML", f"{full:.1f} s / {raw:.1f} s", full / raw, TARGETS["a"]),
+        ("(b) no-op rebuild / full build", f"{noop:.2f} s / {full:.1f} s", noop / full, TARGETS["b"]),
+        ("(c) one edited catalog / full build", f"{edited:.1f} s / {full:.1f} s, "
+         f"{len(edited_report.rendered)} of {len(report.rendered)} PDFs rendered", edited / full, None),
+        ("(d) 200 clinics' packs / base full build", f"{clinics:.1f} s / {base:.1f} s", clinics / base, TARGETS["d"]),
+        ("peak memory per worker", f"{peak:.0f} MiB", peak, TARGETS["memory_mib"]),
+        ("largest Latin-script leaflet (A4)", f"{latin / 1024:.0f} KB", latin / 1024, TARGETS["latin_kb"]),
+        ("largest CJK leaflet (A4)", f"{cjk / 1024:.0f} KB", cjk / 1024, TARGETS["cjk_kb"]),
+        ("15-language pack / sum of its leaflets", f"{pack_size / 1024:.0f} KB / {parts / 1024:.0f} KB",
+         pack_size / parts, TARGETS["pack"]),
+    ]
+    print(f"{'measure':<52} {'figures':<44} {'value':>7}  target")
+    for name, figures, value, target in rows:
+        verdict = "" if target is None else ("met" if value <= target else "NOT met")
+        print(f"{name:<52} {figures:<44} {value:7.2f}  {'' if target is None else f'<= {target} {verdict}'}")
+    times = [stat.seconds for stat in report.stats]
+    print(f"per-document render+check time: median {statistics.median(times):.2f} s, max {max(times):.2f} s")
+    print(f"no-op rebuild rendered {len(noop_report.rendered)} documents")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
