@@ -14,7 +14,7 @@ APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
 	poppler-utils qpdf ghostscript libgs-common
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test bench system clean-output help
+.PHONY: all build test bench system test-system clean-output help
 all: build
 
 help:
@@ -26,7 +26,10 @@ help:
 build: system $(VENV)/.installed
 	$(BIN)/python pipeline.py build
 
-test: system $(VENV)/.installed-test
+# The browser test of the download page drives Debian's Chromium.
+TEST_APT_PACKAGES := chromium chromium-driver
+
+test: system test-system $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -34,6 +37,9 @@ bench: system $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
 
 # Installs only the packages that are missing (or at another version), so a re-run is quick.
+test-system:
+	@$(MAKE) --no-print-directory system APT_PACKAGES="$(TEST_APT_PACKAGES)"
+
 system:
 	@missing=""; for spec in $(APT_PACKAGES); do \
 		name=$${spec%%=*}; want=$${spec#*=}; [ "$$want" = "$$spec" ] && want=""; \

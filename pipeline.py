@@ -26,7 +26,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from leafpub import catalogs, config, content, fonts, incremental, jobs, packs, proofs, publish, render
+from leafpub import (catalogs, config, content, fonts, incremental, jobs, packs, proofs, publish, render,
+                     site)
 from leafpub.model import (FORMATS, Clinic, Format, Leaflet, LeafletDocument, LocaleCatalog, PackDocument,
                            Pdf, Settings)
 from leafpub.problems import Problem, ProblemError
@@ -111,6 +112,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     manifest = publish.publish(settings.output_dir, publish.Release(
         leaflets=tuple(documents.values()), packs=tuple(pack_documents),
         failures=tuple(failures), problems=tuple(problems)))
+    site.write_site(settings.output_dir, manifest)  # the download page, from what is published
     renderers.cache.prune()
     return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(pool.rendered),
                        stats=tuple(pool.stats))

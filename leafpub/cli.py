@@ -99,6 +99,10 @@ def make_parser() -> argparse.ArgumentParser:
                           "A report for the clinician: it never stops a build.")
     readability.add_argument("leaflets", nargs="*", metavar="SLUG", help="only these leaflets")
     readability.add_argument("--json", action="store_true", help="print JSON for scripts")
+    serve = command("serve", "preview the download page (output/index.html) on this computer",
+                    "Serves output/ at http://127.0.0.1:PORT/ until Ctrl-C. The page also works\n"
+                    "opened straight from disk, or copied to any static web server or shared drive.")
+    serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
     approve = command("approve", "record that a qualified reviewer approved a catalog as it is now",
                       "Writes translations/LOCALE/LC_MESSAGES/approval.toml with the reviewer, the\n"
                       "date and a hash of the catalog's messages. Leaflets of an approved language\n"
@@ -156,6 +160,8 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
             kind = "proof" if arguments.command == "preview" else "review"
             for path in make_proofs(settings, arguments.locale, kind, arguments.leaflet):
                 print(f"wrote {settings.relative(path)}")
+        elif arguments.command == "serve":
+            return serve_output(settings, arguments.port)
         elif arguments.command == "readability":
             return show_readability(settings, arguments.leaflets, arguments.json)
         elif arguments.command == "approve":
@@ -245,6 +251,27 @@ def run_check(settings, locales: list[str]) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{row.locale}: " + ("ok" if not row.problems else f"{len(row.problems)} problem(s)"))
     return EXIT_PROBLEMS if source_problems or any(row.problems for row in rows) else EXIT_OK
+
+
+def serve_output(settings, port: int) -> int:
+    import functools
+    import http.server
+
+    if not (settings.output_dir / "index.html").is_file():
+        return fail_usage("output/index.html does not exist yet: run 'pipeline.py build' first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(settings.output_dir))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as error:
+        return fail_usage(f"cannot listen on port {port} ({error.strerror}); try --port")
+    print(f"serving {settings.relative(settings.output_dir)}/ at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
 
 
 def leaflets_of(settings):
