@@ -109,10 +109,16 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     # 6. Publish what was built; what failed keeps its last good version, marked outdated.
     failures += pack_failures + expected_but_unbuildable(leaflets, problems, locale_catalogs,
                                                          broken_locales)
-    manifest = publish.publish(settings.output_dir, publish.Release(
-        leaflets=tuple(documents.values()), packs=tuple(pack_documents),
-        failures=tuple(failures), problems=tuple(problems)))
-    site.write_site(settings.output_dir, manifest)  # the download page, from what is published
+    # The download page (output/index.html) is published with them, from the new manifest.
+    try:
+        manifest = publish.publish(settings.output_dir, publish.Release(
+            leaflets=tuple(documents.values()), packs=tuple(pack_documents),
+            failures=tuple(failures), problems=tuple(problems)),
+            site=lambda manifest, files: site.site_files(settings.output_dir, manifest, files))
+    except ProblemError as error:
+        problems += error.problems
+        manifest = publish.read_manifest(settings.output_dir) or {"leaflets": [], "packs": []}
+        manifest = {**manifest, "problems": [problem.to_json() for problem in problems]}
     renderers.cache.prune()
     return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(pool.rendered),
                        stats=tuple(pool.stats))

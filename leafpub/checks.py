@@ -102,7 +102,20 @@ def check_whitespace_and_punctuation(source: str, translation: str, language: La
     return problems
 
 
-CHECKS = (check_numbers, check_placeholders, check_markup, check_length, check_whitespace_and_punctuation)
+# Characters that have no place in a patient's text: controls, and the bidi embeddings,
+# overrides and isolates that can make "12" display as "21". (Left-to-right and
+# right-to-left marks, and the joiners Persian needs, are fine.)
+HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def check_characters(source: str, translation: str, language: Language) -> list[str]:
+    """No control characters or bidi overrides, which can hide or reorder what is printed."""
+    found = sorted({f"U+{ord(character):04X}" for character in HIDDEN_CHARACTERS.findall(translation)}
+                   - {f"U+{ord(character):04X}" for character in HIDDEN_CHARACTERS.findall(source)})
+    return [f"invisible control or direction-override characters: {', '.join(found)}"] if found else []
+
+
+CHECKS = (check_characters, check_numbers, check_placeholders, check_markup, check_length, check_whitespace_and_punctuation)
 
 
 def check_message(source, translation, language: Language) -> list[str]:

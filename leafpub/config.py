@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 
@@ -12,9 +14,11 @@ from .problems import Problem, ProblemError
 PAPER_SIZES = ("A4", "Letter")
 PACK_VARIANTS = ("standard", "print")  # large print is for one reader, not a clinic's pack
 PACK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 MAX_FIELD_LENGTH = 200
-CLINIC_FIELDS = ("name", "address", "phone", "hours", "email", "website")
+CLINIC_FIELDS = ("name", "address", "phone", "hours", "email", "website", "logo")
+MAX_LOGO_BYTES = 512 * 1024
+MAX_LOGO_PIXELS = 2000  # on either side
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -121,6 +125,10 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
             fields[key] = tuple(values) if key == "address" else value
         if not fields["name"]:
             problem("clinic", f"pack {pack_id!r}: the clinic needs a name")
+        if fields["logo"] and isinstance(fields["logo"], str):
+            reason = check_logo(settings, fields["logo"])
+            if reason:
+                problem("logo", f"pack {pack_id!r}: clinic logo {fields['logo']!r} {reason}")
         title = entry.get("title", "Patient information leaflets")
         if not isinstance(title, str) or len(title) > MAX_FIELD_LENGTH or CONTROL_CHARACTERS.search(title):
             problem("title", f"pack {pack_id!r}: title must be one line of text")
@@ -133,6 +141,37 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
                           key_lines={key: find_key_line(text, line, key) or line or 1
                                      for key in ("leaflets", "locales")}))
     return tuple(packs), tuple(problems)
+
+
+def check_logo(settings: Settings, logo: str) -> str | None:
+    """Why a clinic's logo cannot be used, or None. Only small PNG or JPEG images inside
+    templates/assets/ are accepted: never a path outside it, a device, a pipe or a huge image."""
+    assets = (settings.templates_dir / "assets").resolve()
+    path = (assets / logo).resolve()
+    if not path.is_relative_to(assets):
+        return "is outside templates/assets/"
+    try:
+        info = os.stat(path)  # stat, not open: opening a FIFO would wait forever
+    except OSError:
+        return "does not exist in templates/assets/"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if info.st_size > MAX_LOGO_BYTES:
+        return f"is larger than {MAX_LOGO_BYTES // 1024} KB"
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    if not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")):
+        return "is not a PNG or JPEG image"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:  # reads the header only
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return "cannot be read as an image"
+    if max(width, height) > MAX_LOGO_PIXELS:
+        return f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS} on either side"
+    return None
 
 
 def find_key_line(text: str, start: int | None, key: str) -> int | None:

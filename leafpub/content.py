@@ -73,6 +73,13 @@ def read_leaflet(path: Path, display: str) -> Leaflet:
 
 def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
     problems: list[Problem] = []
+    from .checks import HIDDEN_CHARACTERS
+
+    for number, line in enumerate(text.split("\n"), 1):
+        hidden = HIDDEN_CHARACTERS.search(line.rstrip("\r"))
+        if hidden:
+            problems.append(Problem(display, number, f"invisible control or direction-override "
+                                    f"character U+{ord(hidden[0]):04X}; remove it", leaflet=stem))
     meta, meta_lines, body_start = parse_front_matter(text, display, problems)
     slug = meta.get("slug", stem or "")
     context = f"Leaflet {slug!r}"

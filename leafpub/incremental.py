@@ -116,10 +116,14 @@ class RenderCache:
         return Pdf(data=data, pages=info["pages"]), anchor
 
     def put(self, key: str, pdf: Pdf, anchor: tuple | None = None) -> None:
-        write_atomically(self.folder / f"{key}.pdf", pdf.data)
-        write_atomically(self.folder / f"{key}.json", json.dumps(
-            {"sha256": hashlib.sha256(pdf.data).hexdigest(), "pages": pdf.pages,
-             "anchor": list(anchor) if anchor else None}).encode("utf-8"))
+        """Keep a rendered PDF; a full or read-only disk only costs the next build time."""
+        try:
+            write_atomically(self.folder / f"{key}.pdf", pdf.data)
+            write_atomically(self.folder / f"{key}.json", json.dumps(
+                {"sha256": hashlib.sha256(pdf.data).hexdigest(), "pages": pdf.pages,
+                 "anchor": list(anchor) if anchor else None}).encode("utf-8"))
+        except OSError:
+            return
         self.used.add(key)
 
     def prune(self) -> None:
@@ -127,4 +131,7 @@ class RenderCache:
             return
         for path in self.folder.iterdir():
             if path.stem not in self.used and path.suffix in (".pdf", ".json"):
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    return

@@ -229,6 +229,7 @@ class Clinic:
     hours: str = ""
     email: str = ""
     website: str = ""
+    logo: str = ""  #: an image in templates/assets/, e.g. "logos/riverside.png"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .model import LeafletDocument, PackDocument
-from .problems import Problem
+from .problems import Problem, ProblemError
 
 MANIFEST = "manifest.json"
 
@@ -89,42 +89,101 @@ def read_manifest(output: Path) -> dict:
         return {}
 
 
-def publish(output: Path, release: Release) -> dict:
-    """Write the release into output/ and return the manifest written."""
-    output.mkdir(parents=True, exist_ok=True)
-    with exclusive_lock(output):
-        remove_leftovers(output)
-        previous = read_manifest(output)
-        leaflets = [leaflet_entry(document) for document in release.leaflets]
-        packs = [pack_entry(document) for document in release.packs]
-        for document in (*release.leaflets, *release.packs):
-            write_atomically(output / document.path, document.pdf.data)
+JOURNAL = ".publish-journal.json"
 
-        # Failed documents keep their last good file, marked outdated.
-        failed = {(failure.kind, failure.key): failure.reason for failure in release.failures}
-        for entry in previous.get("leaflets", []):
-            reason = failed.get(("leaflet", leaflet_key(entry)))
-            if reason and is_published(output, entry):
-                leaflets.append({**entry, "outdated": reason})
-        for entry in previous.get("packs", []):
-            reason = failed.get(("pack", (entry.get("pack"),)))
-            if reason and is_published(output, entry):
-                packs.append({**entry, "outdated": reason})
 
-        manifest = {
-            "leaflets": sorted(leaflets, key=leaflet_key),
-            "packs": sorted(packs, key=lambda e: e["pack"]),
-            "problems": [problem.to_json() for problem in release.problems],
-        }
-        write_atomically(output / MANIFEST,
-                         (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+def publish(output: Path, release: Release, site=None) -> dict:
+    """Write the release into output/ and return the manifest written.
 
-        # Files of documents that no longer exist at all (a leaflet or pack was removed).
-        kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"])}
-        for entry in (*previous.get("leaflets", []), *previous.get("packs", [])):
-            if entry.get("path") not in kept and is_published(output, entry):
-                (output / entry["path"]).unlink()
-    return manifest
+    Every new file is first written in full beside its final name and flushed to disk;
+    then a journal lists the renames; then the renames happen and the journal is removed.
+    A build killed before the journal is complete leaves the previous release (and
+    temporary files that the next build removes); one killed after it is completed by the
+    next build (`recover`). `site(manifest, new_files)` returns the download page's files.
+    """
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        with exclusive_lock(output):
+            recover(output)
+            remove_leftovers(output)
+            previous = read_manifest(output)
+            manifest = make_manifest(output, release, previous)
+            files = {document.path: document.pdf.data for document in (*release.leaflets, *release.packs)}
+            if site is not None:
+                files.update(site(manifest, files))
+            files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+            kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"])}
+            removed = [entry["path"] for entry in (*previous.get("leaflets", []), *previous.get("packs", []))
+                       if entry.get("path") not in kept and is_published(output, entry)]
+            if site is not None:
+                removed += [f"thumbs/{path.name}" for path in (output / "thumbs").glob("*.png")
+                            if f"thumbs/{path.name}" not in files and (output / "thumbs").is_dir()]
+            stage_and_apply(output, files, removed)
+        return manifest
+    except OSError as error:
+        where = Path(error.filename).name if getattr(error, "filename", None) else str(output)
+        raise ProblemError([Problem(str(output.name), None, f"cannot publish into {output.name}/ "
+                                    f"({error.strerror or error} at {where}); the previous release "
+                                    "is unchanged")]) from None
+
+
+def make_manifest(output: Path, release: Release, previous: dict) -> dict:
+    leaflets = [leaflet_entry(document) for document in release.leaflets]
+    packs = [pack_entry(document) for document in release.packs]
+    # Failed documents keep their last good file, marked outdated.
+    failed = {(failure.kind, failure.key): failure.reason for failure in release.failures}
+    for entry in previous.get("leaflets", []):
+        reason = failed.get(("leaflet", leaflet_key(entry)))
+        if reason and is_published(output, entry):
+            leaflets.append({**entry, "outdated": reason})
+    for entry in previous.get("packs", []):
+        reason = failed.get(("pack", (entry.get("pack"),)))
+        if reason and is_published(output, entry):
+            packs.append({**entry, "outdated": reason})
+    return {
+        "leaflets": sorted(leaflets, key=leaflet_key),
+        "packs": sorted(packs, key=lambda e: e["pack"]),
+        "problems": [problem.to_json() for problem in release.problems],
+    }
+
+
+def stage_and_apply(output: Path, files: dict[str, bytes], removed: list[str]) -> None:
+    renames = []
+    try:
+        for relative, data in files.items():
+            target = output / relative
+            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+                continue  # unchanged: keep the file (and its date) as it is
+            renames.append((stage(target, data), relative))
+        journal = {"renames": [(str(temporary.relative_to(output)), relative) for temporary, relative in renames],
+                   "removals": removed}
+        write_atomically(output / JOURNAL, json.dumps(journal).encode("utf-8"))
+    except BaseException:
+        for temporary, _ in renames:
+            temporary.unlink(missing_ok=True)
+        raise
+    recover(output)
+
+
+def recover(output: Path) -> None:
+    """Finish a publication the journal describes (all its files were written in full)."""
+    journal_path = output / JOURNAL
+    if not journal_path.exists():
+        return
+    journal = json.loads(journal_path.read_text(encoding="utf-8"))
+    for temporary, relative in journal["renames"]:
+        if safe_relative(relative) and safe_relative(temporary) and (output / temporary).exists():
+            os.replace(output / temporary, output / relative)
+    for relative in journal["removals"]:
+        if safe_relative(relative):
+            (output / relative).unlink(missing_ok=True)
+    sync_folder(output)
+    journal_path.unlink()
+
+
+def safe_relative(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts
 
 
 def published_checksums(output: Path) -> set[str]:
@@ -146,10 +205,8 @@ def is_published(output: Path, entry: dict) -> bool:
     return (output / path).is_file()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
-    if path.is_file() and path.read_bytes() == data:
-        return  # unchanged: keep the file (and its date) as it is
+def stage(path: Path, data: bytes) -> Path:
+    """Write data in full to a temporary file beside `path` and flush it to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -158,11 +215,22 @@ def write_atomically(path: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    return Path(temporary)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
+    if path.is_file() and path.read_bytes() == data:
+        return  # unchanged: keep the file (and its date) as it is
+    os.replace(stage(path, data), path)
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    directory = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(directory)
     finally:

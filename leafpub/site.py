@@ -10,7 +10,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .publish import write_atomically
 
 THUMBNAIL_WIDTH = 160  # pixels
 VARIANT_NAMES = {"standard": "Standard", "large-print": "Large print", "print": "Print shop (PDF/X, bleed)"}
@@ -34,8 +33,10 @@ class LanguageRow:
         return f"{self.english_name} {self.native_name} {self.locale}".lower()
 
 
-def write_site(output: Path, manifest: dict) -> Path:
-    """Write index.html and the thumbnails it needs; remove thumbnails no page uses."""
+def site_files(output: Path, manifest: dict, new_files: dict[str, bytes]) -> dict[str, bytes]:
+    """index.html and the thumbnails it needs (those not made before), by path in output/.
+    `new_files` holds the PDFs about to be published, which are not on disk yet."""
+    files: dict[str, bytes] = {}
     leaflets: dict[str, dict] = defaultdict(lambda: {"languages": {}})
     for entry in manifest.get("leaflets", []):
         leaflet = leaflets[entry["leaflet"]]
@@ -49,15 +50,14 @@ def write_site(output: Path, manifest: dict) -> Path:
         if entry["locale"] == "en" or "version" not in leaflet:
             leaflet.update(version=entry["version"], next_review=entry["next_review"],
                            last_reviewed=entry["last_reviewed"], title=entry["title"])
-    thumbnails = set()
     for leaflet in leaflets.values():
         for row in leaflet["languages"].values():
             first = row.files.get(("standard", "A4")) or next(iter(row.files.values()))
-            row.thumbnail = make_thumbnail(output, first)
-            thumbnails.add(row.thumbnail)
-    for old in (output / "thumbs").glob("*.png") if (output / "thumbs").is_dir() else ():
-        if f"thumbs/{old.name}" not in thumbnails:
-            old.unlink()
+            row.thumbnail = f"thumbs/{first['sha256'][:20]}.png"
+            thumbnail = output / row.thumbnail
+            files[row.thumbnail] = (thumbnail.read_bytes() if thumbnail.is_file() else
+                                    make_thumbnail(new_files.get(first["path"])
+                                                   or (output / first["path"]).read_bytes()))
 
     clinics: dict[str, list] = defaultdict(list)
     for pack in manifest.get("packs", []):
@@ -69,32 +69,26 @@ def write_site(output: Path, manifest: dict) -> Path:
             leaflet["languages"].values(), key=lambda r: (r.locale != "en", r.english_name)))
             for slug, leaflet in sorted(leaflets.items())],
         clinics=sorted(clinics.items()), variants=VARIANT_NAMES, papers=("A4", "Letter"),
-        size=file_size, output=output, problems=len(manifest.get("problems", [])))
-    path = output / "index.html"
-    write_atomically(path, html.encode("utf-8"))
-    return path
+        size=lambda entry: file_size(entry, new_files, output), problems=len(manifest.get("problems", [])))
+    files["index.html"] = html.encode("utf-8")
+    return files
 
 
-def make_thumbnail(output: Path, entry: dict) -> str:
-    """Page 1 as a small PNG named by the PDF's checksum, so it is made again only when the
-    PDF changes."""
-    name = f"thumbs/{entry['sha256'][:20]}.png"
-    target = output / name
-    if not target.exists():
-        import pypdfium2
+def make_thumbnail(pdf: bytes) -> bytes:
+    """Page 1 as a small PNG. Named by the PDF's checksum, it is made only when the PDF changes."""
+    import pypdfium2
 
-        document = pypdfium2.PdfDocument(str(output / entry["path"]))
-        try:
-            page = document[0]
-            image = page.render(scale=THUMBNAIL_WIDTH / page.get_width()).to_pil()
-        finally:
-            document.close()
-        buffer = io.BytesIO()
-        image.convert("RGB").quantize(colors=64).save(buffer, format="PNG", optimize=True)
-        write_atomically(target, buffer.getvalue())
-    return name
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=THUMBNAIL_WIDTH / page.get_width()).to_pil()
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.convert("RGB").quantize(colors=64).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
-def file_size(output: Path, entry: dict) -> str:
-    size = (output / entry["path"]).stat().st_size
+def file_size(entry: dict, new_files: dict[str, bytes], output: Path) -> str:
+    size = len(new_files[entry["path"]]) if entry["path"] in new_files else (output / entry["path"]).stat().st_size
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"

@@ -34,6 +34,7 @@ def validate_pdf(data: bytes) -> list[str]:
                 fields = line.split()
                 if len(fields) >= 5 and fields[-5] != "yes":
                     problems.append(f"font {fields[0]} is not embedded")
+        problems += scan_pdf(data)
         return [problem.replace(str(path), "the PDF") for problem in problems]
 
 
@@ -47,3 +48,46 @@ def run(command: list[str]) -> subprocess.CompletedProcess:
 def summary(result: subprocess.CompletedProcess) -> str:
     text = " ".join((result.stderr + " " + result.stdout).split())
     return (text[:200] or f"exit status {result.returncode}")
+
+
+#: What a patient leaflet never contains: attached or embedded files, scripts, actions that
+#: launch programs, submit forms or open other documents, and links (we print no links).
+FORBIDDEN_KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/EmbeddedFile": "an embedded file",
+                  "/EmbeddedFiles": "embedded files", "/RichMedia": "rich media", "/XFA": "an XFA form"}
+FORBIDDEN_ACTIONS = {"/JavaScript", "/Launch", "/URI", "/GoToR", "/GoToE", "/ImportData", "/SubmitForm",
+                     "/ResetForm", "/Rendition", "/Movie", "/Sound"}
+FORBIDDEN_ANNOTATIONS = {"/FileAttachment", "/Movie", "/Sound", "/Screen", "/RichMedia", "/Widget"}
+
+
+def scan_pdf(data: bytes) -> list[str]:
+    """Every object of the PDF, looked at for what could run, fetch or carry a file."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        numbers = {(number, generation) for generation, table in reader.xref.items() for number in table}
+        numbers |= {(number, 0) for number in reader.xref_objStm}
+    except (PdfReadError, KeyError, ValueError, TypeError):
+        return ["pypdf cannot read it"]
+    found = set()
+    for number, generation in sorted(numbers):
+        try:
+            obj = reader.get_object(IndirectObject(number, generation, reader))
+        except Exception:  # a free or broken object: qpdf and Ghostscript judge those
+            continue
+        if not isinstance(obj, DictionaryObject):
+            continue
+        for key, what in FORBIDDEN_KEYS.items():
+            if key in obj:
+                found.add(f"contains {what}")
+        if obj.get("/S") in FORBIDDEN_ACTIONS:
+            found.add(f"contains a {str(obj['/S'])[1:]} action")
+        if obj.get("/Subtype") in FORBIDDEN_ANNOTATIONS and obj.get("/Type", "/Annot") == "/Annot":
+            found.add(f"contains a {str(obj['/Subtype'])[1:]} annotation")
+        if "/AA" in obj:
+            found.add("contains automatic actions (/AA)")
+    return sorted(found)
