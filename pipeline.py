@@ -448,7 +448,7 @@ def render_cover(renderers: Renderers, pack, catalog, parts, pool) -> Pdf:
 
 def expected_but_unbuildable(leaflets, problems, locale_catalogs, broken_locales):
     """Documents that exist from earlier builds but whose inputs are broken this time."""
-    failures = []
+    failures = [publish.Failure("pack", (p.pack,), str(p)) for p in problems if p.pack]
     held_back = {p.leaflet for p in problems if p.leaflet and p.locale is None} | {
         Path(p.path).stem for p in problems if p.path.startswith("leaflets/") and p.path.endswith(".md")}
     slugs = {leaflet.slug for leaflet in leaflets} | held_back

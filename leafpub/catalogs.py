@@ -25,7 +25,7 @@ from .problems import Problem, ProblemError
 DOMAIN = "messages"
 COMMENT_TAGS = ("Translators:",)
 MAX_CATALOG_BYTES = 2 * 1024 * 1024
-MSGFMT_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.+)$")
+MSGFMT_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?:\d+:)? (?P<message>.+)$")
 
 TEMPLATE_NOTICE = """\
 # Translation template for the patient leaflets.
@@ -178,6 +178,11 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
         raise ProblemError([Problem(display, None, str(error), locale=locale)]) from None
     if path.stat().st_size > MAX_CATALOG_BYTES:
         raise ProblemError([Problem(display, None, "catalog is larger than 2 MiB", locale=locale)])
+    with path.open("rb") as stream:
+        if stream.read(3) == b"\xef\xbb\xbf":
+            raise ProblemError([Problem(display, 1, "the file starts with a byte order mark (BOM), "
+                                        "which gettext tools reject: save it as UTF-8 without BOM",
+                                        locale=locale)])
     # GNU msgfmt catches what Babel lets through (duplicate msgids, wrong plural
     # counts, broken format strings, unterminated strings), each with its line.
     problems = run_msgfmt_check(settings, path, locale)
@@ -220,7 +225,11 @@ def read_catalog(path: Path, display: str, locale: str | None = None) -> Catalog
         # Babel's line numbers are 0-based.
         raise ProblemError([Problem(display, error.lineno + 1, f"invalid PO syntax: {error.args[0]}"
                                     .split(" on ")[0], locale=locale)]) from None
-    except (UnicodeDecodeError, ValueError, LookupError) as error:
+    except LookupError as error:  # an unknown charset in the Content-Type header
+        raise ProblemError([Problem(display, header_line(path, "Content-Type"),
+                                    f"cannot read catalog: the charset in its Content-Type header is "
+                                    f"unknown ({error})", locale=locale)]) from None
+    except (UnicodeDecodeError, ValueError) as error:
         raise ProblemError([Problem(display, None, f"cannot read catalog: {error}", locale=locale)]) from None
 
 
@@ -300,10 +309,12 @@ def short(msgid) -> str:
 
 
 def header_line(path: Path, header: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    """The line of a header field, or of the header entry when the field is missing."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for number, line in enumerate(lines, 1):
         if line.startswith(f'"{header}:'):
             return number
-    return None
+    return next((number for number, line in enumerate(lines, 1) if line.startswith('msgid ""')), None)
 
 
 def comment_block(text: str) -> str:

@@ -153,17 +153,15 @@ def numbers_in(text: str) -> list[str]:
 
 def unbalanced_marks(text: str) -> bool:
     """True when the leaflet format's inline parser leaves * characters as plain text."""
-    from .render import INLINE_MARKUP
+    from .render import parse_inline
 
-    tokens = INLINE_MARKUP.parseInline(text)[0].children or []
-    return any(token.type == "text" and "*" in token.content for token in tokens)
+    return any(token.type == "text" and "*" in token.content for token in parse_inline(text))
 
 
 def markup_kinds(text: str) -> Counter:
-    from .render import INLINE_MARKUP
+    from .render import parse_inline
 
-    tokens = INLINE_MARKUP.parseInline(text)[0].children or []
-    return Counter(token.type for token in tokens if token.type in ("strong_open", "em_open"))
+    return Counter(token.type for token in parse_inline(text) if token.type in ("strong_open", "em_open"))
 
 
 def describe(kinds: Counter) -> str:

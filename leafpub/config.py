@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -70,7 +71,8 @@ def load_settings(root: Path) -> Settings:
 
 
 def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...]]:
-    """Read packs.toml. A broken pack is a problem; the others are still returned."""
+    """Read packs.toml. A broken pack is a problem (naming the pack, so that its last good
+    PDF is kept); the others are still returned."""
     path = settings.packs_file
     if not path.exists():
         return (), ()
@@ -133,7 +135,8 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
         if not isinstance(title, str) or len(title) > MAX_FIELD_LENGTH or CONTROL_CHARACTERS.search(title):
             problem("title", f"pack {pack_id!r}: title must be one line of text")
         if pack_problems:
-            problems.extend(pack_problems)
+            problems.extend(dataclasses.replace(p, leaflet=None, locale=None, pack=pack_id)
+                            for p in pack_problems)
             continue
         packs.append(Pack(id=pack_id, title=title, clinic=Clinic(**fields),
                           leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,

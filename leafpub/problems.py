@@ -14,6 +14,7 @@ class Problem:
     message: str  #: one line, in words a translator or clinician understands
     locale: str | None = None  #: the locale whose documents it stops, if any
     leaflet: str | None = None  #: the leaflet (slug) whose documents it stops, if any
+    pack: str | None = None  #: the pack it stops, if any
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -25,6 +26,8 @@ class Problem:
             entry["locale"] = self.locale
         if self.leaflet:
             entry["leaflet"] = self.leaflet
+        if self.pack:
+            entry["pack"] = self.pack
         return entry
 
 

@@ -73,9 +73,20 @@ def text_direction(text: str) -> str:
     return "ltr"
 
 
+# Markdown would also read __x__ and _x_ as bold and italic; the leaflet format uses only
+# asterisks, so underscores (in "__init__", e-mail addresses, file names) stay as typed.
+UNDERSCORE, STAND_IN = "_", "\ue000"
+
+
+def parse_inline(text: str):
+    """The inline tokens of leaflet-format text (underscores kept as text)."""
+    return INLINE_MARKUP.parseInline(text.replace(UNDERSCORE, STAND_IN))[0].children or []
+
+
 def render_inline(text: str) -> Markup:
     """Leaflet-format text (a source string or a translation) -> safe HTML."""
-    return Markup(INLINE_MARKUP.renderInline(text).strip())
+    html = INLINE_MARKUP.renderInline(text.replace(UNDERSCORE, STAND_IN)).strip()
+    return Markup(html.replace(STAND_IN, UNDERSCORE))
 
 
 PROOF_LABELS = {"untranslated": "UNTRANSLATED", "fuzzy": "FUZZY"}

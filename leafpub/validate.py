@@ -65,7 +65,7 @@ def scan_pdf(data: bytes) -> list[str]:
 
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
-    from pypdf.generic import DictionaryObject, IndirectObject
+    from pypdf.generic import IndirectObject
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -79,15 +79,32 @@ def scan_pdf(data: bytes) -> list[str]:
             obj = reader.get_object(IndirectObject(number, generation, reader))
         except Exception:  # a free or broken object: qpdf and Ghostscript judge those
             continue
-        if not isinstance(obj, DictionaryObject):
-            continue
-        for key, what in FORBIDDEN_KEYS.items():
-            if key in obj:
-                found.add(f"contains {what}")
-        if obj.get("/S") in FORBIDDEN_ACTIONS:
-            found.add(f"contains a {str(obj['/S'])[1:]} action")
-        if obj.get("/Subtype") in FORBIDDEN_ANNOTATIONS and obj.get("/Type", "/Annot") == "/Annot":
-            found.add(f"contains a {str(obj['/Subtype'])[1:]} annotation")
-        if "/AA" in obj:
-            found.add("contains automatic actions (/AA)")
+        for dictionary in direct_dictionaries(obj):
+            for key, what in FORBIDDEN_KEYS.items():
+                if key in dictionary:
+                    found.add(f"contains {what}")
+            if dictionary.get("/S") in FORBIDDEN_ACTIONS:
+                found.add(f"contains a {str(dictionary['/S'])[1:]} action")
+            if dictionary.get("/Subtype") in FORBIDDEN_ANNOTATIONS and dictionary.get("/Type", "/Annot") == "/Annot":
+                found.add(f"contains a {str(dictionary['/Subtype'])[1:]} annotation")
+            if "/AA" in dictionary:
+                found.add("contains automatic actions (/AA)")
     return sorted(found)
+
+
+def direct_dictionaries(obj, depth: int = 0):
+    """A dictionary and the dictionaries written inside it (not those it refers to, which
+    are objects of their own)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    if depth > 32 or isinstance(obj, IndirectObject):
+        return
+    if isinstance(obj, DictionaryObject):
+        yield obj
+        values = obj.values()
+    elif isinstance(obj, ArrayObject):
+        values = obj
+    else:
+        return
+    for value in values:
+        yield from direct_dictionaries(value, depth + 1)
