@@ -6,8 +6,11 @@ small leaflet of its own, a Spanish catalog, and a deliberately broken French on
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import subprocess
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,6 +86,29 @@ def built(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("built"))
     report = build(project)
     return project, report
+
+
+@contextmanager
+def counting_server():
+    """A web server on 127.0.0.1 that records every request: (its base URL, the paths hit)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def pdf_text(path: Path, raw: bool = False) -> str:

@@ -6,7 +6,6 @@ release intact, and no local file, path or network fetch in any PDF.
 """
 
 import hashlib
-import http.server
 import json
 import os
 import random
@@ -16,14 +15,13 @@ import signal
 import stat
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 import pipeline
-from conftest import ROOT, make_project, pdf_text, plain
+from conftest import ROOT, counting_server, make_project, pdf_text, plain
 from leafpub.config import load_settings
 from leafpub.validate import scan_pdf
 
@@ -142,23 +140,6 @@ msgstr "Moje sus manos (cocina)."
 
 # -- injection: translations, leaflet text, clinic details, logos ---------------------
 
-def serve_and_count():
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, hits
-
-
 INJECTIONS = [
     '<img src="URL/a.png">', '<link rel="attachment" href="file:///etc/passwd">',
     '<a rel="attachment" href="/etc/hostname">x</a>', '<style>@import "URL/b.css";</style>',
@@ -171,9 +152,7 @@ INJECTIONS = [
 
 def test_injected_markup_urls_and_template_syntax_never_fetch_or_embed(published):
     project, _ = published
-    server, hits = serve_and_count()
-    url = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with counting_server() as (url, hits):
         # In the English source (which has no checks beyond its format) ...
         leaflet = project / "leaflets/hand-washing.md"
         text = leaflet.read_text()
@@ -188,9 +167,6 @@ def test_injected_markup_urls_and_template_syntax_never_fetch_or_embed(published
         leaflet_text = leaflet.read_text().replace("pages: 1", "pages: 5")
         leaflet.write_text(leaflet_text)
         report = pipeline.build(load_settings(project))
-    finally:
-        server.shutdown()
-        server.server_close()
     assert [str(p) for p in report.problems if p.locale != "es"] == []
     assert hits == []
     english = project / "output/leaflets/hand-washing/hand-washing.en.a4.pdf"

@@ -1,13 +1,11 @@
 """HTML -> PDF: pinned fonts only, no fetching outside the templates folder, warnings fail."""
 
-import http.server
 import io
-import threading
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, pdf_fonts
+from conftest import ROOT, counting_server, pdf_fonts
 from leafpub.config import load_settings
 from leafpub.pdf import PdfRenderer, make_asset_fetcher
 from leafpub.problems import ProblemError
@@ -71,28 +69,10 @@ def test_local_files_and_urls_outside_the_templates_are_refused(renderer, url):
 
 def test_no_request_reaches_a_server(renderer):
     """A URL in the HTML is refused before any connection is made."""
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(404)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}"
+    with counting_server() as (url, hits):
         with pytest.raises(ProblemError):
             renderer.render(page(f'<img src="{url}/img.png" alt="x">',
                                  head=f'<link rel="stylesheet" href="{url}/s.css">'), source="t")
-    finally:
-        server.shutdown()
-        server.server_close()
     assert hits == []
 
 

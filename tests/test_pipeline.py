@@ -152,34 +152,18 @@ def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, cap
 
 
 def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_path):
-    import http.server
-    import threading
-
-    from conftest import SPANISH, write_catalog
+    from conftest import SPANISH, counting_server, write_catalog
     from leafpub import render
     from leafpub.content import load_leaflets
     from leafpub.pdf import PdfRenderer
 
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/pixel.png"
-    project = make_project(tmp_path, broken_locale=False)
-    (project / "translations" / "es" / "LC_MESSAGES" / "messages.po").unlink()
-    hostile = dict(SPANISH)
-    hostile["Wet your hands."] = f'<img src="{url}"> <b>Mójese</b> {{{{ 7*7 }}}} [x]({url}).'
-    write_catalog(project, "es", hostile)
-    try:
+    with counting_server() as (base, hits):
+        url = f"{base}/pixel.png"
+        project = make_project(tmp_path, broken_locale=False)
+        (project / "translations" / "es" / "LC_MESSAGES" / "messages.po").unlink()
+        hostile = dict(SPANISH)
+        hostile["Wet your hands."] = f'<img src="{url}"> <b>Mójese</b> {{{{ 7*7 }}}} [x]({url}).'
+        write_catalog(project, "es", hostile)
         # The checks refuse to publish it: HTML tags, and numbers the English does not have.
         report = build(project)
         messages = [problem.message for problem in report.problems]
@@ -193,9 +177,6 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
                                      catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"),
                                      clinic=None, draft=True)
         document = PdfRenderer(settings).render(html, source="test")
-    finally:
-        server.shutdown()
-        server.server_close()
     assert hits == []
     pdf = tmp_path / "hostile.pdf"
     pdf.write_bytes(document.data)
