@@ -31,7 +31,8 @@ def test_two_worker_processes_give_byte_identical_pdfs(tmp_path, one_worker):
 
 
 def test_a_dask_cluster_gives_byte_identical_pdfs(tmp_path, one_worker):
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     project = make_project(tmp_path, broken_locale=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
