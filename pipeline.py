@@ -82,16 +82,16 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.
     environment = render.make_environment(settings)
     template_messages = tuple(render.template_messages(environment, render.LEAFLET_TEMPLATES))
-    needed = [m.text for leaflet in leaflets for m in leaflet.messages()] + list(template_messages)
+    needed = catalogs.needed_messages(leaflets, template_messages)
     locale_catalogs, broken_locales = load_catalogs(settings, needed)
     problems += [problem for found in broken_locales.values() for problem in found]
 
     # 3. Plan: every leaflet in every language and format, keyed by all its inputs.
+    previous = publish.read_manifest(settings.output_dir)
     renderers = Renderers(settings, environment, fonts.GlyphCoverage(settings),
                           incremental.Inputs(settings, template_messages),
                           incremental.RenderCache(settings.output_dir),
-                          {e["path"]: e for e in publish.read_manifest(settings.output_dir).get("leaflets", [])
-                           + publish.read_manifest(settings.output_dir).get("packs", [])},
+                          {e["path"]: e for e in previous.get("leaflets", []) + previous.get("packs", [])},
                           dump_html)
     planned = [Planned(leaflet, catalog, format, overdue=leaflet.slug in overdue)
                for leaflet in leaflets for catalog in locale_catalogs.values() for format in FORMATS]
@@ -265,7 +265,7 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress)
         else:
             renderers.cache.put(result.key, result.pdf, result.anchor)
             ready[result.key] = (result.pdf, result.anchor)
-    return {id(plan): keys[id(plan)] for plan in planned}, ready, problems, to_render
+    return keys, ready, problems, to_render
 
 
 def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress):
@@ -294,7 +294,7 @@ def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress)
 def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog,
                        clinic: Clinic | None) -> list[Problem]:
     """Every message translated, and every character in the language's fonts."""
-    needed = [message.text for message in leaflet.messages()] + list(renderers.inputs.template_messages)
+    needed = catalogs.needed_messages([leaflet], renderers.inputs.template_messages)
     missing = catalogs.missing_translations(catalog, needed)
     if missing:
         return missing

@@ -252,6 +252,12 @@ def run_msgfmt_check(settings: Settings, path: Path, locale: str) -> list[Proble
                                 + " ".join(result.stderr.split())[:300], locale=locale)]
 
 
+def needed_messages(leaflets: Iterable, template_messages: Iterable) -> list[str]:
+    """The msgids (plural ones by their singular) that these leaflets and templates print."""
+    return [message.text for leaflet in leaflets for message in leaflet.messages()] + [
+        key_of(message) for message in template_messages]
+
+
 def publication_problems(catalog: LocaleCatalog, needed: Iterable[str | tuple]) -> list[Problem]:
     """Everything that keeps a catalog from being published: failed checks, fuzzy or
     untranslated messages, and messages the current sources need that it does not have."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from .catalogs import needed_messages
 from .model import Leaflet, LocaleCatalog, Pdf, Settings
 from .publish import write_atomically
 
@@ -54,6 +55,7 @@ class Inputs:
 
     settings: Settings
     template_messages: tuple
+    _memo: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def templates(self) -> str:
@@ -78,15 +80,21 @@ class Inputs:
         return digest(versions)
 
     def leaflet(self, leaflet: Leaflet) -> str:
-        return hashlib.sha256((self.settings.root / leaflet.path).read_bytes()).hexdigest()
+        key = ("leaflet", leaflet.slug)
+        if key not in self._memo:  # every language and format of a leaflet shares it
+            self._memo[key] = hashlib.sha256((self.settings.root / leaflet.path).read_bytes()).hexdigest()
+        return self._memo[key]
 
     def messages(self, leaflet: Leaflet, catalog: LocaleCatalog) -> str:
         """The translations this leaflet prints, and whether they are approved."""
         if catalog.is_source:
             return "source"
-        keys = [message.text for message in leaflet.messages()] + [
-            message if isinstance(message, str) else message[0] for message in self.template_messages]
-        return digest([catalog.review.state, sorted((key, catalog.strings.get(key)) for key in set(keys))])
+        key = ("messages", leaflet.slug, catalog.language.locale)
+        if key not in self._memo:  # shared by the six formats of a leaflet in a language
+            keys = set(needed_messages([leaflet], self.template_messages))
+            self._memo[key] = digest([catalog.review.state,
+                                      sorted((msgid, catalog.strings.get(msgid)) for msgid in keys)])
+        return self._memo[key]
 
     def document(self, leaflet: Leaflet, catalog: LocaleCatalog, format_settings: dict) -> dict:
         return {"leaflet": self.leaflet(leaflet), "messages": self.messages(leaflet, catalog),

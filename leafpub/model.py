@@ -272,10 +272,6 @@ class LeafletDocument:
     inputs: Mapping[str, str] = field(default_factory=dict)  #: digests of what determines it
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.leaflet.slug, self.language.locale, self.format.paper, self.format.variant)
-
-    @property
     def path(self) -> str:
         """Where it is published, relative to output/."""
         slug = self.leaflet.slug

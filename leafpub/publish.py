@@ -115,9 +115,9 @@ def publish(output: Path, release: Release, site=None) -> dict:
             kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"])}
             removed = [entry["path"] for entry in (*previous.get("leaflets", []), *previous.get("packs", []))
                        if entry.get("path") not in kept and is_published(output, entry)]
-            if site is not None:
+            if site is not None:  # thumbnails of PDFs no longer published
                 removed += [f"thumbs/{path.name}" for path in (output / "thumbs").glob("*.png")
-                            if f"thumbs/{path.name}" not in files and (output / "thumbs").is_dir()]
+                            if f"thumbs/{path.name}" not in files]
             stage_and_apply(output, files, removed)
         return manifest
     except OSError as error:
@@ -184,17 +184,6 @@ def recover(output: Path) -> None:
 def safe_relative(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts
-
-
-def published_checksums(output: Path) -> set[str]:
-    """SHA-256 of every file the last manifest lists that is on disk with those very bytes."""
-    checksums = set()
-    for entry in (*(manifest := read_manifest(output)).get("leaflets", []), *manifest.get("packs", [])):
-        if is_published(output, entry):
-            data = (output / entry["path"]).read_bytes()
-            if hashlib.sha256(data).hexdigest() == entry.get("sha256"):
-                checksums.add(entry["sha256"])
-    return checksums
 
 
 def is_published(output: Path, entry: dict) -> bool:

@@ -35,8 +35,8 @@ def source_messages(settings: Settings) -> tuple[list, list[Problem]]:
     """The msgids the leaflets and templates use now, and any problem with the leaflets."""
     leaflets, problems = content.load_leaflets(settings)
     environment = render.make_environment(settings)
-    needed = [message.text for leaflet in leaflets for message in leaflet.messages()]
-    needed += render.template_messages(environment, render.LEAFLET_TEMPLATES)
+    needed = catalogs.needed_messages(leaflets, render.template_messages(environment,
+                                                                         render.LEAFLET_TEMPLATES))
     return needed, list(problems)
 
 
