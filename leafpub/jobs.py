@@ -80,12 +80,12 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
     from .pdf import PdfRenderer
 
     started = time.perf_counter()
-    renderer = _renderers.get(settings.root)
-    if renderer is None:
-        renderer = _renderers[settings.root] = PdfRenderer(settings)
     problems: list[Problem] = []
     pdf, anchor = None, None
     try:
+        renderer = _renderers.get(settings.root)
+        if renderer is None:
+            renderer = _renderers[settings.root] = PdfRenderer(settings)
         pdf, anchors = renderer.render_with_anchors(job.html, source=job.source, variant=job.variant,
                                                     locale=job.locale, leaflet=job.leaflet)
         anchor = anchors.get(job.anchor) if job.anchor else None

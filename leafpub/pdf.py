@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import hashlib
 import logging
 import mimetypes
@@ -11,12 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts
+from . import fonts, fontsubset
 from .model import Pdf, Settings
 from .render import BLEED_MM
 from .problems import Problem, ProblemError
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
+STYLESHEET = "leaflet.css"  #: in templates/; applied to every document
+LARGE_FONT_GLYPHS = 20_000  #: a face this large (CJK) is not kept loaded between documents
 #: Our variants -> WeasyPrint's PDF variants: tagged PDF/UA-1 (with /Lang, /Title,
 #: DisplayDocTitle) for reading; PDF/X-4 for print shops.
 PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4"}
@@ -60,6 +61,7 @@ class PdfRenderer:
 
     def __init__(self, settings: Settings):
         fonts.use_pinned_fonts(settings)
+        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         self.settings = settings
@@ -68,6 +70,13 @@ class PdfRenderer:
         self.fetcher = make_asset_fetcher(settings.templates_dir,
                                           frozenset([profile.path.resolve()] if profile else []))
         self.base_url = settings.templates_dir.resolve().as_uri() + "/"
+        # Every document uses the same stylesheet: parsed once per worker, not per document.
+        with captured_warnings() as warnings:
+            self.stylesheet = CSS(filename=str(settings.templates_dir / STYLESHEET),
+                                  base_url=self.base_url, url_fetcher=self.fetcher)
+        if warnings:
+            raise ProblemError([Problem(f"templates/{STYLESHEET}", None, message)
+                                for message in dict.fromkeys(warnings)])
 
     def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
                leaflet: str | None = None) -> Pdf:
@@ -82,20 +91,25 @@ class PdfRenderer:
         in points from the top-left of the trim box."""
         from weasyprint import HTML
 
+        # PDF/X gives a random file identifier unless told one: derive it from the input,
+        # so that the same input always gives the same bytes.
+        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
         with captured_warnings() as warnings:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-                font_config=self.font_config)
-            # PDF/X gives a random file identifier unless told one: derive it from the
-            # input, so that the same input always gives the same bytes.
-            identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-            data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], pdf_identifier=identifier)
+                font_config=self.font_config, stylesheets=[self.stylesheet])
+            data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], pdf_identifier=identifier,
+                                      finisher=lambda document, pdf: finish_pdf(pdf, variant, identifier))
         pages = len(document.pages)
         anchors = {}
         for index, page in enumerate(document.pages):
             for name, (left, top, right, bottom) in page.anchors.items():
                 anchors.setdefault(name, (index, left * 0.75, top * 0.75, right * 0.75, bottom * 0.75))
-        if variant == "print":
-            data = finish_print_pdf(data, BLEED_MM, identifier)
+        if any(font.glyph_count > LARGE_FONT_GLYPHS for font in getattr(document, "fonts", {}).values()):
+            # A worker that keeps CJK faces loaded carries them into every later document
+            # (about 40 MiB a face); a fresh font configuration lets them go.
+            from weasyprint.text.fonts import FontConfiguration
+
+            self.font_config = FontConfiguration()
         del document
         if warnings:
             raise ProblemError([Problem(source, None, f"rendering failed: {message}",
@@ -104,33 +118,34 @@ class PdfRenderer:
         return Pdf(data=data, pages=pages), anchors
 
 
-def finish_print_pdf(data: bytes, bleed_mm: float, identifier: bytes) -> bytes:
+def finish_pdf(pdf, variant: str, identifier: bytes) -> None:
+    """What WeasyPrint's PDF (its pydyf objects, before they are written) still needs:
+    CJK fonts cut down to the glyphs used, and for print shops, the boxes and identifiers
+    below."""
+    fontsubset.compact_cid_fonts(pdf)
+    if variant == "print":
+        finish_print_pdf(pdf, BLEED_MM, identifier)
+
+
+def finish_print_pdf(pdf, bleed_mm: float, identifier: bytes) -> None:
     """Make WeasyPrint's PDF/X-4 what a print shop expects, and reproducible:
     - each page's BleedBox is the TrimBox plus `bleed_mm` (WeasyPrint makes it the whole
       page, crop marks included);
-    - the XMP DocumentID and the file identifier, random in WeasyPrint's PDF/X output,
-      are derived from the input instead."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, RectangleObject
+    - the XMP DocumentID, random in WeasyPrint's PDF/X output, is derived from the input."""
+    import pydyf
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     bleed = bleed_mm * 72 / 25.4
-    for page in writer.pages:
-        left, bottom, right, top = (float(value) for value in page.trimbox)
-        page.bleedbox = RectangleObject((left - bleed, bottom - bleed, right + bleed, top + bleed))
-    metadata = writer._root_object.get("/Metadata")
-    if metadata is not None:
-        stream = metadata.get_object()
-        hexadecimal = identifier.decode("ascii")
-        uuid = "-".join((hexadecimal[:8], hexadecimal[8:12], hexadecimal[12:16], hexadecimal[16:20],
-                         hexadecimal[20:32]))
-        xmp = re.sub(rb"xmp\.did:[0-9a-fA-F-]+", b"xmp.did:" + uuid.encode("ascii"), stream.get_data())
-        stream.set_data(xmp)
-    file_id = ByteStringObject(bytes.fromhex(identifier.decode("ascii")))
-    writer._ID = ArrayObject([file_id, file_id])
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    hexadecimal = identifier.decode("ascii")
+    uuid = "-".join((hexadecimal[:8], hexadecimal[8:12], hexadecimal[12:16], hexadecimal[16:20],
+                     hexadecimal[20:32]))
+    for obj in pdf.objects[1:]:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+            xs, ys = obj["TrimBox"][0::2], obj["TrimBox"][1::2]
+            obj["BleedBox"] = pydyf.Array([min(xs) - bleed, min(ys) - bleed, max(xs) + bleed,
+                                           max(ys) + bleed])
+        elif isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            xmp = b"\n".join(item if isinstance(item, bytes) else str(item).encode() for item in obj.stream)
+            obj.stream = [re.sub(rb"xmp\.did:[0-9a-fA-F-]+", b"xmp.did:" + uuid.encode("ascii"), xmp)]
 
 
 @contextmanager
