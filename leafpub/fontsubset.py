@@ -56,29 +56,29 @@ def glyphs_in_widths(widths) -> set[int]:
 
 
 def compact_cff(opentype: bytes, glyphs: set[int]) -> bytes | None:
-    """The CFF table of an OpenType font, keeping only `glyphs` (by glyph index) and their
-    CIDs; None when the font is not CID-keyed CFF (its glyph indexes must stay) or when
-    compaction would not pay."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    """The CFF table of an OpenType font, keeping only `glyphs` (by glyph index) under
+    their CIDs; None when that would change what the page content refers to (the font is
+    not CID-keyed, or a glyph's CID is not its index) or would not pay."""
+    import uharfbuzz as harfbuzz
+    from fontTools.cffLib import CFFFontSet
 
-    font = TTFont(io.BytesIO(opentype), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    if "CFF " not in font or not hasattr(font["CFF "].cff.topDictIndex[0], "ROS"):
+    face = harfbuzz.Face(harfbuzz.Blob(opentype))
+    keep = sorted({0} | {glyph for glyph in glyphs if glyph < face.glyph_count})
+    if len(keep) > face.glyph_count * WORTHWHILE:
         return None
-    count = font["maxp"].numGlyphs
-    keep = sorted(glyph for glyph in glyphs if glyph < count)
-    if len(keep) > count * WORTHWHILE:
+    wanted = harfbuzz.SubsetInput()
+    for glyph in keep:
+        wanted.glyph_set.add(glyph)
+    wanted.flags = harfbuzz.SubsetFlags.NOTDEF_OUTLINE  # glyphs renumbered, CIDs kept
+    compact = harfbuzz.subset(face, wanted)
+    if compact is None:
         return None
-    font.getGlyphOrder()
-    for tag in list(font.reader.keys()):  # only the CFF table is embedded
-        if tag not in ("CFF ", "head", "maxp"):
-            del font[tag]
-    options = subset.Options(retain_gids=False, notdef_outline=True, desubroutinize=False,
-                             recalc_bounds=False, recalc_timestamp=False, name_IDs=[],
-                             layout_features=[], prune_unicode_ranges=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=keep)
-    subsetter.subset(font)
-    output = io.BytesIO()
-    font["CFF "].cff.compile(output, font)
-    return output.getvalue()
+    cff = compact.reference_table("CFF ").data
+    # The page content names glyphs by their old index: keep the result only if each
+    # kept glyph's CID is that index, so every code still finds the same glyph.
+    fonts = CFFFontSet()
+    fonts.decompile(io.BytesIO(cff), None)
+    top = fonts.topDictIndex[0]
+    if not hasattr(top, "ROS") or list(top.charset) != [".notdef"] + [f"cid{glyph:05d}" for glyph in keep[1:]]:
+        return None
+    return cff

@@ -27,6 +27,13 @@ def test_a_truncated_pdf_is_refused_by_every_tool(built):
     assert all("/tmp" not in problem for problem in problems)
 
 
+def test_one_broken_pdf_does_not_fail_the_next_good_one(built):
+    # Ghostscript is kept running between PDFs: a broken one must not leave it unusable.
+    for _ in range(2):
+        assert any(p.startswith("Ghostscript") for p in validate_pdf(good_pdf(built)[:4000]))
+        assert validate_pdf(good_pdf(built)) == []
+
+
 def test_a_pdf_with_a_font_that_is_not_embedded_is_refused():
     writer = PdfWriter()
     page = writer.add_blank_page(width=595, height=842)
