@@ -29,7 +29,7 @@ from jinja2 import Environment
 from leafpub import (catalogs, config, content, fonts, incremental, jobs, packs, proofs, publish, render,
                      site)
 from leafpub.model import (FORMATS, Clinic, Format, Leaflet, LeafletDocument, LocaleCatalog, PackDocument,
-                           Pdf, Settings)
+                           PackPart, Pdf, Settings)
 from leafpub.problems import Problem, ProblemError
 
 
@@ -351,7 +351,8 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
     flat = [plan for pair in plans.values() for plan in pair]
     keys, ready, found, _ = render_planned(renderers, flat, pool, progress)
 
-    built, merged = {}, []
+    built, pack_jobs, pending = {}, [], {}
+    cover_catalog = locale_catalogs[settings.source_locale]
     for pack in usable:
         parts, pack_problems = [], []
         for slug in pack.leaflets:
@@ -362,17 +363,13 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                     pack_problems += [p for found_ in missing for p in found_]
                     continue
                 (base_pdf, anchor), (stamp_pdf, _) = ready[keys[id(base)]], ready[keys[id(stamp)]]
-                parts.append(LeafletDocument(
-                    leaflet=base.leaflet, language=base.catalog.language, format=base.format,
-                    title=base.catalog.translations.gettext(base.leaflet.title.text),
-                    pdf=packs.stamp_clinic_box(base_pdf, anchor, stamp_pdf), clinic=pack.clinic,
-                    inputs={"base": keys[id(base)], "stamp": keys[id(stamp)]}))
+                parts.append((packs_part(base, base_pdf, anchor, stamp_pdf),
+                              {"base": keys[id(base)], "stamp": keys[id(stamp)]}))
         if pack_problems:
             problems += [p for p in pack_problems if p not in problems]
             failures.append(publish.Failure("pack", (pack.id,), str(pack_problems[0])))
             continue
-        cover_catalog = locale_catalogs[settings.source_locale]
-        inputs = {"parts": incremental.digest([part.inputs for part in parts]),
+        inputs = {"parts": incremental.digest([part_inputs for _, part_inputs in parts]),
                   "format": incremental.digest(dataclasses.asdict(pack)),
                   "templates": renderers.inputs.templates, "fonts": renderers.inputs.fonts,
                   "software": renderers.inputs.software}
@@ -381,29 +378,30 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
         if cached:
             built[pack.id] = PackDocument(pack=pack, pdf=cached[0], inputs=inputs)
             continue
-        try:
-            progress.advance(f"pack {pack.id}")
-            cover = render_cover(renderers, pack, cover_catalog, parts, pool)
-        except ProblemError as error:
-            problems += error.problems
-            failures.append(publish.Failure("pack", (pack.id,), str(error.problems[0])))
-            continue
-        document = PackDocument(pack=pack, pdf=packs.merge_pack(pack, cover, parts, cover_catalog.language),
-                                inputs=inputs)
-        merged.append((key, document))
-    # Every new pack is validated like every leaflet, in parallel.
-    results = {r.key: r for r in pool.run([jobs.CheckJob(key, d.pdf.data, d.pdf.pages, "packs.toml")
-                                           for key, d in merged], progress)}
-    for key, document in merged:
-        if results[key].problems:
-            problems += results[key].problems
-            failures.append(publish.Failure("pack", (document.pack.id,), str(results[key].problems[0])))
+        parts = tuple(part for part, _ in parts)
+        created = max(by_slug[slug].last_reviewed for slug in pack.leaflets)
+        pack_jobs.append(jobs.PackJob(key, pack, cover_html(renderers, pack, cover_catalog, parts, created),
+                                      parts, cover_catalog.language))
+        pending[key] = PackDocument(pack=pack, pdf=None, inputs=inputs)
+    # Each new pack is assembled (cover, stamps, merge) and validated in a worker.
+    for result in pool.run(pack_jobs, progress):
+        document = pending[result.key]
+        if result.problems:
+            problems += result.problems
+            failures.append(publish.Failure("pack", (document.pack.id,), str(result.problems[0])))
         else:
-            renderers.cache.put(key, document.pdf)
-            built[document.pack.id] = document
+            renderers.cache.put(result.key, result.pdf)
+            built[document.pack.id] = document = dataclasses.replace(document, pdf=result.pdf)
             pool.rendered.append((document.path, incremental.why(
                 document.inputs, renderers.previous.get(document.path, {}).get("inputs"))))
     return list(built.values()), failures, problems
+
+
+def packs_part(base: Planned, base_pdf: Pdf, anchor, stamp_pdf: Pdf) -> PackPart:
+    catalog = base.catalog
+    return PackPart(slug=base.leaflet.slug, leaflet_title=base.leaflet.title.text, language=catalog.language,
+                    title=catalog.translations.gettext(base.leaflet.title.text), base=base_pdf,
+                    anchor=anchor, stamp=stamp_pdf)
 
 
 def check_pack_contents(settings: Settings, pack, format: Format, documents) -> None:
@@ -427,23 +425,21 @@ def check_pack_contents(settings: Settings, pack, format: Format, documents) -> 
                                     f"{', '.join(unavailable)} did not build")])
 
 
-def render_cover(renderers: Renderers, pack, catalog, parts, pool) -> Pdf:
-    """The cover lists the page each leaflet starts on, which depends on the cover's own length."""
-    cover_pages = 1
-    while True:
-        starts = packs.contents_pages(cover_pages, parts)
-        entries = [render.ContentsEntry(part.language, part.title, start, part.pdf.pages)
-                   for part, start in zip(parts, starts)]
-        html = render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
-                                        entries,
-                                        created=max(part.leaflet.last_reviewed for part in parts))
-        (result,) = pool.run([jobs.RenderJob(key=f"cover-{pack.id}", html=html, variant=pack.variant,
-                                             source="packs.toml", validate=False)], None)
-        if result.problems:
-            raise ProblemError(list(result.problems))
-        if result.pdf.pages == cover_pages:
-            return result.pdf
-        cover_pages = result.pdf.pages
+#: The longest contents list a cover may have, in pages.
+MOST_COVER_PAGES = 3
+
+
+def cover_html(renderers: Renderers, pack, catalog, parts, created: date) -> tuple[str, ...]:
+    """The cover's HTML for each length it may have: its contents list gives the page each
+    leaflet starts on, which depends on the cover's own length (the worker picks the one
+    that fits)."""
+    covers = []
+    for cover_pages in range(1, MOST_COVER_PAGES + 1):
+        entries = [render.ContentsEntry(part.language, part.title, start, part.base.pages)
+                   for part, start in zip(parts, packs.contents_pages(cover_pages, parts))]
+        covers.append(render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
+                                               entries, created=created))
+    return tuple(covers)
 
 
 def expected_but_unbuildable(leaflets, problems, locale_catalogs, broken_locales):

@@ -279,6 +279,20 @@ class LeafletDocument:
 
 
 @dataclass(frozen=True)
+class PackPart:
+    """One leaflet in one language inside a clinic's pack: the generic PDF with its contact
+    box left empty, and the clinic's box (a PDF of the box's size) to lay into it."""
+
+    slug: str
+    leaflet_title: str  #: the canonical title, for the pack's outline
+    language: Language
+    title: str  #: translated title
+    base: Pdf
+    anchor: tuple[int, float, float, float, float]  #: the empty box: page, left, top, right, bottom
+    stamp: Pdf
+
+
+@dataclass(frozen=True)
 class PackDocument:
     pack: Pack
     pdf: Pdf
