@@ -247,19 +247,25 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress)
         if cached:
             ready[key] = cached
         elif key not in to_render:
+            pool.start()  # the workers import WeasyPrint while the rest is planned
             to_render[key] = plan
-    # Texts are checked only for documents about to be rendered: a cached PDF passed before.
-    checked: dict[tuple, list[Problem]] = {}
-    render_jobs = []
-    for key, plan in to_render.items():
-        pair = (plan.leaflet.slug, plan.catalog.language.locale, plan.clinic)
-        if pair not in checked:
-            checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog, plan.clinic)
-        if checked[pair]:
-            problems[key] = checked[pair]
-        else:
-            render_jobs.append(plan.job(renderers, key))
-    for result in pool.run(render_jobs, progress):
+
+    def render_jobs():
+        """Each job as soon as its HTML is ready, so the workers start on the first ones.
+        Texts are checked only for documents about to be rendered: a cached PDF passed before."""
+        checked: dict[tuple, list[Problem]] = {}
+        for key, plan in to_render.items():
+            pair = (plan.leaflet.slug, plan.catalog.language.locale, plan.clinic)
+            if pair not in checked:
+                checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog, plan.clinic)
+            if checked[pair]:
+                problems[key] = checked[pair]
+                if progress:
+                    progress.advance("problem")
+            else:
+                yield plan.job(renderers, key)
+
+    for result in pool.run(render_jobs(), progress, total=len(to_render)):
         if result.problems:
             problems[result.key] = list(result.problems)
         else:
@@ -363,7 +369,7 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                     pack_problems += [p for found_ in missing for p in found_]
                     continue
                 (base_pdf, anchor), (stamp_pdf, _) = ready[keys[id(base)]], ready[keys[id(stamp)]]
-                parts.append((packs_part(base, base_pdf, anchor, stamp_pdf),
+                parts.append((packs_part(base, base_pdf, anchor, stamp_pdf, keys[id(base)]),
                               {"base": keys[id(base)], "stamp": keys[id(stamp)]}))
         if pack_problems:
             problems += [p for p in pack_problems if p not in problems]
@@ -397,11 +403,11 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
     return list(built.values()), failures, problems
 
 
-def packs_part(base: Planned, base_pdf: Pdf, anchor, stamp_pdf: Pdf) -> PackPart:
+def packs_part(base: Planned, base_pdf: Pdf, anchor, stamp_pdf: Pdf, base_key: str) -> PackPart:
     catalog = base.catalog
     return PackPart(slug=base.leaflet.slug, leaflet_title=base.leaflet.title.text, language=catalog.language,
                     title=catalog.translations.gettext(base.leaflet.title.text), base=base_pdf,
-                    anchor=anchor, stamp=stamp_pdf)
+                    anchor=anchor, stamp=stamp_pdf, base_key=base_key)
 
 
 def check_pack_contents(settings: Settings, pack, format: Format, documents) -> None:
@@ -475,9 +481,14 @@ class open_pool:
     def __exit__(self, *exc):
         self.pool.close()
 
-    def run(self, work: list, progress: Progress | None):
-        if progress and work:
-            progress.start(len(work))
+    def start(self) -> None:
+        self.pool.start()
+
+    def run(self, work, progress: Progress | None, total: int | None = None):
+        """Results as they come, for `work` (a list, or an iterable of `total` jobs)."""
+        total = len(work) if total is None else total
+        if progress and total:
+            progress.start(total)
         for result in self.pool.run(work):
             self.stats.append(result)
             if progress:

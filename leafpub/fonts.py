@@ -109,6 +109,7 @@ class GlyphCoverage:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.characters: dict[str, set[int]] = {}
+        self.absent: dict[tuple, list[str]] = {}  # every clinic's pack checks the same messages
 
     def family(self, name: str) -> set[int]:
         if name not in self.characters:
@@ -124,6 +125,12 @@ class GlyphCoverage:
     def missing(self, text: str, language: Language, every_script: bool = False) -> list[str]:
         """The characters of text that no font in the language's stack (or, for clinic
         details, in any declared stack) has."""
+        key = (text, language.script, every_script)
+        if key not in self.absent:
+            self.absent[key] = self.find_missing(text, language, every_script)
+        return self.absent[key]
+
+    def find_missing(self, text: str, language: Language, every_script: bool) -> list[str]:
         stack = list(self.settings.scripts.get(language.script, ()))
         if every_script:
             stack += [family for families in self.settings.scripts.values() for family in families]

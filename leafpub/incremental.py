@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
@@ -16,7 +17,6 @@ from pathlib import Path
 
 from .catalogs import needed_messages
 from .model import Leaflet, LocaleCatalog, Pdf, Settings
-from .publish import write_atomically
 
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "pypdf", "jinja2", "babel",
              "markdown-it-py", "leafpub")
@@ -126,19 +126,29 @@ class RenderCache:
     def put(self, key: str, pdf: Pdf, anchor: tuple | None = None) -> None:
         """Keep a rendered PDF; a full or read-only disk only costs the next build time."""
         try:
-            write_atomically(self.folder / f"{key}.pdf", pdf.data)
-            write_atomically(self.folder / f"{key}.json", json.dumps(
+            self.write(self.folder / f"{key}.pdf", pdf.data)
+            self.write(self.folder / f"{key}.json", json.dumps(
                 {"sha256": hashlib.sha256(pdf.data).hexdigest(), "pages": pdf.pages,
                  "anchor": list(anchor) if anchor else None}).encode("utf-8"))
         except OSError:
             return
         self.used.add(key)
 
+    @staticmethod
+    def write(path: Path, data: bytes) -> None:
+        """Replace a cache file whole, without waiting for the disk: after a crash, an entry
+        whose bytes do not match its recorded SHA-256 is ignored and rendered again. (A build
+        with hundreds of clinics writes thousands of entries; fsync-ing each cost seconds.)"""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+
     def prune(self) -> None:
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.stem not in self.used and path.suffix in (".pdf", ".json"):
+            if path.suffix == ".tmp" or (path.stem not in self.used and path.suffix in (".pdf", ".json")):
                 try:
                     path.unlink(missing_ok=True)
                 except OSError:

@@ -7,9 +7,12 @@ Each worker imports WeasyPrint once and keeps one font configuration for all its
 from __future__ import annotations
 
 import gc
+import hashlib
+import io
 import os
 import resource
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -98,15 +101,61 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
                 raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its contents "
                                             f"list takes {cover.pages} pages; split the pack")])
             cover_pages = cover.pages
-        pdf = packs.merge_pack(job.pack, cover, job.parts, job.language)
+        pdf = packs.merge_pack(job.pack, cover, job.parts, job.language, read=base_reader)
+        # The whole pack goes through qpdf, Ghostscript and pdffonts. What could run, fetch or
+        # carry a file can only come from its parts, so each part is scanned for that, and a
+        # base shared by many clinics' packs only once per worker.
+        messages = validate.validate_pdf(pdf.data, scan=False) + validate.scan_pdf(cover.data)
+        for part in job.parts:
+            messages += validate.scan_pdf(part.stamp.data) + scanned_base(part)
         problems += [Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: the PDF failed validation: "
-                             f"{message}") for message in validate.validate_pdf(pdf.data)]
+                             f"{message}") for message in dict.fromkeys(messages)]
     except ProblemError as error:
         problems += error.problems
     collect_garbage()
     return JobResult(job.key, None if problems else pdf, tuple(problems),
                      peak_memory_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                      seconds=time.perf_counter() - started)
+
+
+_base_readers: OrderedDict = OrderedDict()
+BASE_READERS = 64  #: the bases a worker keeps parsed
+
+
+def base_reader(part: PackPart):
+    """A pack part's base PDF, parsed once per worker: pypdf keeps the objects it has read,
+    so the next pack with the same leaflet and language copies them without parsing."""
+    from pypdf import PdfReader
+
+    key = part.base_key or hashlib.sha256(part.base.data).hexdigest()
+    if key in _base_readers:
+        _base_readers.move_to_end(key)
+    else:
+        _base_readers[key] = PdfReader(io.BytesIO(part.base.data))
+        while len(_base_readers) > BASE_READERS:
+            _base_readers.popitem(last=False)
+    return _base_readers[key]
+
+
+_scanned_bases: dict[str, list[str]] = {}
+
+
+def scanned_base(part: PackPart) -> list[str]:
+    from . import validate
+
+    key = part.base_key or hashlib.sha256(part.base.data).hexdigest()
+    if key not in _scanned_bases:
+        _scanned_bases[key] = validate.scan_pdf(part.base.data)
+    return _scanned_bases[key]
+
+
+def warm_up(settings: Settings) -> None:
+    """A new worker's first task: import WeasyPrint, set up its renderer, render once. A problem
+    (a broken stylesheet) is left for the first real job to report."""
+    try:
+        renderer_for(settings).render("<p>", source="warm-up")  # loads the fonts' configuration
+    except ProblemError:
+        pass
 
 
 def renderer_for(settings: Settings):
@@ -169,17 +218,24 @@ class LocalPool:
         self.settings, self.workers = settings, max(1, workers)
         self.executor = None
 
+    def start(self) -> None:
+        """Start the workers now: each imports WeasyPrint and parses the stylesheet while
+        this process is still preparing the jobs."""
+        if self.workers == 1 or self.executor is not None:
+            return
+        # forkserver: each worker starts from a small clean process, not a copy of this
+        # one (which holds every catalog).
+        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("forkserver"))
+        for _ in range(self.workers):
+            self.executor.submit(warm_up, self.settings)
+
     def run(self, jobs: Iterable) -> Iterator[JobResult]:
-        jobs = list(jobs)
-        if self.workers == 1 or not jobs:
+        """Results as they come; each job is handed to the workers as soon as `jobs` yields it."""
+        if self.workers == 1:
             for job in jobs:
                 yield run(self.settings, job)
             return
-        if self.executor is None:
-            # forkserver: each worker starts from a small clean process, not a copy of this
-            # one (which holds every catalog), and imports WeasyPrint once.
-            self.executor = ProcessPoolExecutor(max_workers=self.workers,
-                                                mp_context=get_context("forkserver"))
+        self.start()
         futures = [self.executor.submit(run, self.settings, job) for job in jobs]
         for future in as_completed(futures):
             yield future.result()
@@ -198,6 +254,9 @@ class DaskPool:
 
         self.settings = settings
         self.client = Client(address, set_as_default=False)
+
+    def start(self) -> None:
+        """The cluster's workers are already running."""
 
     def run(self, jobs: Iterable) -> Iterator[JobResult]:
         from distributed import as_completed as dask_completed

@@ -290,6 +290,7 @@ class PackPart:
     base: Pdf
     anchor: tuple[int, float, float, float, float]  #: the empty box: page, left, top, right, bottom
     stamp: Pdf
+    base_key: str = ""  #: the base's cache key: many clinics' packs share one base
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,11 @@ def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, stamp: 
                                                  writer._add_object(after)])
 
 
-def merge_pack(pack: Pack, cover: Pdf, parts: Sequence[PackPart], cover_language: Language) -> Pdf:
+def merge_pack(pack: Pack, cover: Pdf, parts: Sequence[PackPart], cover_language: Language,
+               read=lambda part: PdfReader(io.BytesIO(part.base.data))) -> Pdf:
     """Merge the cover and the leaflets, each with the clinic's box stamped in, into one PDF
-    a clinic can print or browse."""
+    a clinic can print or browse. `read` opens a part's base PDF (a worker keeps the ones
+    it has read: hundreds of clinics' packs share a few bases)."""
     writer = PdfWriter()
     cover_reader = PdfReader(io.BytesIO(cover.data))
     writer.append(cover_reader, import_outline=False)
@@ -62,7 +64,7 @@ def merge_pack(pack: Pack, cover: Pdf, parts: Sequence[PackPart], cover_language
     starts = contents_pages(cover.pages, parts)
     parents = {}
     for part, start in zip(parts, starts):
-        writer.append(PdfReader(io.BytesIO(part.base.data)), import_outline=False)
+        writer.append(read(part), import_outline=False)
         stamp_clinic_box(writer, writer.pages[start - 1 + part.anchor[0]], part.anchor, part.stamp)
         if part.slug not in parents:
             parents[part.slug] = writer.add_outline_item(title=part.leaflet_title, page_number=start - 1)

@@ -19,8 +19,9 @@ from pathlib import Path
 TIMEOUT = 120  # seconds per tool; a PDF that takes longer is treated as broken
 
 
-def validate_pdf(data: bytes) -> list[str]:
-    """One line per problem found; an empty list means the PDF is fit to publish."""
+def validate_pdf(data: bytes, scan: bool = True) -> list[str]:
+    """One line per problem found; an empty list means the PDF is fit to publish.
+    `scan=False` leaves out scan_pdf, for a PDF whose parts were scanned on their own."""
     with tempfile.TemporaryDirectory(prefix="leafpub-validate-") as folder:
         path = Path(folder) / "document.pdf"
         path.write_bytes(data)
@@ -39,7 +40,8 @@ def validate_pdf(data: bytes) -> list[str]:
                 fields = line.split()
                 if len(fields) >= 5 and fields[-5] != "yes":
                     problems.append(f"font {fields[0]} is not embedded")
-        problems += scan_pdf(data)
+        if scan:
+            problems += scan_pdf(data)
         return [problem.replace(str(path), "the PDF") for problem in problems]
 
 
