@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import itertools
 import os
 import resource
 import time
@@ -235,8 +236,12 @@ class LocalPool:
             for job in jobs:
                 yield run(self.settings, job)
             return
+        jobs = iter(jobs)
+        first = next(jobs, None)
+        if first is None:  # nothing to do: no worker is started for it
+            return
         self.start()
-        futures = [self.executor.submit(run, self.settings, job) for job in jobs]
+        futures = [self.executor.submit(run, self.settings, job) for job in itertools.chain([first], jobs)]
         for future in as_completed(futures):
             yield future.result()
 
