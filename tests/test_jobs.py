@@ -6,6 +6,7 @@ import pytest
 
 import pipeline
 from conftest import make_project
+from leafpub import jobs
 from leafpub.config import load_settings
 
 
@@ -41,3 +42,12 @@ def test_a_dask_cluster_gives_byte_identical_pdfs(tmp_path, one_worker):
     assert checksums(report) == checksums(one_worker)
     pdf = project / "output" / report.manifest["leaflets"][0]["path"]
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() == report.manifest["leaflets"][0]["sha256"]
+
+
+def test_a_build_with_nothing_to_render_starts_no_worker(tmp_path, monkeypatch):
+    project = make_project(tmp_path, broken_locale=False)
+    pipeline.build(load_settings(project), workers=2)
+    started = []
+    monkeypatch.setattr(jobs.LocalPool, "start", lambda pool: started.append(pool))
+    report = pipeline.build(load_settings(project), workers=2)
+    assert report.problems == () and report.rendered == () and started == []

@@ -1,10 +1,17 @@
-"""Clinic packs: cover, outline per leaflet and language, page labels, title and language."""
+"""Clinic packs: cover, outline per leaflet and language, page labels, title and language,
+and each clinic's box stamped where its details belong."""
 
 import re
+import subprocess
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import pdf_text
+from leafpub import catalogs, config, content, render
+from leafpub.config import load_settings
+from leafpub.model import Format
+from leafpub.pdf import PdfRenderer
 
 
 def test_the_pack_has_a_cover_then_every_leaflet_language(built):
@@ -47,3 +54,31 @@ def test_the_cover_page_numbers_match_the_pages(built):
     text = pdf_text(project / "output" / "packs/test-clinic.a4.pdf").split("\f")[0]
     # English starts on page 2 and Spanish on page 3, one page each.
     assert re.search(r"English.*?2 \(1 page\).*?español.*?3 \(1 page\)", " ".join(text.split()))
+
+
+def words_on_page(path, page: int) -> dict[str, tuple[float, float]]:
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return {word: (float(x), float(y)) for x, y, word in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)}
+
+
+def test_a_stamped_clinic_box_sits_where_weasyprint_lays_out_the_same_details(built, tmp_path):
+    """The box is laid in at the empty box's place: each word of the clinic's details is
+    where WeasyPrint puts it when it renders the leaflet with those details itself."""
+    project, _ = built
+    settings = load_settings(project)
+    (pack, *_), _ = config.load_packs(settings)
+    leaflet = next(leaflet for leaflet in content.load_leaflets(settings)[0] if leaflet.slug == pack.leaflets[0])
+    catalog = catalogs.source_catalog(settings)
+    html = render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
+                                 format=Format(pack.paper, "standard"), clinic=pack.clinic,
+                                 draft=not catalog.review.approved)
+    pdf = PdfRenderer(settings).render(html, source="test")
+    (tmp_path / "inline.pdf").write_bytes(pdf.data)
+    inline = next(words for page in range(1, pdf.pages + 1)
+                  if "Riverside" in (words := words_on_page(tmp_path / "inline.pdf", page)))
+    stamped = words_on_page(project / "output/packs/test-clinic.a4.pdf", 2)  # after the cover
+    for word in ("Riverside", "River", "Testville", "+44"):
+        assert word in inline
+        assert stamped[word] == pytest.approx(inline[word], abs=0.01), word
