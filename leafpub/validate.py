@@ -7,12 +7,14 @@ confirms that every font is embedded. A PDF that fails is not published.
 from __future__ import annotations
 
 import atexit
+import multiprocessing.util
 import os
 import secrets
 import selectors
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -56,12 +58,17 @@ class Ghostscript:
         self.process: subprocess.Popen | None = None
         self.folder: Path | None = None
         self.mark = f"leafpub-{secrets.token_hex(8)}-"  # what no PDF can print
+        self.lock = threading.Lock()
 
     def render(self, data: bytes) -> str | None:
         """None when every page renders without error or warning; what Ghostscript said
         (or that it crashed or timed out) otherwise."""
-        if self.process is None or self.process.poll() is not None:
-            self.start()
+        with self.lock:  # one PDF at a time, even from a worker's threads
+            return self.render_one(data)
+
+    def render_one(self, data: bytes) -> str | None:
+        if self.process is None or self.process.poll() is not None or not self.folder.is_dir():
+            self.start()  # first use, a crash, or its folder removed by a temp cleaner
         path = self.folder / "document.pdf"
         path.write_bytes(data)
         # Each PDF runs inside `stopped`, so an error ends that PDF, not the interpreter.
@@ -126,6 +133,8 @@ def postscript_string(text: str) -> str:
 
 GHOSTSCRIPT = Ghostscript()
 atexit.register(GHOSTSCRIPT.close)
+# Pool workers end through multiprocessing, which runs its own finalizers, not atexit's.
+multiprocessing.util.Finalize(None, GHOSTSCRIPT.close, exitpriority=10)
 
 
 def run(command: list[str]) -> subprocess.CompletedProcess:

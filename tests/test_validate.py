@@ -1,14 +1,18 @@
 """The validation gate: a PDF that qpdf, Ghostscript or pdffonts rejects is never published."""
 
 import io
+import shutil
+import tempfile
+from pathlib import Path
 
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
+import pipeline
 from conftest import make_project
 from leafpub import jobs
 from leafpub.config import load_settings
-from leafpub.validate import validate_pdf
+from leafpub.validate import GHOSTSCRIPT, validate_pdf
 
 
 def good_pdf(built) -> bytes:
@@ -32,6 +36,20 @@ def test_one_broken_pdf_does_not_fail_the_next_good_one(built):
     for _ in range(2):
         assert any(p.startswith("Ghostscript") for p in validate_pdf(good_pdf(built)[:4000]))
         assert validate_pdf(good_pdf(built)) == []
+
+
+def test_ghostscript_recovers_when_a_temp_cleaner_removes_its_folder(built):
+    assert validate_pdf(good_pdf(built)) == []
+    shutil.rmtree(GHOSTSCRIPT.folder)
+    assert validate_pdf(good_pdf(built)) == []
+
+
+def test_workers_leave_no_ghostscript_folder_behind(tmp_path):
+    before = set(Path(tempfile.gettempdir()).glob("leafpub-gs-*"))
+    settings = load_settings(make_project(tmp_path, broken_locale=False))
+    report = pipeline.build(settings, workers=2)
+    assert report.problems == () and report.rendered
+    assert set(Path(tempfile.gettempdir()).glob("leafpub-gs-*")) <= before
 
 
 def test_a_pdf_with_a_font_that_is_not_embedded_is_refused():
