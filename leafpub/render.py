@@ -207,6 +207,7 @@ def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
         "paper": pack.paper,
         "variant": pack.variant,
         "contents": contents,
+        "font_stack_for": lambda language: font_stack(settings, language),
         "title": pack.title,
         "created": created.isoformat(),
     })

@@ -292,3 +292,15 @@ def test_a_new_language_needs_only_init_and_translation(tmp_path, capsys):
     pdf = project / "output/leaflets/hand-washing/hand-washing.sw.a4.pdf"
     reader = PdfReader(pdf)
     assert reader.trailer["/Root"]["/Lang"] == "sw" and reader.metadata.title == "Kunawa mikono yako"
+
+
+def test_the_pack_cover_shows_chinese_and_korean_in_their_own_faces(shipped):
+    """Han characters look different in Chinese, Japanese and Korean type: the cover's
+    contents list draws each language's name and title with that language's fonts."""
+    project, _ = shipped
+    cover_fonts = subprocess.run(["pdffonts", "-f", "1", "-l", "1",
+                                  str(project / "output/packs/example-skin-clinic.a4.pdf")],
+                                 capture_output=True, text=True, check=True).stdout
+    faces = {line.split()[0].split("+")[1] for line in cover_fonts.splitlines()[2:]}
+    assert {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-KR"} <= faces
+    assert not any("CJK-JP" in face or "CJK-TC" in face for face in faces)
