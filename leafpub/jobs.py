@@ -1,5 +1,6 @@
-"""RenderJob (HTML and how to render it) -> JobResult (a checked PDF, or problems), run in
-worker processes: a local pool, or an existing Dask cluster.
+"""RenderJob (HTML and how to render it) or PackJob (a clinic's pack to assemble) ->
+JobResult (a checked PDF, or problems), run in worker processes: a local pool, or an
+existing Dask cluster.
 
 Each worker imports WeasyPrint once and keeps one font configuration for all its jobs.
 """
@@ -53,27 +54,6 @@ _renderers: dict = {}
 
 
 @dataclass(frozen=True)
-class CheckJob:
-    """A PDF made outside WeasyPrint (a merged pack) that still has to pass validation."""
-
-    key: str
-    data: bytes
-    pages: int
-    source: str
-
-
-def run_check(settings: Settings, job: CheckJob) -> JobResult:
-    from . import validate
-
-    started = time.perf_counter()
-    problems = tuple(Problem(job.source, None, f"the PDF failed validation: {message}")
-                     for message in validate.validate_pdf(job.data))
-    return JobResult(job.key, None if problems else Pdf(job.data, job.pages), problems,
-                     peak_memory_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                     seconds=time.perf_counter() - started)
-
-
-@dataclass(frozen=True)
 class PackJob:
     """A clinic's pack to assemble: its cover rendered, the clinic's box stamped into each
     leaflet, everything merged and the result validated."""
@@ -87,6 +67,8 @@ class PackJob:
 
 
 def run_pack(settings: Settings, job: PackJob) -> JobResult:
+    from pypdf.errors import PdfReadError
+
     from . import packs, validate
 
     started = time.perf_counter()
@@ -102,7 +84,11 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
                 raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its contents "
                                             f"list takes {cover.pages} pages; split the pack")])
             cover_pages = cover.pages
-        pdf = packs.merge_pack(job.pack, cover, job.parts, job.language, read=base_reader)
+        try:
+            pdf = packs.merge_pack(job.pack, cover, job.parts, job.language, read=base_reader)
+        except (PdfReadError, KeyError, ValueError, TypeError) as error:  # a damaged part
+            raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its "
+                                        f"parts could not be merged ({type(error).__name__}: {error})")]) from None
         # The whole pack goes through qpdf, Ghostscript and pdffonts. What could run, fetch or
         # carry a file can only come from its parts, so each part is scanned for that, and a
         # base shared by many clinics' packs only once per worker.
@@ -171,9 +157,7 @@ def renderer_for(settings: Settings):
 
 def run(settings: Settings, job) -> JobResult:
     """Run any kind of job (this is what the pools call)."""
-    if isinstance(job, PackJob):
-        return run_pack(settings, job)
-    return run_check(settings, job) if isinstance(job, CheckJob) else run_job(settings, job)
+    return run_pack(settings, job) if isinstance(job, PackJob) else run_job(settings, job)
 
 
 def run_job(settings: Settings, job: RenderJob) -> JobResult:

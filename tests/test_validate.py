@@ -2,6 +2,7 @@
 
 import io
 import shutil
+from datetime import date
 import tempfile
 from pathlib import Path
 
@@ -11,7 +12,10 @@ from pypdf.generic import DictionaryObject, NameObject
 import pipeline
 from conftest import make_project
 from leafpub import jobs
+from leafpub import catalogs, config, render
 from leafpub.config import load_settings
+from leafpub.model import PackPart, Pdf
+from leafpub.pdf import PdfRenderer
 from leafpub.validate import GHOSTSCRIPT, validate_pdf
 
 
@@ -70,18 +74,32 @@ def test_a_pdf_with_a_font_that_is_not_embedded_is_refused():
     assert validate_pdf(buffer.getvalue()) == ["font Helvetica is not embedded"]
 
 
-def test_the_build_refuses_to_publish_a_pdf_that_fails(tmp_path, built):
-    """The gate as the build's workers run it: the damaged document is a problem for its file."""
-    settings = load_settings(make_project(tmp_path, broken_locale=False))
+def test_a_pack_with_a_damaged_part_is_a_problem_and_is_not_published(tmp_path, built):
+    """The gate as the build's workers run it on a pack: a damaged part makes that pack a
+    problem for packs.toml (not a crash), and the same pack with a sound part passes."""
+    project, _ = built
+    settings = load_settings(project)
+    (pack, *_), _ = config.load_packs(settings)
+    catalog = catalogs.source_catalog(settings)
+    cover = render.render_pack_cover(render.make_environment(settings), settings, pack, catalog, [],
+                                     created=date(2026, 1, 1))
+    stamp = PdfRenderer(settings).render('<html lang="en"><title>Box</title><p>Riverside Health Centre</p>',
+                                         source="test")
+
+    def pack_job(key, base):
+        part = PackPart(slug="hand-washing", leaflet_title="Hand washing", language=catalog.language,
+                        title="Hand washing", base=Pdf(base, 1), anchor=(0, 50.0, 50.0, 300.0, 150.0),
+                        stamp=stamp, base_key=key)
+        return jobs.PackJob(key, pack, (cover,) * 3, (part,), catalog.language)
+
     pool = jobs.LocalPool(settings, workers=2)
-    results = {result.key: result for result in pool.run([
-        jobs.CheckJob("damaged", good_pdf(built)[:4000], 1, "packs.toml"),
-        jobs.CheckJob("good", good_pdf(built), 1, "packs.toml")])}
+    results = {result.key: result for result in pool.run([pack_job("damaged", good_pdf(built)[:4000]),
+                                                          pack_job("good", good_pdf(built))])}
     pool.close()
     assert results["good"].problems == () and results["good"].pdf is not None
     (problem, *_) = results["damaged"].problems
     assert results["damaged"].pdf is None
-    assert str(problem).startswith("packs.toml: the PDF failed validation: qpdf --check:")
+    assert str(problem).startswith(f"packs.toml:{pack.line}: pack {pack.id!r}: "), problem
 
 
 def test_every_published_file_passed(built):
