@@ -360,7 +360,7 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
     built, pack_jobs, pending = {}, [], {}
     cover_catalog = locale_catalogs[settings.source_locale]
     for pack in usable:
-        parts, pack_problems = [], []
+        parts, part_keys, pack_problems = [], [], []
         for slug in pack.leaflets:
             for locale in pack.locales:
                 base, stamp = plans[(pack.id, slug, locale)]
@@ -369,13 +369,13 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                     pack_problems += [p for found_ in missing for p in found_]
                     continue
                 (base_pdf, anchor), (stamp_pdf, _) = ready[keys[id(base)]], ready[keys[id(stamp)]]
-                parts.append((packs_part(base, base_pdf, anchor, stamp_pdf, keys[id(base)]),
-                              {"base": keys[id(base)], "stamp": keys[id(stamp)]}))
+                parts.append(packs_part(base, base_pdf, anchor, stamp_pdf, keys[id(base)]))
+                part_keys.append({"base": keys[id(base)], "stamp": keys[id(stamp)]})
         if pack_problems:
             problems += [p for p in pack_problems if p not in problems]
             failures.append(publish.Failure("pack", (pack.id,), str(pack_problems[0])))
             continue
-        inputs = {"parts": incremental.digest([part_inputs for _, part_inputs in parts]),
+        inputs = {"parts": incremental.digest(part_keys),
                   "format": incremental.digest(dataclasses.asdict(pack)),
                   "templates": renderers.inputs.templates, "fonts": renderers.inputs.fonts,
                   "software": renderers.inputs.software}
@@ -384,7 +384,7 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
         if cached:
             built[pack.id] = PackDocument(pack=pack, pdf=cached[0], inputs=inputs)
             continue
-        parts = tuple(part for part, _ in parts)
+        parts = tuple(parts)
         created = max(by_slug[slug].last_reviewed for slug in pack.leaflets)
         pack_jobs.append(jobs.PackJob(key, pack, cover_html(renderers, pack, cover_catalog, parts, created),
                                       parts, cover_catalog.language))
@@ -407,7 +407,7 @@ def packs_part(base: Planned, base_pdf: Pdf, anchor, stamp_pdf: Pdf, base_key: s
     catalog = base.catalog
     return PackPart(slug=base.leaflet.slug, leaflet_title=base.leaflet.title.text, language=catalog.language,
                     title=catalog.translations.gettext(base.leaflet.title.text), base=base_pdf,
-                    anchor=anchor, stamp=stamp_pdf, base_key=base_key)
+                    base_key=base_key, anchor=anchor, stamp=stamp_pdf)
 
 
 def check_pack_contents(settings: Settings, pack, format: Format, documents) -> None:

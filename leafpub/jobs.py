@@ -8,7 +8,6 @@ Each worker imports WeasyPrint once and keeps one font configuration for all its
 from __future__ import annotations
 
 import gc
-import hashlib
 import io
 import itertools
 import os
@@ -114,26 +113,25 @@ def base_reader(part: PackPart):
     so the next pack with the same leaflet and language copies them without parsing."""
     from pypdf import PdfReader
 
-    key = part.base_key or hashlib.sha256(part.base.data).hexdigest()
-    if key in _base_readers:
-        _base_readers.move_to_end(key)
+    if part.base_key in _base_readers:
+        _base_readers.move_to_end(part.base_key)
     else:
-        _base_readers[key] = PdfReader(io.BytesIO(part.base.data))
+        _base_readers[part.base_key] = PdfReader(io.BytesIO(part.base.data))
         while len(_base_readers) > BASE_READERS:
             _base_readers.popitem(last=False)
-    return _base_readers[key]
+    return _base_readers[part.base_key]
 
 
 _scanned_bases: dict[str, list[str]] = {}
 
 
 def scanned_base(part: PackPart) -> list[str]:
+    """What scan_pdf finds in a pack part's base, once per worker."""
     from . import validate
 
-    key = part.base_key or hashlib.sha256(part.base.data).hexdigest()
-    if key not in _scanned_bases:
-        _scanned_bases[key] = validate.scan_pdf(part.base.data)
-    return _scanned_bases[key]
+    if part.base_key not in _scanned_bases:
+        _scanned_bases[part.base_key] = validate.scan_pdf(part.base.data)
+    return _scanned_bases[part.base_key]
 
 
 def warm_up(settings: Settings) -> None:

@@ -288,9 +288,9 @@ class PackPart:
     language: Language
     title: str  #: translated title
     base: Pdf
+    base_key: str  #: the base's cache key: many clinics' packs share one base
     anchor: tuple[int, float, float, float, float]  #: the empty box: page, left, top, right, bottom
     stamp: Pdf
-    base_key: str = ""  #: the base's cache key: many clinics' packs share one base
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject,
@@ -52,7 +52,7 @@ def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, stamp: 
 
 
 def merge_pack(pack: Pack, cover: Pdf, parts: Sequence[PackPart], cover_language: Language,
-               read=lambda part: PdfReader(io.BytesIO(part.base.data))) -> Pdf:
+               read: Callable[[PackPart], PdfReader]) -> Pdf:
     """Merge the cover and the leaflets, each with the clinic's box stamped in, into one PDF
     a clinic can print or browse. `read` opens a part's base PDF (a worker keeps the ones
     it has read: hundreds of clinics' packs share a few bases)."""
