@@ -7,11 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: fonts pinned to the releases whose checksums pyproject.toml records,
 # HarfBuzz subsetting (renders are ~4x slower without it), GNU gettext (msgfmt --check),
-# the PDF tools that validate every PDF (qpdf, Ghostscript, pdffonts) and the CMYK
-# profile of print-shop PDFs (libgs-common).
+# Ghostscript, which renders every PDF before it is published, poppler-utils, which the
+# tests read PDFs with, and the CMYK profile of print-shop PDFs (libgs-common). qpdf's
+# check runs in-process through pikepdf, which brings its own libqpdf.
 APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
 	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig gettext \
-	poppler-utils qpdf ghostscript libgs-common
+	poppler-utils ghostscript libgs-common
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build test bench system test-system clean-output help

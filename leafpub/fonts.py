@@ -82,22 +82,23 @@ def pinned_families(settings: Settings) -> set[str]:
 @lru_cache(maxsize=None)
 def font_families(path: Path, mtime: int) -> frozenset[str]:
     """The family names a font file (or collection) declares, as fontconfig matches them."""
-    return frozenset(family for family, _ in faces(path))
+    return frozenset(family for family, _, _ in faces(path))
 
 
 def faces(path: Path):
-    """(family name, TTFont) for each face of a font file or collection; closed after use."""
+    """(family name, TTFont, index in the file) for each face of a font file or collection;
+    closed after use."""
     from fontTools.ttLib import TTCollection, TTFont
 
     container = (TTCollection(path, lazy=True) if path.suffix.lower() in (".ttc", ".otc")
                  else TTFont(path, lazy=True))
     try:
-        for font in (container.fonts if isinstance(container, TTCollection) else [container]):
+        for index, font in enumerate(container.fonts if isinstance(container, TTCollection) else [container]):
             table = font["name"]
             for name_id in (16, 1):  # typographic family first, then the legacy family
                 record = table.getName(name_id, 3, 1) or table.getName(name_id, 1, 0)
                 if record:
-                    yield str(record), font
+                    yield str(record), font, index
                     break
     finally:
         container.close()
@@ -113,12 +114,17 @@ class GlyphCoverage:
 
     def family(self, name: str) -> set[int]:
         if name not in self.characters:
+            import uharfbuzz as harfbuzz
+
             covered: set[int] = set()
             for font in self.settings.fonts:
                 if font.path.is_file():
-                    for family, face in faces(font.path):
-                        if family == name:
-                            covered |= set(face.getBestCmap() or {})
+                    indexes = [index for family, _, index in faces(font.path) if family == name]
+                    if indexes:
+                        # HarfBuzz reads a CJK font's cmap in 2 ms; fontTools took 50 ms.
+                        blob = harfbuzz.Blob.from_file_path(font.path)
+                        for index in indexes:
+                            covered.update(harfbuzz.Face(blob, index).unicodes)
             self.characters[name] = covered
         return self.characters[name]
 

@@ -34,7 +34,7 @@ class RenderJob:
     budget: int | None = None  #: most pages allowed
     what: str = "the document"  #: for the page-budget problem: "the Spanish leaflet 'x' (print, A4)"
     overflow: str | None = None  #: the problem to report instead when it needs more pages
-    validate: bool = True  #: qpdf, Ghostscript, pdffonts
+    validate: bool = True  #: qpdf's check, Ghostscript, embedded fonts, the object scan
     anchor: str | None = None  #: id of an element whose box to report (the clinic box)
 
 
@@ -88,9 +88,9 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         except (PdfReadError, KeyError, ValueError, TypeError) as error:  # a damaged part
             raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its "
                                         f"parts could not be merged ({type(error).__name__}: {error})")]) from None
-        # The whole pack goes through qpdf, Ghostscript and pdffonts. What could run, fetch or
-        # carry a file can only come from its parts, so each part is scanned for that, and a
-        # base shared by many clinics' packs only once per worker.
+        # The whole pack goes through qpdf's check, Ghostscript and the font check. What could
+        # run, fetch or carry a file can only come from its parts, so each part is scanned for
+        # that, and a base shared by many clinics' packs only once per worker.
         messages = validate.validate_pdf(pdf.data, scan=False) + validate.scan_pdf(cover.data)
         for part in job.parts:
             messages += validate.scan_pdf(part.stamp.data) + scanned_base(part)
@@ -207,8 +207,11 @@ class LocalPool:
         if self.workers == 1 or self.executor is not None:
             return
         # forkserver: each worker starts from a small clean process, not a copy of this
-        # one (which holds every catalog).
-        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("forkserver"))
+        # one (which holds every catalog). That process imports WeasyPrint (0.6 s) once
+        # for all the workers it starts.
+        context = get_context("forkserver")
+        context.set_forkserver_preload(["weasyprint", "pikepdf", "pypdf", "leafpub.jobs", "leafpub.pdf"])
+        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         for _ in range(self.workers):
             self.executor.submit(warm_up, self.settings)
 

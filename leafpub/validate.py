@@ -1,14 +1,17 @@
 """A rendered PDF -> the problems a print shop or a PDF reader would find in it.
 
-qpdf checks the file's structure, Ghostscript renders every page, and pdffonts
-confirms that every font is embedded. A PDF that fails is not published.
+qpdf (in this process, through pikepdf) checks the file's structure and that every font
+is embedded, Ghostscript renders every page, and every object is scanned for what could
+run, fetch or carry a file. A PDF that fails is not published.
 """
 
 from __future__ import annotations
 
 import atexit
+import io
 import multiprocessing.util
 import os
+import re
 import secrets
 import selectors
 import shutil
@@ -23,28 +26,52 @@ TIMEOUT = 120  # seconds per tool; a PDF that takes longer is treated as broken
 
 def validate_pdf(data: bytes, scan: bool = True) -> list[str]:
     """One line per problem found; an empty list means the PDF is fit to publish.
-    `scan=False` leaves out scan_pdf, for a PDF whose parts were scanned on their own."""
-    with tempfile.TemporaryDirectory(prefix="leafpub-validate-") as folder:
-        path = Path(folder) / "document.pdf"
-        path.write_bytes(data)
-        problems: list[str] = []
-        qpdf = run(["qpdf", "--check", str(path)])
-        if qpdf.returncode != 0:  # 0: no problems; 2: errors; 3: warnings (a repaired file)
-            problems.append("qpdf --check: " + summary(qpdf))
+    `scan=False` leaves out the object scan, for a PDF whose parts were scanned on their own."""
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as error:  # not even qpdf's repair could read it
+        problems = [f"qpdf --check: {plain(str(error))}"]
+        said = GHOSTSCRIPT.render(data)
+        return problems + ([f"Ghostscript could not render it: {said}"] if said is not None else [])
+    with pdf:
+        problems = []
+        # pikepdf's check_pdf_syntax follows qpdf --check (QPDFJob::doCheck) step by step,
+        # in this process: no qpdf to start for each PDF.
+        found = pdf.check_pdf_syntax()
+        if found:
+            problems.append("qpdf --check: " + plain("; ".join(found)))
         said = GHOSTSCRIPT.render(data)
         if said is not None:
-            problems.append("Ghostscript could not render it: " + said)
-        fonts = run(["pdffonts", str(path)])
-        if fonts.returncode != 0:
-            problems.append("pdffonts: " + summary(fonts))
-        else:
-            for line in fonts.stdout.splitlines()[2:]:
-                fields = line.split()
-                if len(fields) >= 5 and fields[-5] != "yes":
-                    problems.append(f"font {fields[0]} is not embedded")
+            problems.append(f"Ghostscript could not render it: {said}")
+        problems += [f"font {name} is not embedded" for name in unembedded_fonts(pdf)]
         if scan:
-            problems += scan_pdf(data)
-        return [problem.replace(str(path), "the PDF") for problem in problems]
+            problems += scan_objects(pdf)
+    return problems
+
+
+def plain(message: str) -> str:
+    """qpdf's message without the Python object it read from, shortened."""
+    return " ".join(re.sub(r"(stream )?<_io\.BytesIO object at 0x[0-9a-f]+>", "the PDF", message).split())[:300]
+
+
+def unembedded_fonts(pdf) -> list[str]:
+    """The name of every font in the file whose program is not embedded. A Type0 font's
+    program is in its descendant (a font object of its own); a Type3 font is drawn by the
+    PDF itself."""
+    import pikepdf
+
+    names = []
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font":
+            continue
+        if str(obj.get("/Subtype")) in ("/Type0", "/Type3"):
+            continue
+        descriptor = obj.get("/FontDescriptor")
+        if descriptor is None or not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+            names.append(str(obj.get("/BaseFont", "/unnamed"))[1:].split("+")[-1])
+    return sorted(set(names))
 
 
 class Ghostscript:
@@ -112,7 +139,9 @@ class Ghostscript:
         self.folder = Path(tempfile.mkdtemp(prefix="leafpub-gs-"))
         self.process = subprocess.Popen(
             ["gs", "-q", "-dSAFER", "-dNOPAUSE", "-dNOPROMPT", "-sDEVICE=nullpage",
-             "-dPDFSTOPONERROR", "-dPDFSTOPONWARNING", f"--permit-file-read={self.folder}/"],
+             # Every operator is interpreted and every glyph drawn, but no pixel is looked
+             # at: 10 dpi draws them 15% faster than the default 72.
+             "-r10", "-dPDFSTOPONERROR", "-dPDFSTOPONWARNING", f"--permit-file-read={self.folder}/"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def close(self) -> None:
@@ -137,18 +166,6 @@ atexit.register(GHOSTSCRIPT.close)
 multiprocessing.util.Finalize(None, GHOSTSCRIPT.close, exitpriority=10)
 
 
-def run(command: list[str]) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(command, 124, "", f"timed out after {TIMEOUT} s")
-
-
-def summary(result: subprocess.CompletedProcess) -> str:
-    text = " ".join((result.stderr + " " + result.stdout).split())
-    return (text[:200] or f"exit status {result.returncode}")
-
-
 #: What a patient leaflet never contains: attached or embedded files, scripts, actions that
 #: launch programs, submit forms or open other documents, and links (we print no links).
 FORBIDDEN_KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/EmbeddedFile": "an embedded file",
@@ -160,32 +177,32 @@ FORBIDDEN_ANNOTATIONS = {"/FileAttachment", "/Movie", "/Sound", "/Screen", "/Ric
 
 def scan_pdf(data: bytes) -> list[str]:
     """Every object of the PDF, looked at for what could run, fetch or carry a file."""
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-    from pypdf.generic import IndirectObject
+    import pikepdf
 
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        numbers = {(number, generation) for generation, table in reader.xref.items() for number in table}
-        numbers |= {(number, 0) for number in reader.xref_objStm}
-    except (PdfReadError, KeyError, ValueError, TypeError):
-        return ["pypdf cannot read it"]
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return scan_objects(pdf)
+    except pikepdf.PdfError:
+        return ["qpdf cannot read it"]
+
+
+def scan_objects(pdf) -> list[str]:
+    import pikepdf
+
     found = set()
-    for number, generation in sorted(numbers):
-        try:
-            obj = reader.get_object(IndirectObject(number, generation, reader))
-        except Exception:  # a free or broken object: qpdf and Ghostscript judge those
-            continue
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
         for dictionary in direct_dictionaries(obj):
             for key, what in FORBIDDEN_KEYS.items():
                 if key in dictionary:
                     found.add(f"contains {what}")
-            if dictionary.get("/S") in FORBIDDEN_ACTIONS:
-                found.add(f"contains a {str(dictionary['/S'])[1:]} action")
-            if dictionary.get("/Subtype") in FORBIDDEN_ANNOTATIONS and dictionary.get("/Type", "/Annot") == "/Annot":
-                found.add(f"contains a {str(dictionary['/Subtype'])[1:]} annotation")
+            action = str(dictionary.get("/S", ""))
+            if action in FORBIDDEN_ACTIONS:
+                found.add(f"contains a {action[1:]} action")
+            subtype = str(dictionary.get("/Subtype", ""))
+            if subtype in FORBIDDEN_ANNOTATIONS and str(dictionary.get("/Type", "/Annot")) == "/Annot":
+                found.add(f"contains a {subtype[1:]} annotation")
             if "/AA" in dictionary:
                 found.add("contains automatic actions (/AA)")
     return sorted(found)
@@ -194,16 +211,17 @@ def scan_pdf(data: bytes) -> list[str]:
 def direct_dictionaries(obj, depth: int = 0):
     """A dictionary and the dictionaries written inside it (not those it refers to, which
     are objects of their own)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+    import pikepdf
 
-    if depth > 32 or isinstance(obj, IndirectObject):
+    if depth > 32 or (depth and obj.is_indirect):
         return
-    if isinstance(obj, DictionaryObject):
+    if isinstance(obj, pikepdf.Dictionary):
         yield obj
         values = obj.values()
-    elif isinstance(obj, ArrayObject):
+    elif isinstance(obj, pikepdf.Array):
         values = obj
     else:
         return
     for value in values:
-        yield from direct_dictionaries(value, depth + 1)
+        if isinstance(value, (pikepdf.Dictionary, pikepdf.Array)):
+            yield from direct_dictionaries(value, depth + 1)
