@@ -176,8 +176,7 @@ class Planned:
     catalog: LocaleCatalog
     format: Format
     overdue: bool = False
-    clinic: Clinic | None = None  #: a stamp of this clinic's contact box, not a leaflet
-    reserved: bool = False  #: a pack's leaflet: the contact box left empty for the stamp
+    reserved: bool = False  #: a pack's leaflet: the contact box left empty for the clinic's
 
     @property
     def key_tuple(self) -> tuple[str, str, str, str]:
@@ -185,41 +184,27 @@ class Planned:
 
     def inputs(self, renderers: Renderers) -> dict:
         settings = {"format": dataclasses.asdict(self.format), "overdue": self.overdue,
-                    "reserved": self.reserved,
-                    "clinic": dataclasses.asdict(self.clinic) if self.clinic else None}
-        inputs = renderers.inputs.document(self.leaflet, self.catalog, settings)
-        if self.clinic:  # a stamp prints only the clinic box: the leaflet text does not matter
-            inputs.pop("leaflet")
-        return inputs
+                    "reserved": self.reserved}
+        return renderers.inputs.document(self.leaflet, self.catalog, settings)
 
     def describe(self) -> str:
-        what = "clinic box" if self.clinic else "pack leaflet" if self.reserved else "leaflet"
+        what = "pack leaflet" if self.reserved else "leaflet"
         return (f"the {self.catalog.language.english_name} {what} {self.leaflet.slug!r} "
                 f"({self.format.variant}, {self.format.paper})")
 
     def job(self, renderers: Renderers, key: str) -> jobs.RenderJob:
-        catalog, settings = self.catalog, renderers.settings
-        if self.clinic:
-            html = render.render_clinic_box(renderers.environment, settings, catalog, self.clinic,
-                                            self.format)
-        else:
-            html = render.render_leaflet(renderers.environment, settings, self.leaflet, catalog,
-                                         format=self.format, clinic=None,
-                                         draft=not catalog.review.approved, overdue=self.overdue,
-                                         reserved=self.reserved)
-        variant = "standard" if self.clinic else self.format.variant
+        catalog = self.catalog
+        html = render.render_leaflet(renderers.environment, renderers.settings, self.leaflet, catalog,
+                                     format=self.format, clinic=None, draft=not catalog.review.approved,
+                                     overdue=self.overdue, reserved=self.reserved)
         if renderers.dump_html:
-            dump(renderers, key, html, variant)
-        source = catalog.path or self.leaflet.path
+            dump(renderers, key, html, self.format.variant)
         return jobs.RenderJob(
-            key=key, html=html, variant=variant,
-            source="packs.toml" if self.clinic else source, locale=catalog.language.locale,
-            leaflet=self.leaflet.slug, budget=1 if self.clinic else self.leaflet.budget(self.format.variant),
-            what=self.describe(), validate=not (self.clinic or self.reserved),
-            overflow=(f"the details of clinic {self.clinic.name!r} do not fit its contact box in "
-                      f"{catalog.language.english_name} ({self.format.paper}): shorten them")
-            if self.clinic else None,
-            anchor="clinic-box" if self.reserved else None)
+            key=key, html=html, variant=self.format.variant, source=catalog.path or self.leaflet.path,
+            locale=catalog.language.locale, leaflet=self.leaflet.slug,
+            budget=self.leaflet.budget(self.format.variant), what=self.describe(),
+            # A pack's leaflet is checked as part of each pack it is merged into.
+            validate=not self.reserved, anchor="clinic-box" if self.reserved else None)
 
 
 def dump(renderers: Renderers, key: str, html: str, variant: str) -> None:
@@ -255,9 +240,9 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress)
         Texts are checked only for documents about to be rendered: a cached PDF passed before."""
         checked: dict[tuple, list[Problem]] = {}
         for key, plan in to_render.items():
-            pair = (plan.leaflet.slug, plan.catalog.language.locale, plan.clinic)
+            pair = (plan.leaflet.slug, plan.catalog.language.locale)
             if pair not in checked:
-                checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog, plan.clinic)
+                checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog, None)
             if checked[pair]:
                 problems[key] = checked[pair]
                 if progress:
@@ -344,38 +329,43 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
             problems += error.problems
             failures.append(publish.Failure("pack", (pack.id,), str(error.problems[0])))
 
-    # The parts of every pack, rendered (or found in the cache) together, in parallel.
-    plans = {}
+    # The leaflets of every pack, rendered (or found in the cache) together, in parallel,
+    # with their contact boxes left empty: every clinic's pack shares them.
+    bases = {}
     for pack in usable:
         format = Format(pack.paper, pack.variant)
         for slug in pack.leaflets:
             for locale in pack.locales:
-                catalog = locale_catalogs[locale]
-                base = Planned(by_slug[slug], catalog, format, overdue=slug in overdue, reserved=True)
-                stamp = Planned(by_slug[slug], catalog, format, clinic=pack.clinic)
-                plans[(pack.id, slug, locale)] = (base, stamp)
-    flat = [plan for pair in plans.values() for plan in pair]
-    keys, ready, found, _ = render_planned(renderers, flat, pool, progress)
+                bases[(pack.id, slug, locale)] = Planned(by_slug[slug], locale_catalogs[locale], format,
+                                                         overdue=slug in overdue, reserved=True)
+    keys, ready, found, _ = render_planned(renderers, list(bases.values()), pool, progress)
 
     built, pack_jobs, pending = {}, [], {}
     cover_catalog = locale_catalogs[settings.source_locale]
     for pack in usable:
-        parts, part_keys, pack_problems = [], [], []
+        parts, boxes, pack_problems = [], [], []
         for slug in pack.leaflets:
             for locale in pack.locales:
-                base, stamp = plans[(pack.id, slug, locale)]
-                missing = [found[keys[id(plan)]] for plan in (base, stamp) if keys[id(plan)] not in ready]
-                if missing:
-                    pack_problems += [p for found_ in missing for p in found_]
+                base = bases[(pack.id, slug, locale)]
+                key = keys[id(base)]
+                if key not in ready:
+                    pack_problems += found[key]
                     continue
-                (base_pdf, anchor), (stamp_pdf, _) = ready[keys[id(base)]], ready[keys[id(stamp)]]
-                parts.append(packs_part(base, base_pdf, anchor, stamp_pdf, keys[id(base)]))
-                part_keys.append({"base": keys[id(base)], "stamp": keys[id(stamp)]})
+                try:
+                    # The clinic's details, in every font this language's box may use.
+                    pack_problems += printable_problems(renderers, base.leaflet, base.catalog, pack.clinic)
+                    boxes.append(render.render_contact_box(renderers.environment, settings, base.catalog,
+                                                           pack.clinic, number=len(parts)))
+                except ProblemError as error:
+                    pack_problems += error.problems
+                base_pdf, anchor = ready[key]
+                parts.append(packs_part(base, base_pdf, anchor, key))
         if pack_problems:
             problems += [p for p in pack_problems if p not in problems]
             failures.append(publish.Failure("pack", (pack.id,), str(pack_problems[0])))
             continue
-        inputs = {"parts": incremental.digest(part_keys),
+        inputs = {"parts": incremental.digest([part.base_key for part in parts]),
+                  "boxes": incremental.digest([box.html for box in boxes]),
                   "format": incremental.digest(dataclasses.asdict(pack)),
                   "templates": renderers.inputs.templates, "fonts": renderers.inputs.fonts,
                   "software": renderers.inputs.software}
@@ -386,10 +376,18 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
             continue
         parts = tuple(parts)
         created = max(by_slug[slug].last_reviewed for slug in pack.leaflets)
-        pack_jobs.append(jobs.PackJob(key, pack, cover_html(renderers, pack, cover_catalog, parts, created),
-                                      parts, cover_catalog.language))
+        # A box in a large (CJK) face is rendered alone: no render loads several such faces.
+        large = [box for box in boxes if renderers.coverage.uses_large_face(box.language)]
+        covers = cover_html(renderers, pack, cover_catalog, parts, [box for box in boxes if box not in large],
+                            created)
+        box_sheets = tuple(render.render_contact_sheet(renderers.environment, settings, pack, cover_catalog, [box])
+                           for box in large)
+        if renderers.dump_html:
+            for index, html in enumerate((covers[0], *box_sheets)):
+                dump(renderers, f"{key[:15]}{index}", html, pack.variant)
+        pack_jobs.append(jobs.PackJob(key, pack, covers, box_sheets, parts, cover_catalog.language))
         pending[key] = PackDocument(pack=pack, pdf=None, inputs=inputs)
-    # Each new pack is assembled (cover, stamps, merge) and validated in a worker.
+    # Each new pack is assembled (cover and boxes rendered, merge) and validated in a worker.
     for result in pool.run(pack_jobs, progress):
         document = pending[result.key]
         if result.problems:
@@ -403,11 +401,11 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
     return list(built.values()), failures, problems
 
 
-def packs_part(base: Planned, base_pdf: Pdf, anchor, stamp_pdf: Pdf, base_key: str) -> PackPart:
+def packs_part(base: Planned, base_pdf: Pdf, anchor, base_key: str) -> PackPart:
     catalog = base.catalog
     return PackPart(slug=base.leaflet.slug, leaflet_title=base.leaflet.title.text, language=catalog.language,
                     title=catalog.translations.gettext(base.leaflet.title.text), base=base_pdf,
-                    base_key=base_key, anchor=anchor, stamp=stamp_pdf)
+                    base_key=base_key, anchor=anchor)
 
 
 def check_pack_contents(settings: Settings, pack, format: Format, documents) -> None:
@@ -435,17 +433,17 @@ def check_pack_contents(settings: Settings, pack, format: Format, documents) -> 
 MOST_COVER_PAGES = 3
 
 
-def cover_html(renderers: Renderers, pack, catalog, parts, created: date) -> tuple[str, ...]:
-    """The cover's HTML for each length it may have: its contents list gives the page each
-    leaflet starts on, which depends on the cover's own length (the worker picks the one
-    that fits)."""
-    covers = []
+def cover_html(renderers: Renderers, pack, catalog, parts, boxes, created: date) -> tuple[str, ...]:
+    """The HTML of the cover followed by `boxes`, for each length the cover may have: its
+    contents list gives the page each leaflet starts on, which depends on the cover's own
+    length (the worker picks the one that fits)."""
+    sheets = []
     for cover_pages in range(1, MOST_COVER_PAGES + 1):
         entries = [render.ContentsEntry(part.language, part.title, start, part.base.pages)
                    for part, start in zip(parts, packs.contents_pages(cover_pages, parts))]
-        covers.append(render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
-                                               entries, created=created))
-    return tuple(covers)
+        sheets.append(render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
+                                               entries, created=created, boxes=boxes))
+    return tuple(sheets)
 
 
 def expected_but_unbuildable(leaflets, problems, locale_catalogs, broken_locales):

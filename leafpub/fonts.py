@@ -104,6 +104,11 @@ def faces(path: Path):
         container.close()
 
 
+#: A face with more characters than this (Chinese, Japanese, Korean) costs a render about
+#: 30 MiB while it is loaded.
+LARGE_FACE_CHARACTERS = 20_000
+
+
 class GlyphCoverage:
     """Which characters the pinned fonts can draw, read from their cmaps once per process."""
 
@@ -127,6 +132,10 @@ class GlyphCoverage:
                             covered.update(harfbuzz.Face(blob, index).unicodes)
             self.characters[name] = covered
         return self.characters[name]
+
+    def uses_large_face(self, language: Language) -> bool:
+        return any(len(self.family(family)) > LARGE_FACE_CHARACTERS
+                   for family in self.settings.scripts.get(language.script, ()))
 
     def missing(self, text: str, language: Language, every_script: bool = False) -> list[str]:
         """The characters of text that no font in the language's stack (or, for clinic

@@ -60,16 +60,26 @@ def compact_cff(opentype: bytes, glyphs: set[int]) -> bytes | None:
     their CIDs; None when that would change what the page content refers to (the font is
     not CID-keyed, or a glyph's CID is not its index) or would not pay."""
     import uharfbuzz as harfbuzz
+
+    return compact_cff_face(harfbuzz.Face(harfbuzz.Blob(opentype)), glyphs)
+
+
+def compact_cff_face(face, glyphs: set[int]) -> bytes | None:
+    """compact_cff for a HarfBuzz face (a pinned font, for a pack's joined subsets)."""
+    import uharfbuzz as harfbuzz
     from fontTools.cffLib import CFFFontSet
 
-    face = harfbuzz.Face(harfbuzz.Blob(opentype))
     keep = sorted({0} | {glyph for glyph in glyphs if glyph < face.glyph_count})
     if len(keep) > face.glyph_count * WORTHWHILE:
         return None
     wanted = harfbuzz.SubsetInput()
     for glyph in keep:
         wanted.glyph_set.add(glyph)
-    wanted.flags = harfbuzz.SubsetFlags.NOTDEF_OUTLINE  # glyphs renumbered, CIDs kept
+    # Glyphs renumbered, CIDs kept. Cut from a pinned font (for a pack), it is cut as
+    # WeasyPrint cuts: no glyph added for substitutions the PDF never makes, no hinting,
+    # no subroutines (WeasyPrint's own subsets have none of these left).
+    flags = harfbuzz.SubsetFlags
+    wanted.flags = flags.NOTDEF_OUTLINE | flags.NO_LAYOUT_CLOSURE | flags.NO_HINTING | flags.DESUBROUTINIZE
     compact = harfbuzz.subset(face, wanted)
     if compact is None:
         return None

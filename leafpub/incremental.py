@@ -18,8 +18,8 @@ from pathlib import Path
 from .catalogs import needed_messages
 from .model import Leaflet, LocaleCatalog, Pdf, Settings
 
-LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "pypdf", "jinja2", "babel",
-             "markdown-it-py", "leafpub")
+LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "uharfbuzz", "pypdf", "pikepdf",
+             "jinja2", "babel", "markdown-it-py", "leafpub")
 
 REASONS = {
     "leaflet": "the English leaflet changed",
@@ -29,6 +29,7 @@ REASONS = {
     "format": "its format or clinic details changed",
     "software": "library versions changed",
     "parts": "leaflets in it changed",
+    "boxes": "its clinic boxes changed",
 }
 
 

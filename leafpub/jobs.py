@@ -33,7 +33,6 @@ class RenderJob:
     leaflet: str | None = None
     budget: int | None = None  #: most pages allowed
     what: str = "the document"  #: for the page-budget problem: "the Spanish leaflet 'x' (print, A4)"
-    overflow: str | None = None  #: the problem to report instead when it needs more pages
     validate: bool = True  #: qpdf's check, Ghostscript, embedded fonts, the object scan
     anchor: str | None = None  #: id of an element whose box to report (the clinic box)
 
@@ -54,13 +53,16 @@ _renderers: dict = {}
 
 @dataclass(frozen=True)
 class PackJob:
-    """A clinic's pack to assemble: its cover rendered, the clinic's box stamped into each
-    leaflet, everything merged and the result validated."""
+    """A clinic's pack to assemble: its cover and boxes rendered (one document), each box
+    stamped into its leaflet, everything merged and the result validated."""
 
     key: str
     pack: Pack
-    #: the cover's HTML if it takes 1, 2, 3... pages (its contents list gives page numbers)
+    #: the HTML of the cover, then parts' boxes (id box-N), each on a page of its own, for
+    #: a cover of 1, 2, 3... pages (its contents list gives page numbers)
     covers: tuple[str, ...]
+    #: the HTML of the other boxes, one document each (a box in a large CJK face)
+    box_sheets: tuple[str, ...]
     parts: tuple[PackPart, ...]
     language: Language  #: the cover's
 
@@ -68,32 +70,51 @@ class PackJob:
 def run_pack(settings: Settings, job: PackJob) -> JobResult:
     from pypdf.errors import PdfReadError
 
-    from . import packs, validate
+    from . import packfonts, packs, validate
 
     started = time.perf_counter()
     pdf, problems = None, []
     try:
         renderer = renderer_for(settings)
+        places: dict[int, tuple[int, int]] = {}  # part -> (document, page) of its box
+        sheets = [None]
+        for html in job.box_sheets:
+            box_sheet, anchors = renderer.render_with_anchors(html, source="packs.toml", variant=job.pack.variant)
+            place_boxes(job, box_sheet, anchors, len(sheets), places)
+            sheets.append(box_sheet)
+            collect_garbage()  # a CJK face is large: let it go before the next
         cover_pages = 1
         while True:
-            cover = renderer.render(job.covers[cover_pages - 1], source="packs.toml", variant=job.pack.variant)
-            if cover.pages == cover_pages:
+            cover, anchors = renderer.render_with_anchors(job.covers[cover_pages - 1], source="packs.toml",
+                                                          variant=job.pack.variant)
+            first_box = place_boxes(job, cover, anchors, 0, places)
+            if first_box == cover_pages:
                 break
-            if cover.pages > len(job.covers):
+            if first_box > len(job.covers):
                 raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its contents "
-                                            f"list takes {cover.pages} pages; split the pack")])
-            cover_pages = cover.pages
+                                            f"list takes {first_box} pages; split the pack")])
+            cover_pages = first_box
+        sheets[0] = cover
+        missing = [number for number in range(len(job.parts)) if number not in places]
+        if missing:
+            raise ProblemError([Problem("templates/pack-cover.html", None, f"pack {job.pack.id!r}: contact "
+                                        f"box {missing[0]} (id box-{missing[0]}) is not laid out")])
+        collect_garbage()  # what the renders left goes before the merge reads fonts
         try:
-            pdf = packs.merge_pack(job.pack, cover, job.parts, job.language, read=base_reader)
+            pdf = packs.merge_pack(job.pack, sheets, cover_pages, [places[n] for n in range(len(job.parts))],
+                                   job.parts, job.language, read=base_reader,
+                                   pinned_face=packfonts.pinned_faces(tuple(f.path for f in settings.fonts)).get)
         except (PdfReadError, KeyError, ValueError, TypeError) as error:  # a damaged part
             raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its "
                                         f"parts could not be merged ({type(error).__name__}: {error})")]) from None
         # The whole pack goes through qpdf's check, Ghostscript and the font check. What could
         # run, fetch or carry a file can only come from its parts, so each part is scanned for
         # that, and a base shared by many clinics' packs only once per worker.
-        messages = validate.validate_pdf(pdf.data, scan=False) + validate.scan_pdf(cover.data)
+        messages = validate.validate_pdf(pdf.data, scan=False)
+        for sheet in sheets:
+            messages += validate.scan_pdf(sheet.data)
         for part in job.parts:
-            messages += validate.scan_pdf(part.stamp.data) + scanned_base(part)
+            messages += scanned_base(part)
         problems += [Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: the PDF failed validation: "
                              f"{message}") for message in dict.fromkeys(messages)]
     except ProblemError as error:
@@ -102,6 +123,23 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
     return JobResult(job.key, None if problems else pdf, tuple(problems),
                      peak_memory_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                      seconds=time.perf_counter() - started)
+
+
+def place_boxes(job: PackJob, sheet: Pdf, anchors: dict, document: int, places: dict) -> int:
+    """Record on which page of `sheet` each box is, and return the first (the cover's length
+    when the sheet begins with the cover). A box whose details do not fit it runs onto a
+    second page: that is a problem for the pack."""
+    numbers = sorted((anchors[f"box-{n}"][0], n) for n in range(len(job.parts)) if f"box-{n}" in anchors)
+    pages = [page for page, _ in numbers]
+    overflowing = [job.parts[n] for (page, n), next_page in zip(numbers, pages[1:] + [sheet.pages])
+                   if next_page != page + 1]
+    if overflowing:
+        raise ProblemError([Problem(
+            "packs.toml", job.pack.line, f"the details of clinic {job.pack.clinic.name!r} do not fit its "
+            f"contact box in {part.language.english_name} ({job.pack.paper}): shorten them",
+            locale=part.language.locale) for part in overflowing])
+    places.update({n: (document, page) for page, n in numbers})
+    return pages[0] if pages else sheet.pages
 
 
 _base_readers: OrderedDict = OrderedDict()
@@ -171,7 +209,7 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
                                                     locale=job.locale, leaflet=job.leaflet)
         anchor = anchors.get(job.anchor) if job.anchor else None
         if job.budget is not None and pdf.pages > job.budget:
-            problems.append(Problem(job.source, None, job.overflow or f"{job.what} takes {pdf.pages} pages; "
+            problems.append(Problem(job.source, None, f"{job.what} takes {pdf.pages} pages; "
                                     f"its budget is {job.budget}", locale=job.locale, leaflet=job.leaflet))
         elif job.validate:
             problems += [Problem(job.source, None, f"the PDF failed validation: {message}",

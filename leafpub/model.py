@@ -281,7 +281,7 @@ class LeafletDocument:
 @dataclass(frozen=True)
 class PackPart:
     """One leaflet in one language inside a clinic's pack: the generic PDF with its contact
-    box left empty, and the clinic's box (a PDF of the box's size) to lay into it."""
+    box left empty. The clinic's box to lay into it is rendered with the pack's cover."""
 
     slug: str
     leaflet_title: str  #: the canonical title, for the pack's outline
@@ -290,7 +290,6 @@ class PackPart:
     base: Pdf
     base_key: str  #: the base's cache key: many clinics' packs share one base
     anchor: tuple[int, float, float, float, float]  #: the empty box: page, left, top, right, bottom
-    stamp: Pdf
 
 
 @dataclass(frozen=True)

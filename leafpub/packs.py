@@ -1,4 +1,5 @@
-"""Cover Pdf + PackParts -> one pack Pdf (pypdf): clinic boxes stamped in, outline, page labels."""
+"""Cover-and-boxes Pdf + PackParts -> one pack Pdf (pypdf): clinic boxes stamped in, outline,
+page labels, one font per face."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections.abc import Callable, Sequence
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject,
-                           DictionaryObject, FloatObject, NameObject, TextStringObject)
+                           DictionaryObject, FloatObject, IndirectObject, NameObject,
+                           TextStringObject)
 
+from . import packfonts
 from .model import Language, Pack, PackPart, Pdf
 
 
@@ -22,78 +25,101 @@ def contents_pages(cover_pages: int, parts: Sequence[PackPart]) -> list[int]:
     return starts
 
 
-def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, stamp: Pdf) -> None:
-    """Lay the clinic's contact box (a one-page PDF of the box's size) into the empty box
-    on `page`, as a form XObject drawn over the page: the page's own drawing is not parsed
-    or rewritten, and the stamp's text stays text (WeasyPrint laid it out, fonts embedded)."""
+def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, box: PageObject) -> None:
+    """Lay the clinic's contact box (a page of the box's size) into the empty box on
+    `page`, as a form XObject drawn over the page: the page's own drawing is not parsed or
+    changed, and the box's text stays text (WeasyPrint laid it out, fonts embedded)."""
     _page_index, left, _top, _right, bottom = anchor
-    box = PdfReader(io.BytesIO(stamp.data)).pages[0]
     form = DecodedStreamObject()
     form.set_data(box.get_contents().get_data())
     form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
                  NameObject("/BBox"): ArrayObject(FloatObject(value) for value in box.mediabox),
-                 NameObject("/Resources"): box["/Resources"].clone(writer)})
+                 NameObject("/Resources"): shared_resources(writer, box)})
     name = NameObject("/LeafpubClinicBox")
     resources = page[NameObject("/Resources")].get_object()
     xobjects = resources.get("/XObject")
     if xobjects is None:
         xobjects = resources[NameObject("/XObject")] = DictionaryObject()
-    xobjects.get_object()[name] = writer._add_object(form.flate_encode())
+    xobjects.get_object()[name] = writer._add_object(form)  # compact() deflates the new streams
     trim = page.trimbox
     x, y = float(trim.left) + left, float(trim.top) - bottom
-    # The page's drawing runs inside q ... Q, so whatever it leaves set does not move the box.
-    before, after = DecodedStreamObject(), DecodedStreamObject()
-    before.set_data(b"q\n")
-    after.set_data(f"\nQ q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii"))
-    contents = page.raw_get("/Contents")  # the reference: a stream is never written inline
-    drawing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *drawing,
-                                                 writer._add_object(after)])
+    # The page's drawing runs inside q ... Q, so whatever it leaves set does not move the
+    # box; it is wrapped byte for byte, in one stream with the box's placement.
+    contents = DecodedStreamObject()
+    contents.set_data(b"q\n" + page.get_contents().get_data() +
+                      f"\nQ q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii"))
+    page[NameObject("/Contents")] = writer._add_object(contents)
 
 
-def merge_pack(pack: Pack, cover: Pdf, parts: Sequence[PackPart], cover_language: Language,
-               read: Callable[[PackPart], PdfReader]) -> Pdf:
+def shared_resources(writer: PdfWriter, box: PageObject) -> IndirectObject:
+    """The box page's resources, copied once into the pack as an object of their own:
+    the boxes of one sheet share them, and they are written compressed with the others."""
+    resources = box.raw_get("/Resources").clone(writer)
+    return resources if isinstance(resources, IndirectObject) else writer._add_object(resources)
+
+
+def merge_pack(pack: Pack, sheets: Sequence[Pdf], cover_pages: int, places: Sequence[tuple[int, int]],
+               parts: Sequence[PackPart], cover_language: Language,
+               read: Callable[[PackPart], PdfReader], pinned_face: Callable[[str], object | None]) -> Pdf:
     """Merge the cover and the leaflets, each with the clinic's box stamped in, into one PDF
-    a clinic can print or browse. `read` opens a part's base PDF (a worker keeps the ones
-    it has read: hundreds of clinics' packs share a few bases)."""
+    a clinic can print or browse, drawing each face from one font. The cover is the first
+    `cover_pages` pages of `sheets[0]`; each part's box is on page `places[i]` = (sheet,
+    page). `read` opens a part's base PDF (a worker keeps the ones it has read: hundreds
+    of clinics' packs share a few bases); `pinned_face` finds a pinned font by PostScript name."""
     writer = PdfWriter()
-    cover_reader = PdfReader(io.BytesIO(cover.data))
-    writer.append(cover_reader, import_outline=False)
+    readers = [PdfReader(io.BytesIO(sheet.data)) for sheet in sheets]
+    writer.append(readers[0], pages=list(range(cover_pages)), import_outline=False)
     writer.add_outline_item(title=outline_title(cover_language.native_name, pack.title),
                             page_number=0)
-    starts = contents_pages(cover.pages, parts)
+    starts = contents_pages(cover_pages, parts)
     parents = {}
-    for part, start in zip(parts, starts):
+    for part, start, (sheet, page) in zip(parts, starts, places):
         writer.append(read(part), import_outline=False)
-        stamp_clinic_box(writer, writer.pages[start - 1 + part.anchor[0]], part.anchor, part.stamp)
+        stamp_clinic_box(writer, writer.pages[start - 1 + part.anchor[0]], part.anchor, readers[sheet].pages[page])
         if part.slug not in parents:
             parents[part.slug] = writer.add_outline_item(title=part.leaflet_title, page_number=start - 1)
         writer.add_outline_item(title=outline_title(part.language.native_name, part.title),
                                 page_number=start - 1, parent=parents[part.slug])
 
     # Page labels match the page numbers printed in the contents list; the cover is i, ii...
-    writer.set_page_label(0, cover.pages - 1, style="/r", prefix="Cover ")
-    if len(writer.pages) > cover.pages:
-        writer.set_page_label(cover.pages, len(writer.pages) - 1, style="/D", start=cover.pages + 1)
+    writer.set_page_label(0, cover_pages - 1, style="/r", prefix="Cover ")
+    if len(writer.pages) > cover_pages:
+        writer.set_page_label(cover_pages, len(writer.pages) - 1, style="/D", start=cover_pages + 1)
 
     # Merging drops /Lang and /Title of the parts; set the pack's own.
     writer.add_metadata({"/Title": f"{pack.title} — {pack.clinic.name}", "/Producer": "leafpub"})
     writer._root_object[NameObject("/Lang")] = TextStringObject(cover_language.tag)
     # A print-shop pack keeps the PDF/X output intent (the parts share it); trim and bleed
     # boxes travel with each page.
-    if "/OutputIntents" in cover_reader.trailer["/Root"]:
+    if "/OutputIntents" in readers[0].trailer["/Root"]:
         writer._root_object[NameObject("/OutputIntents")] = \
-            cover_reader.trailer["/Root"]["/OutputIntents"].clone(writer)
+            readers[0].trailer["/Root"]["/OutputIntents"].clone(writer)
     writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
         {NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    packfonts.share_fonts(writer, pinned_face)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
 
     # A file identifier derived from the content, not random, so builds are reproducible.
-    digest = hashlib.sha256(cover.data + b"".join(p.base.data + p.stamp.data for p in parts)).digest()[:16]
+    digest = hashlib.sha256(b"".join(sheet.data for sheet in sheets) +
+                            b"".join(part.base.data for part in parts)).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     buffer = io.BytesIO()
     writer.write(buffer)
-    return Pdf(data=buffer.getvalue(), pages=len(writer.pages))
+    return Pdf(data=compact(buffer.getvalue()), pages=len(writer.pages))
+
+
+def compact(data: bytes) -> bytes:
+    """The same PDF with its dictionaries in compressed object streams and every stream
+    deflated at the highest level, as WeasyPrint writes the leaflets (pypdf writes each
+    object as plain text). qpdf (through pikepdf) rewrites it; the file identifier stays."""
+    import pikepdf
+
+    pikepdf.settings.set_flate_compression_level(9)
+    buffer = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
+                 recompress_flate=True, static_id=True)
+    return buffer.getvalue()
 
 
 def outline_title(language_name: str, title: str) -> str:

@@ -45,6 +45,16 @@ class ContentsEntry:
     pages: int
 
 
+@dataclass(frozen=True)
+class ContactBox:
+    """A clinic's contact box in one language: rendered on a page of the box's size after
+    the pack's cover, and laid into the leaflet's empty box when the pack is merged."""
+
+    number: int  #: the part of the pack it belongs to, from 0
+    language: Language
+    html: Markup
+
+
 def make_environment(settings: Settings) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(settings.templates_dir),
@@ -180,37 +190,36 @@ def contact_box_size_mm(format: Format) -> tuple[float, float]:
     return (PAPER_WIDTH_MM[format.paper] - SIDE_MARGINS_MM, CONTACT_BOX_HEIGHT_MM[format.variant])
 
 
-def render_clinic_box(environment: Environment, settings: Settings, catalog: LocaleCatalog,
-                      clinic: Clinic, format: Format) -> str:
-    """The HTML of a clinic's contact box, alone on a page of the box's size."""
-    width, height = contact_box_size_mm(format)
-    return render(environment, "clinic-box.html", catalog, settings, {
-        "clinic": clinic,
-        "language": catalog.language,
-        "paper": format.paper,
-        "variant": "standard",  # no bleed or marks: the stamp lands inside the page
-        "title": clinic.name,
-        "created": "2000-01-01",
-        "box_width_mm": f"{width:g}",
-        "box_height_mm": f"{height:g}",
-    })
+def render_contact_box(environment: Environment, settings: Settings, catalog: LocaleCatalog,
+                       clinic: Clinic, number: int) -> ContactBox:
+    """A clinic's contact box with its labels in the catalog's language, for part `number`."""
+    return ContactBox(number, catalog.language, Markup(render(environment, "contact-box.html", catalog, settings, {
+        "clinic": clinic, "language": catalog.language, "on_sheet": True})))
 
 
 def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
                       catalog: LocaleCatalog, contents: Sequence[ContentsEntry],
-                      created: date) -> str:
-    """The HTML of a pack's cover: the clinic and a contents list in every language."""
+                      created: date, boxes: Sequence[ContactBox] = ()) -> str:
+    """The HTML of a pack's cover (the clinic and a contents list in every language), then
+    contact boxes of the pack, each on a page of the box's size."""
     return render(environment, "pack-cover.html", catalog, settings, {
-        "pack": pack,
-        "clinic": pack.clinic,
-        "language": catalog.language,
-        "paper": pack.paper,
-        "variant": pack.variant,
-        "contents": contents,
-        "font_stack_for": lambda language: font_stack(settings, language),
-        "title": pack.title,
-        "created": created.isoformat(),
-    })
+        **sheet_context(settings, pack, catalog, boxes), "contents": contents, "created": created.isoformat()})
+
+
+def render_contact_sheet(environment: Environment, settings: Settings, pack: Pack, catalog: LocaleCatalog,
+                         boxes: Sequence[ContactBox]) -> str:
+    """The HTML of contact boxes of a pack without its cover."""
+    return render(environment, "contact-sheet.html", catalog, settings, {
+        **sheet_context(settings, pack, catalog, boxes), "created": "2000-01-01"})
+
+
+def sheet_context(settings: Settings, pack: Pack, catalog: LocaleCatalog, boxes: Sequence[ContactBox]) -> dict:
+    width, height = contact_box_size_mm(Format(pack.paper, pack.variant))
+    return {"pack": pack, "clinic": pack.clinic, "language": catalog.language, "paper": pack.paper, "variant": pack.variant,
+            "boxes": boxes, "box_width_mm": f"{width:g}", "box_height_mm": f"{height:g}",
+            "font_stack_for": lambda language: font_stack(settings, language),
+            "clinic_font_stack_for": lambda language: font_stack(settings, language, every_script=True),
+            "title": pack.title}
 
 
 def render(environment: Environment, name: str, catalog: LocaleCatalog, settings: Settings,

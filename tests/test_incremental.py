@@ -75,8 +75,8 @@ def test_clinic_details_too_long_for_the_box_are_a_problem_for_that_pack(tmp_pat
                                                "address = [" + ", ".join(['"A long address line"'] * 12) + "]"))
     report = build(project)
     messages = {str(problem) for problem in report.problems}
-    assert ("packs.toml: the details of clinic 'Riverside Health Centre' do not fit its contact box "
-            "in English (A4): shorten them") in messages
+    assert ("packs.toml:1: the details of clinic 'Riverside Health Centre' do not fit its contact box "
+            "in English (A4): shorten them") in messages  # line 1: the pack's [[pack]]
     assert report.manifest["packs"] == []
     assert len(report.manifest["leaflets"]) == 12  # the leaflets themselves are fine
 

@@ -304,3 +304,28 @@ def test_the_pack_cover_shows_chinese_and_korean_in_their_own_faces(shipped):
     faces = {line.split()[0].split("+")[1] for line in cover_fonts.splitlines()[2:]}
     assert {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-KR"} <= faces
     assert not any("CJK-JP" in face or "CJK-TC" in face for face in faces)
+
+
+def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_same(shipped):
+    """Every leaflet of the pack shares one font per face (Chinese and Korean included),
+    and each leaflet's first page in the pack is, pixel for pixel, its published first page."""
+    import pypdfium2
+
+    project, report = shipped
+    entry = next(e for e in report.manifest["packs"] if e["pack"] == "example-skin-clinic")
+    pack = project / "output" / entry["path"]
+    names = [line.split()[0].split("+")[1] for line in
+             subprocess.run(["pdffonts", str(pack)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]]
+    assert len(names) == len(set(names)) and {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-KR", "Noto-Sans"} <= set(names)
+
+    pack_pages = pypdfium2.PdfDocument(pack)
+    first_page = 2  # after the one-page cover
+    for locale in entry["locales"]:
+        leaflet = project / "output" / standard_entry(report.manifest, locale)["path"]
+        published = pypdfium2.PdfDocument(leaflet)
+        assert len(published) == 2  # the contact box is on the second page
+        image = pack_pages[first_page - 1].render(scale=1).to_pil().convert("L")
+        expected = published[0].render(scale=1).to_pil().convert("L")
+        assert image.tobytes() == expected.tobytes(), locale
+        first_page += len(published)

@@ -16,7 +16,6 @@ from leafpub import jobs
 from leafpub import catalogs, config, render
 from leafpub.config import load_settings
 from leafpub.model import PackPart, Pdf
-from leafpub.pdf import PdfRenderer
 from leafpub.validate import GHOSTSCRIPT, scan_pdf, validate_pdf
 
 
@@ -91,16 +90,15 @@ def test_a_pack_with_a_damaged_part_is_a_problem_and_is_not_published(tmp_path, 
     settings = load_settings(project)
     (pack, *_), _ = config.load_packs(settings)
     catalog = catalogs.source_catalog(settings)
-    cover = render.render_pack_cover(render.make_environment(settings), settings, pack, catalog, [],
-                                     created=date(2026, 1, 1))
-    stamp = PdfRenderer(settings).render('<html lang="en"><title>Box</title><p>Riverside Health Centre</p>',
-                                         source="test")
+    box = render.render_contact_box(render.make_environment(settings), settings, catalog, pack.clinic, number=0)
 
     def pack_job(key, base):
         part = PackPart(slug="hand-washing", leaflet_title="Hand washing", language=catalog.language,
                         title="Hand washing", base=Pdf(base, 1), anchor=(0, 50.0, 50.0, 300.0, 150.0),
-                        stamp=stamp, base_key=key)
-        return jobs.PackJob(key, pack, (cover,) * 3, (part,), catalog.language)
+                        base_key=key)
+        sheet = render.render_pack_cover(render.make_environment(settings), settings, pack, catalog, [],
+                                         created=date(2026, 1, 1), boxes=[box])
+        return jobs.PackJob(key, pack, (sheet,) * 3, (), (part,), catalog.language)
 
     pool = jobs.LocalPool(settings, workers=2)
     results = {result.key: result for result in pool.run([pack_job("damaged", good_pdf(built)[:4000]),

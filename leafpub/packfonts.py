@@ -1,0 +1,269 @@
+"""A merged pack (pypdf writer) + the pinned fonts -> the same pack drawing each face from one font.
+
+Each leaflet, cover and clinic box of a pack arrives with its own subset of the same
+fonts: a 15-language pack held 27 subsets of Noto Sans. Their pages name glyphs by their
+index in the full font (Identity-H; a TrueType subset keeps each glyph at its index, a
+compact CJK subset keeps it under a CID equal to that index). So one subset of the pinned
+font holding every glyph the pack uses, cut the way WeasyPrint and fontsubset.py cut them,
+can serve every page, and what the pages draw is not touched.
+
+A face is found among the pinned fonts by its PostScript name; a face that is not there,
+or a font of any other kind, is left as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from pypdf import PdfWriter
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject,
+                           NameObject, NumberObject)
+
+from . import fontsubset
+
+#: Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
+DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
+
+
+def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) -> None:
+    """Point every use of a face, on pages and in their form XObjects, at one font.
+    `pinned_face` gives the HarfBuzz face of a pinned font by PostScript name (or None)."""
+    groups: dict[tuple[str, str, str], list[tuple[DictionaryObject, NameObject, IndirectObject]]] = {}
+    for fonts, name, reference in font_uses(writer):
+        face = embedded_face(reference.get_object())
+        if face:
+            # The faces of a CJK collection share one font program, but a Korean text keeps
+            # its Korean face's name: the group is the program and the face's own name.
+            named = str(reference.get_object()["/BaseFont"]).split("+", 1)[-1]
+            groups.setdefault((*face, named), []).append((fonts, name, reference))
+    for (kind, postscript_name, _named), uses in groups.items():
+        fonts = list({reference.idnum: reference.get_object() for _, _, reference in uses}.values())
+        original = pinned_face(postscript_name) if len(fonts) > 1 else None
+        if original is None:
+            continue
+        joined = join(writer, kind, original, fonts)
+        if joined is not None:
+            for resources, name, _ in uses:
+                resources[name] = joined
+
+
+def font_uses(writer: PdfWriter):
+    """(font resource dictionary, resource name, font reference) for every font a page or
+    a form XObject on it draws with."""
+    seen: set[int] = set()
+
+    def walk(resources):
+        if resources is None:
+            return
+        resources = resources.get_object()
+        fonts = resources.get("/Font")
+        if fonts is not None:
+            fonts = fonts.get_object()
+            for name in list(fonts.keys()):
+                reference = fonts.raw_get(name)
+                if isinstance(reference, IndirectObject):
+                    yield fonts, NameObject(name), reference
+        for xobject in (resources.get("/XObject") or DictionaryObject()).get_object().values():
+            form = xobject.get_object()
+            if form.get("/Subtype") == "/Form" and id(form) not in seen:
+                seen.add(id(form))
+                yield from walk(form.get("/Resources"))
+
+    for page in writer.pages:
+        yield from walk(page.get("/Resources"))
+
+
+def embedded_face(font: DictionaryObject) -> tuple[str, str] | None:
+    """("truetype" or "cff", the PostScript name of its face) for a Type0 font whose codes
+    are glyph indexes; None for any other font."""
+    if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H" or "/ToUnicode" not in font:
+        return None
+    descendant = font["/DescendantFonts"][0].get_object()
+    descriptor = descendant.get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else DictionaryObject()
+    if "/CIDSet" in descriptor:
+        return None
+    if descendant.get("/Subtype") == "/CIDFontType2" and descendant.get("/CIDToGIDMap") == "/Identity" \
+            and "/FontFile2" in descriptor:
+        return "truetype", postscript_name(descriptor["/FontFile2"].get_object().get_data(), "truetype")
+    if descendant.get("/Subtype") == "/CIDFontType0" and "/FontFile3" in descriptor:
+        program = descriptor["/FontFile3"].get_object()
+        if program.get("/Subtype") == "/CIDFontType0C":  # compacted by fontsubset.py
+            return "cff", postscript_name(program.get_data(), "cff")
+        if program.get("/Subtype") == "/OpenType":  # as WeasyPrint embeds it
+            return "cff", postscript_name(program.get_data(), "opentype")
+    return None
+
+
+def postscript_name(program: bytes, kind: str) -> str:
+    """The PostScript name of an embedded font program (name ID 6, or a bare CFF's name)."""
+    if kind == "cff":
+        from fontTools.cffLib import CFFFontSet
+
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(program), None)
+        return fonts.fontNames[0]
+    import uharfbuzz as harfbuzz
+
+    return harfbuzz.Face(harfbuzz.Blob(program)).get_name(6) or ""
+
+
+def join(writer: PdfWriter, kind: str, original, fonts: list[DictionaryObject]) -> IndirectObject | None:
+    """One Type0 font holding every glyph, width and text mapping of `fonts`, cut from the
+    pinned face `original`; None if it cannot be (a glyph beyond the face: another font)."""
+    descendants = [font["/DescendantFonts"][0].get_object() for font in fonts]
+    widths: dict[int, object] = {}
+    for descendant in descendants:
+        for glyph, width in parse_widths(descendant.get("/W", ArrayObject())):
+            widths.setdefault(glyph, width)
+    if not widths or max(widths) >= original.glyph_count:
+        return None
+    program = cut(kind, original, frozenset(widths))
+    if program is None:
+        return None
+    text: dict[int, bytes] = {}
+    for font in fonts:
+        for glyph, unicode in parse_to_unicode(font["/ToUnicode"].get_object().get_data()):
+            text.setdefault(glyph, unicode)
+
+    name = NameObject(f"/{subset_tag(program)}+{str(fonts[0]['/BaseFont']).split('+', 1)[-1]}")
+    file = DecodedStreamObject()  # deflated when the pack is compacted
+    file.set_data(program)
+    if kind == "truetype":
+        file[NameObject("/Length1")] = NumberObject(len(program))
+    else:
+        file[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
+    descriptor = DictionaryObject(descendants[0]["/FontDescriptor"].get_object())
+    descriptor[NameObject("/FontName")] = name
+    descriptor[NameObject("/FontFile2" if kind == "truetype" else "/FontFile3")] = writer._add_object(file)
+    descendant = DictionaryObject(descendants[0])
+    descendant[NameObject("/BaseFont")] = name
+    descendant[NameObject("/FontDescriptor")] = writer._add_object(descriptor)
+    descendant[NameObject("/W")] = widths_array(widths)
+    cmap = DecodedStreamObject()
+    cmap.set_data(to_unicode_cmap(text))
+    font = DictionaryObject(fonts[0])
+    font[NameObject("/BaseFont")] = name
+    font[NameObject("/DescendantFonts")] = ArrayObject([writer._add_object(descendant)])
+    font[NameObject("/ToUnicode")] = writer._add_object(cmap)
+    return writer._add_object(font)
+
+
+_programs: OrderedDict[tuple, bytes | None] = OrderedDict()
+PROGRAMS_KEPT = 128  #: font programs a worker keeps: clinics' packs share their leaflets'
+
+
+def cut(kind: str, original, glyphs: frozenset[int]) -> bytes | None:
+    """The subset of `original` holding `glyphs` at their indexes, as a page refers to them."""
+    key = (kind, id(original), glyphs)
+    if key not in _programs:
+        _programs[key] = (truetype_subset(original, glyphs) if kind == "truetype"
+                          else fontsubset.compact_cff_face(original, set(glyphs)))
+        while len(_programs) > PROGRAMS_KEPT:
+            _programs.popitem(last=False)
+    _programs.move_to_end(key)
+    return _programs[key]
+
+
+def truetype_subset(original, glyphs: frozenset[int]) -> bytes | None:
+    """What WeasyPrint embeds for these glyphs: each at its index (HarfBuzz's RETAIN_GIDS),
+    the glyphs after the last one used dropped, no hinting, its tables dropped."""
+    import uharfbuzz as harfbuzz
+
+    wanted = harfbuzz.SubsetInput()
+    for glyph in sorted(glyphs | {0}):
+        wanted.glyph_set.add(glyph)
+    dropped = wanted.sets(harfbuzz.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in DROPPED_TABLES:
+        dropped.add(int.from_bytes(tag.encode("ascii"), "big"))
+    flags = harfbuzz.SubsetFlags
+    wanted.flags = flags.RETAIN_GIDS | flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE
+    retained = harfbuzz.subset(original, wanted)
+    if retained is None:
+        return None
+    for glyph in range(max(glyphs) + 1):
+        wanted.glyph_set.add(glyph)
+    wanted.flags = flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE | flags.NO_HINTING
+    subset = harfbuzz.subset(retained, wanted)
+    return subset.blob.data if subset is not None else None
+
+
+@lru_cache(maxsize=4)
+def pinned_faces(paths: tuple[Path, ...]) -> dict[str, object]:
+    """PostScript name -> HarfBuzz face, for every face of the pinned font files (read once
+    per worker; the files are mapped, not read)."""
+    import uharfbuzz as harfbuzz
+
+    faces = {}
+    for path in paths:
+        blob = harfbuzz.Blob.from_file_path(path)
+        for index in range(harfbuzz.Face(blob).count):  # the faces of a collection
+            face = harfbuzz.Face(blob, index)
+            faces.setdefault(face.get_name(6) or "", face)
+    return faces
+
+
+def parse_widths(widths) -> list[tuple[int, object]]:
+    """(glyph, width) pairs of a CIDFont's /W array: `first [w1 w2 ...]` or `first last w`."""
+    pairs, items, index = [], [item.get_object() for item in widths], 0
+    while index < len(items):
+        first = int(items[index])
+        if index + 1 < len(items) and isinstance(items[index + 1], list):
+            pairs += [(first + offset, width) for offset, width in enumerate(items[index + 1])]
+            index += 2
+        elif index + 2 < len(items):
+            pairs += [(glyph, items[index + 2]) for glyph in range(first, int(items[index + 1]) + 1)]
+            index += 3
+        else:
+            break
+    return pairs
+
+
+def widths_array(widths: dict[int, object]) -> ArrayObject:
+    """A /W array with one `first [w1 w2 ...]` entry per run of consecutive glyphs."""
+    array, run, first = ArrayObject(), ArrayObject(), None
+    for glyph in sorted(widths):
+        if first is not None and glyph == first + len(run):
+            run.append(widths[glyph])
+            continue
+        if run:
+            array += [NumberObject(first), run]
+        first, run = glyph, ArrayObject([widths[glyph]])
+    if run:
+        array += [NumberObject(first), run]
+    return array
+
+
+MAPPING = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+
+
+def parse_to_unicode(cmap: bytes) -> list[tuple[int, bytes]]:
+    """(glyph, UTF-16BE hex) pairs of a ToUnicode CMap's bfchar entries, as WeasyPrint writes them."""
+    pairs = []
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        pairs += [(int(glyph, 16), text) for glyph, text in MAPPING.findall(block)]
+    return pairs
+
+
+def to_unicode_cmap(text: dict[int, bytes]) -> bytes:
+    entries = sorted(text.items())
+    blocks = b"".join(
+        b"%d beginbfchar\n" % len(chunk) + b"".join(b"<%04x> <%s>\n" % (glyph, code) for glyph, code in chunk)
+        + b"endbfchar\n" for chunk in (entries[start:start + 100] for start in range(0, len(entries), 100)))
+    return (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
+            b"<< /Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+            b"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n"
+            b"<0000> <ffff>\nendcodespacerange\n" + blocks +
+            b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
+
+
+def subset_tag(program: bytes) -> str:
+    """Six capital letters derived from the font program, as subset names need."""
+    digest = hashlib.sha256(program).digest()
+    return "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
