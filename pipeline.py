@@ -307,10 +307,16 @@ def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, 
             for form in catalog.strings.get(key, ()):
                 yield catalog.path, catalog.lines.get(key), form
     if clinic:
-        for field_ in dataclasses.fields(clinic):
-            values = getattr(clinic, field_.name)
-            for value in values if isinstance(values, tuple) else (values,):
-                yield settings.relative(settings.packs_file), None, value, True
+        yield from clinic_texts(settings, clinic)
+
+
+def clinic_texts(settings: Settings, clinic: Clinic):
+    """(file, line, text, True) for each of a clinic's details: they may be in any script."""
+    packs_file = settings.relative(settings.packs_file)
+    for field_ in dataclasses.fields(clinic):
+        values = getattr(clinic, field_.name)
+        for value in values if isinstance(values, tuple) else (values,):
+            yield packs_file, None, value, True
 
 
 def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, documents, overdue, pool,
@@ -352,8 +358,10 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                     pack_problems += found[key]
                     continue
                 try:
-                    # The clinic's details, in every font this language's box may use.
-                    pack_problems += printable_problems(renderers, base.leaflet, base.catalog, pack.clinic)
+                    # The clinic's details, in the fonts of this language's box (the leaflet's
+                    # own texts were checked with its base).
+                    pack_problems += renderers.coverage.check(clinic_texts(settings, pack.clinic),
+                                                              base.catalog.language, leaflet=base.leaflet.slug)
                     boxes.append(render.render_contact_box(renderers.environment, settings, base.catalog,
                                                            pack.clinic, number=len(parts)))
                 except ProblemError as error:
