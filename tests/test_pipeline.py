@@ -307,8 +307,9 @@ def test_the_pack_cover_shows_chinese_and_korean_in_their_own_faces(shipped):
 
 
 def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_same(shipped):
-    """Every leaflet of the pack shares one font per face (Chinese and Korean included),
-    and each leaflet's first page in the pack is, pixel for pixel, its published first page."""
+    """Every leaflet of the pack shares one font per face (Chinese and Korean included), its
+    clinic box is in its language, and each leaflet's first page in the pack is, pixel for
+    pixel, its published first page."""
     import pypdfium2
 
     project, report = shipped
@@ -318,6 +319,9 @@ def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_s
              subprocess.run(["pdffonts", str(pack)], capture_output=True, text=True,
                             check=True).stdout.splitlines()[2:]]
     assert len(names) == len(set(names)) and {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-KR", "Noto-Sans"} <= set(names)
+    # Each clinic box is in its leaflet's language, whichever document it was rendered in.
+    text = plain(pdf_text(pack))
+    assert all(label in text for label in ("电话", "전화", "الهاتف", "Example Skin Clinic"))
 
     pack_pages = pypdfium2.PdfDocument(pack)
     first_page = 2  # after the one-page cover
