@@ -323,7 +323,8 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                 progress):
     """Each clinic's pack: a cover, then its leaflets with its own details stamped into the
     contact box. The leaflets are rendered once for every clinic ("reserved" box); each
-    clinic costs only its small contact-box stamps, a cover and the merge."""
+    clinic costs one render (its cover with its contact boxes; a box in a CJK face is
+    rendered alone) and the merge."""
     settings = renderers.settings
     by_slug = {leaflet.slug: leaflet for leaflet in leaflets}
     usable, failures, problems = [], [], []

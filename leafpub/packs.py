@@ -109,16 +109,18 @@ def merge_pack(pack: Pack, sheets: Sequence[Pdf], cover_pages: int, places: Sequ
 
 
 def compact(data: bytes) -> bytes:
-    """The same PDF with its dictionaries in compressed object streams and every stream
-    deflated at the highest level, as WeasyPrint writes the leaflets (pypdf writes each
-    object as plain text). qpdf (through pikepdf) rewrites it; the file identifier stays."""
+    """The same PDF with its dictionaries in compressed object streams, as WeasyPrint writes
+    the leaflets (pypdf writes each object as plain text), and the pack's new streams
+    (fonts, text maps, boxes) deflated at the highest level. The leaflets' streams stay as
+    WeasyPrint deflated them: deflating them again cost 40 ms a 15-language pack for 0.1%.
+    qpdf (through pikepdf) rewrites it; the file identifier stays."""
     import pikepdf
 
     pikepdf.settings.set_flate_compression_level(9)
     buffer = io.BytesIO()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
-                 recompress_flate=True, static_id=True)
+                 static_id=True)
     return buffer.getvalue()
 
 
