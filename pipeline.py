@@ -391,10 +391,11 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                             created)
         box_sheets = tuple(render.render_contact_sheet(renderers.environment, settings, pack, cover_catalog, [box])
                            for box in large)
+        job = jobs.PackJob(key, pack, covers, box_sheets, parts, cover_catalog.language)
         if renderers.dump_html:
             for index, html in enumerate((covers[0], *box_sheets)):
-                dump(renderers, f"{key[:15]}{index}", html, pack.variant)
-        pack_jobs.append(jobs.PackJob(key, pack, covers, box_sheets, parts, cover_catalog.language))
+                dump(renderers, f"{key[:15]}{index}", html, job.sheet_variant)
+        pack_jobs.append(job)
         pending[key] = PackDocument(pack=pack, pdf=None, inputs=inputs)
     # Each new pack is assembled (cover and boxes rendered, merge) and validated in a worker.
     for result in pool.run(pack_jobs, progress):

@@ -66,6 +66,12 @@ class PackJob:
     parts: tuple[PackPart, ...]
     language: Language  #: the cover's
 
+    @property
+    def sheet_variant(self) -> str:
+        """How its cover and boxes are rendered: a print-shop pack keeps PDF/X (the pack
+        takes its output intent from the cover)."""
+        return "print" if self.pack.variant == "print" else "pack-part"
+
 
 def run_pack(settings: Settings, job: PackJob) -> JobResult:
     from pypdf.errors import PdfReadError
@@ -79,14 +85,14 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         places: dict[int, tuple[int, int]] = {}  # part -> (document, page) of its box
         sheets = [None]
         for html in job.box_sheets:
-            box_sheet, anchors = renderer.render_with_anchors(html, source="packs.toml", variant=job.pack.variant)
+            box_sheet, anchors = renderer.render_with_anchors(html, source="packs.toml", variant=job.sheet_variant)
             place_boxes(job, box_sheet, anchors, len(sheets), places)
             sheets.append(box_sheet)
             collect_garbage()  # a CJK face is large: let it go before the next
         cover_pages = 1
         while True:
             cover, anchors = renderer.render_with_anchors(job.covers[cover_pages - 1], source="packs.toml",
-                                                          variant=job.pack.variant)
+                                                          variant=job.sheet_variant)
             first_box = place_boxes(job, cover, anchors, 0, places)
             if first_box == cover_pages:
                 break

@@ -20,7 +20,10 @@ STYLESHEET = "leaflet.css"  #: in templates/; applied to every document
 LARGE_FONT_GLYPHS = 20_000  #: a face this large (CJK) is not kept loaded between documents
 #: Our variants -> WeasyPrint's PDF variants: tagged PDF/UA-1 (with /Lang, /Title,
 #: DisplayDocTitle) for reading; PDF/X-4 for print shops.
-PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4"}
+PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4",
+                # A pack's cover and boxes, only taken apart by the merge: the pack carries
+                # no structure tree, so theirs is not built.
+                "pack-part": None}
 
 
 def make_asset_fetcher(folder: Path, pinned: frozenset[Path] = frozenset()):
