@@ -229,13 +229,25 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
                      time.perf_counter() - started)
 
 
+_collections = 0
+#: Every so many collections, the frozen objects are looked at too (see collect_garbage).
+THAW_EVERY = 50
+
+
 def collect_garbage() -> None:
     """Free what the last document left in reference cycles: CJK renders keep large font
-    objects alive otherwise. What exists after the first document (WeasyPrint's modules,
-    the stylesheet, caches) is frozen, so later collections skip it: 3 ms, not 25."""
+    objects alive otherwise. Whatever is alive afterwards (WeasyPrint's modules, caches,
+    the pack bases a worker keeps parsed) is frozen, so the next collection looks only at
+    what is new: a worker holding 55,000 objects took 19 ms a collection, 450 times in the
+    200-clinic build. A frozen object is still freed when nothing refers to it; so that a
+    cycle among them (a pack base dropped from the worker's cache) is freed too, every
+    50th collection looks at everything."""
+    global _collections
+    _collections += 1
+    if _collections % THAW_EVERY == 0:
+        gc.unfreeze()
     gc.collect()
-    if not gc.get_freeze_count():
-        gc.freeze()
+    gc.freeze()
 
 
 class LocalPool:
