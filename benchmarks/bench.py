@@ -126,7 +126,7 @@ def main() -> int:
             "Evite la exposición directa al sol.", "Evite la exposición directa al sol, por favor."),
             encoding="utf-8")
         edited, edited_report = timed_build(project)
-        peak = max(stat.peak_memory_kib for stat in report.stats) / 1024
+        cold_peak = max(stat.peak_memory_kib for stat in report.stats) / 1024
         output = project / "output"
         manifest = report.manifest
         sizes = {e["locale"]: (output / e["path"]).stat().st_size for e in manifest["leaflets"]
@@ -141,6 +141,8 @@ def main() -> int:
         two_hundred_clinics(clinics_project)
         clinics, clinics_report = timed_build(clinics_project)
         assert not clinics_report.problems, clinics_report.problems[:3]
+        clinics_peak = max(stat.peak_memory_kib for stat in clinics_report.stats) / 1024
+        peak = max(cold_peak, clinics_peak)  # over every build of the run
 
     latin = max(size for locale, size in sizes.items() if locale not in ("zh_Hans", "ko"))
     cjk = max(sizes["zh_Hans"], sizes["ko"])
@@ -150,7 +152,8 @@ def main() -> int:
         ("(c) one edited catalog / full build", f"{edited:.1f} s / {full:.1f} s, "
          f"{len(edited_report.rendered)} of {len(report.rendered)} PDFs rendered", edited / full, None),
         ("(d) 200 clinics' packs / base full build", f"{clinics:.1f} s / {base:.1f} s", clinics / base, TARGETS["d"]),
-        ("peak memory per worker", f"{peak:.0f} MiB", peak, TARGETS["memory_mib"]),
+        ("peak memory per worker, any build", f"{cold_peak:.0f} MiB cold, {clinics_peak:.0f} MiB 200 clinics",
+         peak, TARGETS["memory_mib"]),
         ("largest Latin-script leaflet (A4)", f"{latin / 1024:.0f} KB", latin / 1024, TARGETS["latin_kb"]),
         ("largest CJK leaflet (A4)", f"{cjk / 1024:.0f} KB", cjk / 1024, TARGETS["cjk_kb"]),
         ("15-language pack / sum of its leaflets", f"{pack_size / 1024:.0f} KB / {parts / 1024:.0f} KB",

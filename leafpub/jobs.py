@@ -109,7 +109,7 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         try:
             pdf = packs.merge_pack(job.pack, sheets, cover_pages, [places[n] for n in range(len(job.parts))],
                                    job.parts, job.language, read=base_reader,
-                                   pinned_face=packfonts.pinned_faces(tuple(f.path for f in settings.fonts)).get)
+                                   pinned_face=packfonts.PinnedFaces(tuple(f.path for f in settings.fonts)).get)
         except (PdfReadError, KeyError, ValueError, TypeError) as error:  # a damaged part
             raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its "
                                         f"parts could not be merged ({type(error).__name__}: {error})")]) from None

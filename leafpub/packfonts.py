@@ -47,7 +47,7 @@ def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) 
         original = pinned_face(postscript_name) if len(fonts) > 1 else None
         if original is None:
             continue
-        joined = join(writer, kind, original, fonts)
+        joined = join(writer, kind, postscript_name, original, fonts)
         if joined is not None:
             for resources, name, _ in uses:
                 resources[name] = joined
@@ -114,7 +114,8 @@ def postscript_name(program: bytes, kind: str) -> str:
     return harfbuzz.Face(harfbuzz.Blob(program)).get_name(6) or ""
 
 
-def join(writer: PdfWriter, kind: str, original, fonts: list[DictionaryObject]) -> IndirectObject | None:
+def join(writer: PdfWriter, kind: str, postscript_name: str, original,
+         fonts: list[DictionaryObject]) -> IndirectObject | None:
     """One Type0 font holding every glyph, width and text mapping of `fonts`, cut from the
     pinned face `original`; None if it cannot be (a glyph beyond the face: another font)."""
     descendants = [font["/DescendantFonts"][0].get_object() for font in fonts]
@@ -124,7 +125,7 @@ def join(writer: PdfWriter, kind: str, original, fonts: list[DictionaryObject]) 
             widths.setdefault(glyph, width)
     if not widths or max(widths) >= original.glyph_count:
         return None
-    program = cut(kind, original, frozenset(widths))
+    program = cut(kind, postscript_name, original, frozenset(widths))
     if program is None:
         return None
     text: dict[int, bytes] = {}
@@ -159,9 +160,9 @@ _programs: OrderedDict[tuple, bytes | None] = OrderedDict()
 PROGRAMS_KEPT = 128  #: font programs a worker keeps: clinics' packs share their leaflets'
 
 
-def cut(kind: str, original, glyphs: frozenset[int]) -> bytes | None:
+def cut(kind: str, postscript_name: str, original, glyphs: frozenset[int]) -> bytes | None:
     """The subset of `original` holding `glyphs` at their indexes, as a page refers to them."""
-    key = (kind, id(original), glyphs)
+    key = (kind, postscript_name, glyphs)
     if key not in _programs:
         _programs[key] = (truetype_subset(original, glyphs) if kind == "truetype"
                           else fontsubset.compact_cff_face(original, set(glyphs)))
@@ -194,19 +195,35 @@ def truetype_subset(original, glyphs: frozenset[int]) -> bytes | None:
     return subset.blob.data if subset is not None else None
 
 
+class PinnedFaces:
+    """The pinned fonts' faces by PostScript name, opened (mapped, not read) when first
+    asked for and let go with this object: a worker does not keep 40 MB of CJK font files
+    mapped between packs."""
+
+    def __init__(self, paths: tuple[Path, ...]):
+        self.locations = face_locations(paths)
+        self.faces: dict[str, object] = {}
+
+    def get(self, name: str):
+        import uharfbuzz as harfbuzz
+
+        if name not in self.faces and name in self.locations:
+            path, index = self.locations[name]
+            self.faces[name] = harfbuzz.Face(harfbuzz.Blob.from_file_path(path), index)
+        return self.faces.get(name)
+
+
 @lru_cache(maxsize=4)
-def pinned_faces(paths: tuple[Path, ...]) -> dict[str, object]:
-    """PostScript name -> HarfBuzz face, for every face of the pinned font files (read once
-    per worker; the files are mapped, not read)."""
+def face_locations(paths: tuple[Path, ...]) -> dict[str, tuple[Path, int]]:
+    """PostScript name -> (file, index in the file) of every face of the pinned fonts."""
     import uharfbuzz as harfbuzz
 
-    faces = {}
+    locations: dict[str, tuple[Path, int]] = {}
     for path in paths:
         blob = harfbuzz.Blob.from_file_path(path)
         for index in range(harfbuzz.Face(blob).count):  # the faces of a collection
-            face = harfbuzz.Face(blob, index)
-            faces.setdefault(face.get_name(6) or "", face)
-    return faces
+            locations.setdefault(harfbuzz.Face(blob, index).get_name(6) or "", (path, index))
+    return locations
 
 
 def parse_widths(widths) -> list[tuple[int, object]]:

@@ -48,7 +48,7 @@ def test_two_leaflets_share_one_font_per_face_and_look_the_same(built):
     assert any(len(fonts) > 1 for fonts in fonts_by_face(before).values())
 
     writer = leaflets_merged(project)
-    packfonts.share_fonts(writer, packfonts.pinned_faces(tuple(font.path for font in settings.fonts)).get)
+    packfonts.share_fonts(writer, packfonts.PinnedFaces(tuple(font.path for font in settings.fonts)).get)
     writer.compress_identical_objects(remove_unreferenced=True)
     after = written(writer)
 
