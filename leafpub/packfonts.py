@@ -157,7 +157,7 @@ def join(writer: PdfWriter, kind: str, postscript_name: str, original,
 
 
 _programs: OrderedDict[tuple, bytes | None] = OrderedDict()
-PROGRAMS_KEPT = 128  #: font programs a worker keeps: clinics' packs share their leaflets'
+PROGRAMS_KEPT = 32  #: font programs a worker keeps: clinics' packs share their leaflets'
 
 
 def cut(kind: str, postscript_name: str, original, glyphs: frozenset[int]) -> bytes | None:
