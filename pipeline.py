@@ -242,7 +242,7 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress)
         for key, plan in to_render.items():
             pair = (plan.leaflet.slug, plan.catalog.language.locale)
             if pair not in checked:
-                checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog, None)
+                checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog)
             if checked[pair]:
                 problems[key] = checked[pair]
                 if progress:
@@ -282,20 +282,19 @@ def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress)
     return documents, failures, problems
 
 
-def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog,
-                       clinic: Clinic | None) -> list[Problem]:
+def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog) -> list[Problem]:
     """Every message translated, and every character in the language's fonts."""
     needed = catalogs.needed_messages([leaflet], renderers.inputs.template_messages)
     missing = catalogs.missing_translations(catalog, needed)
     if missing:
         return missing
     # WeasyPrint would only warn about a character no font has; name the message instead.
-    return renderers.coverage.check(printed_texts(renderers.settings, leaflet, catalog, needed, clinic),
-                                    catalog.language, leaflet=leaflet.slug)
+    return renderers.coverage.check(printed_texts(leaflet, catalog, needed), catalog.language,
+                                    leaflet=leaflet.slug)
 
 
-def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, needed, clinic):
-    """(file, line, text) for every text a leaflet prints: its messages and the clinic's details."""
+def printed_texts(leaflet: Leaflet, catalog: LocaleCatalog, needed):
+    """(file, line, text) for every message a leaflet prints."""
     if catalog.is_source:
         sources = {message.text: message.line for message in leaflet.messages()}
         for msgid in needed:
@@ -306,8 +305,6 @@ def printed_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, 
             key = catalogs.key_of(msgid)
             for form in catalog.strings.get(key, ()):
                 yield catalog.path, catalog.lines.get(key), form
-    if clinic:
-        yield from clinic_texts(settings, clinic)
 
 
 def clinic_texts(settings: Settings, clinic: Clinic):

@@ -104,9 +104,9 @@ def faces(path: Path):
         container.close()
 
 
-#: A face with more characters than this (Chinese, Japanese, Korean) costs a render about
-#: 30 MiB while it is loaded.
-LARGE_FACE_CHARACTERS = 20_000
+#: A face with more glyphs or characters than this (Chinese, Japanese, Korean) costs a
+#: render about 30 MiB while it is loaded.
+LARGE_FACE = 20_000
 
 
 class GlyphCoverage:
@@ -134,7 +134,7 @@ class GlyphCoverage:
         return self.characters[name]
 
     def uses_large_face(self, language: Language) -> bool:
-        return any(len(self.family(family)) > LARGE_FACE_CHARACTERS
+        return any(len(self.family(family)) > LARGE_FACE
                    for family in self.settings.scripts.get(language.script, ()))
 
     def missing(self, text: str, language: Language, every_script: bool = False) -> list[str]:

@@ -40,19 +40,26 @@ def compact_cid_fonts(pdf) -> None:
 
 
 def glyphs_in_widths(widths) -> set[int]:
-    """The glyph ids a CIDFont's /W array lists: `first [w1 w2 ...]` or `first last w`."""
-    glyphs, index, items = set(), 0, list(widths)
+    """The glyph ids a CIDFont's /W array lists."""
+    return {glyph for glyph, _ in parse_widths(widths)}
+
+
+def parse_widths(widths) -> list[tuple[int, object]]:
+    """(glyph, width) pairs of a CIDFont's /W array (pydyf's or pypdf's): `first [w1 w2 ...]`
+    or `first last w`."""
+    pairs, index = [], 0
+    items = [item.get_object() if hasattr(item, "get_object") else item for item in widths]
     while index < len(items):
         first = int(items[index])
         if index + 1 < len(items) and isinstance(items[index + 1], list):
-            glyphs.update(range(first, first + len(items[index + 1])))
+            pairs += [(first + offset, width) for offset, width in enumerate(items[index + 1])]
             index += 2
         elif index + 2 < len(items):
-            glyphs.update(range(first, int(items[index + 1]) + 1))
+            pairs += [(glyph, items[index + 2]) for glyph in range(first, int(items[index + 1]) + 1)]
             index += 3
         else:
             break
-    return glyphs
+    return pairs
 
 
 def compact_cff(opentype: bytes, glyphs: set[int]) -> bytes | None:

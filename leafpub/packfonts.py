@@ -26,6 +26,8 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, I
                            NameObject, NumberObject)
 
 from . import fontsubset
+from .fonts import faces
+from .fontsubset import parse_widths
 
 #: Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
@@ -216,30 +218,11 @@ class PinnedFaces:
 @lru_cache(maxsize=4)
 def face_locations(paths: tuple[Path, ...]) -> dict[str, tuple[Path, int]]:
     """PostScript name -> (file, index in the file) of every face of the pinned fonts."""
-    import uharfbuzz as harfbuzz
-
     locations: dict[str, tuple[Path, int]] = {}
     for path in paths:
-        blob = harfbuzz.Blob.from_file_path(path)
-        for index in range(harfbuzz.Face(blob).count):  # the faces of a collection
-            locations.setdefault(harfbuzz.Face(blob, index).get_name(6) or "", (path, index))
+        for _family, face, index in faces(path):
+            locations.setdefault(face["name"].getDebugName(6) or "", (path, index))
     return locations
-
-
-def parse_widths(widths) -> list[tuple[int, object]]:
-    """(glyph, width) pairs of a CIDFont's /W array: `first [w1 w2 ...]` or `first last w`."""
-    pairs, items, index = [], [item.get_object() for item in widths], 0
-    while index < len(items):
-        first = int(items[index])
-        if index + 1 < len(items) and isinstance(items[index + 1], list):
-            pairs += [(first + offset, width) for offset, width in enumerate(items[index + 1])]
-            index += 2
-        elif index + 2 < len(items):
-            pairs += [(glyph, items[index + 2]) for glyph in range(first, int(items[index + 1]) + 1)]
-            index += 3
-        else:
-            break
-    return pairs
 
 
 def widths_array(widths: dict[int, object]) -> ArrayObject:

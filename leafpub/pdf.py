@@ -17,7 +17,6 @@ from .problems import Problem, ProblemError
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 STYLESHEET = "leaflet.css"  #: in templates/; applied to every document
-LARGE_FONT_GLYPHS = 20_000  #: a face this large (CJK) is not kept loaded between documents
 #: Our variants -> WeasyPrint's PDF variants: tagged PDF/UA-1 (with /Lang, /Title,
 #: DisplayDocTitle) for reading; PDF/X-4 for print shops.
 PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4",
@@ -107,7 +106,7 @@ class PdfRenderer:
         for index, page in enumerate(document.pages):
             for name, (left, top, right, bottom) in page.anchors.items():
                 anchors.setdefault(name, (index, left * 0.75, top * 0.75, right * 0.75, bottom * 0.75))
-        if any(font.glyph_count > LARGE_FONT_GLYPHS for font in getattr(document, "fonts", {}).values()):
+        if any(font.glyph_count > fonts.LARGE_FACE for font in getattr(document, "fonts", {}).values()):
             # A worker that keeps CJK faces loaded carries them into every later document
             # (about 40 MiB a face); a fresh font configuration lets them go.
             from weasyprint.text.fonts import FontConfiguration
