@@ -16,6 +16,10 @@ from .render import BLEED_MM
 from .problems import Problem, ProblemError
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
+#: Where documents find templates/ (its assets, the stylesheet): the same on every machine,
+#: because WeasyPrint names each image in the PDF after its URL, and the same inputs must
+#: give the same bytes wherever the project is checked out.
+TEMPLATES_URL = "file:///leafpub/templates/"
 STYLESHEET = "leaflet.css"  #: in templates/; applied to every document
 #: Our variants -> WeasyPrint's PDF variants: tagged PDF/UA-1 (with /Lang, /Title,
 #: DisplayDocTitle) for reading; PDF/X-4 for print shops.
@@ -26,7 +30,8 @@ PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf
 
 
 def make_asset_fetcher(folder: Path, pinned: frozenset[Path] = frozenset()):
-    """A WeasyPrint URL fetcher that serves `data:` URLs and regular files inside one folder.
+    """A WeasyPrint URL fetcher that serves `data:` URLs and regular files inside one folder
+    (reached through TEMPLATES_URL, or by its own path).
 
     Everything else (other files, ../ tricks, symlinks out, devices, http, ftp...) is
     refused, so no input can put a local file into a PDF or make the build fetch a URL.
@@ -46,7 +51,11 @@ def make_asset_fetcher(folder: Path, pinned: frozenset[Path] = frozenset()):
                 return super().fetch(url, headers)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"refused to fetch {url[:80]!r}: only the project's own assets are allowed")
-            path = Path(unquote(parts.path)).resolve()
+            local = unquote(parts.path)
+            virtual = urlsplit(TEMPLATES_URL).path
+            if local.startswith(virtual):
+                local = str(self.folder / local[len(virtual):])
+            path = Path(local).resolve()
             if not (path.is_relative_to(self.folder) or path in pinned) or not path.is_file():
                 raise ValueError(f"refused to read {url[:80]!r}: not a file in {self.folder.name}/")
             if path.stat().st_size > MAX_ASSET_BYTES:
@@ -71,7 +80,7 @@ class PdfRenderer:
         profile = settings.print_profile
         self.fetcher = make_asset_fetcher(settings.templates_dir,
                                           frozenset([profile.path.resolve()] if profile else []))
-        self.base_url = settings.templates_dir.resolve().as_uri() + "/"
+        self.base_url = TEMPLATES_URL
         # Every document uses the same stylesheet: parsed once per worker, not per document.
         with captured_warnings() as warnings:
             self.stylesheet = CSS(filename=str(settings.templates_dir / STYLESHEET),

@@ -96,3 +96,28 @@ def test_a_symlink_out_of_the_templates_folder_is_refused(tmp_path):
 def test_the_same_html_gives_byte_identical_pdfs(renderer):
     html = page("<h1>Same</h1><p>Same input, same bytes.</p>")
     assert renderer.render(html, source="t").data == renderer.render(html, source="t").data
+
+
+def test_an_image_gives_the_same_bytes_wherever_the_project_is(tmp_path):
+    """WeasyPrint names an image in the PDF after its URL: a clinic's logo must not carry
+    the folder the project happens to be checked out in."""
+    from conftest import make_project
+
+    logo = (ROOT / "templates/assets/logos/example-skin-clinic.png").read_bytes()
+    html = page('<img src="assets/logos/logo.png" alt="Clinic logo" style="width: 20mm">')
+    outputs = []
+    for folder in ("one", "two/deeper"):
+        project = make_project(tmp_path / folder, broken_locale=False)
+        (project / "templates/assets/logos").mkdir(parents=True, exist_ok=True)
+        (project / "templates/assets/logos/logo.png").write_bytes(logo)
+        outputs.append(PdfRenderer(load_settings(project)).render(html, source="t").data)
+    xobjects = PdfReader(io.BytesIO(outputs[0])).pages[0]["/Resources"]["/XObject"]
+    assert [x.get_object()["/Subtype"] for x in xobjects.values()] == ["/Image"]
+    assert outputs[0] == outputs[1]
+
+
+def test_the_templates_url_cannot_climb_out_of_the_templates_folder():
+    fetcher = make_asset_fetcher(SETTINGS.templates_dir)
+    assert b"@page" in fetcher.fetch("file:///leafpub/templates/leaflet.css").read()
+    with pytest.raises(ValueError, match="refused"):
+        fetcher.fetch("file:///leafpub/templates/../../../etc/hostname")
