@@ -16,6 +16,7 @@ The stages, in order (one module each in leafpub/):
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import shutil
 import sys
@@ -28,8 +29,8 @@ from jinja2 import Environment
 
 from leafpub import (catalogs, config, content, fonts, incremental, jobs, packs, proofs, publish, render,
                      site)
-from leafpub.model import (FORMATS, Clinic, Format, Leaflet, LeafletDocument, LocaleCatalog, PackDocument,
-                           PackPart, Pdf, Settings)
+from leafpub.model import (FORMATS, Clinic, Format, Leaflet, LeafletDocument, LocaleCatalog, Pack,
+                           PackDocument, PackPart, Pdf, Settings)
 from leafpub.problems import Problem, ProblemError
 
 
@@ -70,6 +71,8 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     Only documents whose inputs changed are rendered, in `workers` processes (or on a Dask
     cluster at `scheduler`)."""
     progress, problems = progress or Progress(), []
+    if workers > 1 and not scheduler:
+        jobs.start_forkserver()  # it imports WeasyPrint for the workers while the inputs are read
 
     # 1. Content: the canonical leaflets (none past its review date) and the clinic packs.
     leaflets, found = content.load_leaflets(settings)
@@ -96,15 +99,20 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     planned = [Planned(leaflet, catalog, format, overdue=leaflet.slug in overdue)
                for leaflet in leaflets for catalog in locale_catalogs.values() for format in FORMATS]
 
-    # 4 and 5. Render what changed (HTML -> PDF, validated) in parallel, then the packs.
+    # 4. The packs' leaflets, their contact box left empty: every clinic's pack shares them.
+    # 5. Every leaflet rendered and each pack assembled, in parallel; only what changed.
+    #    The packs go first: a pack takes longest, and the leaflets fill the other workers.
     with open_pool(settings, workers, scheduler) as pool:
-        documents, failures, found = build_leaflets(renderers, planned, pool, progress)
-        problems += found
-        pack_documents, pack_failures, found = build_packs(renderers, pack_list, leaflets,
-                                                           locale_catalogs, documents, overdue, pool,
-                                                           progress)
-        problems += found
+        planned_packs, pack_failures, pack_problems = plan_packs(renderers, pack_list, leaflets,
+                                                                 locale_catalogs, overdue, pool, progress)
+        documents, failures, found, assembled = build_leaflets(
+            renderers, planned, pool, progress, pack_jobs=[p.job for p in planned_packs if p.job])
+        problems += found + pack_problems
     progress.finish()
+    pack_documents, found_failures, found = finish_packs(renderers, planned_packs, assembled, documents,
+                                                         pool)
+    pack_failures += found_failures
+    problems += [p for p in found if p not in problems]
 
     # 6. Publish what was built; what failed keeps its last good version, marked outdated.
     failures += pack_failures + expected_but_unbuildable(leaflets, problems, locale_catalogs,
@@ -219,9 +227,10 @@ def dump(renderers: Renderers, key: str, html: str, variant: str) -> None:
     index.write_text(json.dumps(documents, indent=1))
 
 
-def render_planned(renderers: Renderers, planned: list[Planned], pool, progress):
+def render_planned(renderers: Renderers, planned: list[Planned], pool, progress, first: Sequence = ()):
     """key -> (Pdf, anchor) for every planned document: from the cache when its inputs are
-    unchanged, rendered otherwise. Problems are per document."""
+    unchanged, rendered otherwise. Problems are per document. `first` are jobs (packs to
+    assemble) to hand to the workers before the documents; their results come by key too."""
     ready: dict[str, tuple] = {}
     to_render: dict[str, Planned] = {}
     problems: dict[str, list[Problem]] = {}
@@ -250,7 +259,7 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress)
             else:
                 yield plan.job(renderers, key)
 
-    for result in pool.run(render_jobs(), progress, total=len(to_render)):
+    for result in pool.run(itertools.chain(first, render_jobs()), progress, total=len(first) + len(to_render)):
         if result.problems:
             problems[result.key] = list(result.problems)
         else:
@@ -259,9 +268,11 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress)
     return keys, ready, problems, to_render
 
 
-def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress):
-    """Every leaflet in every loaded language and format, generic (lines for the clinic)."""
-    keys, ready, found, to_render = render_planned(renderers, planned, pool, progress)
+def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress, pack_jobs=()):
+    """Every leaflet in every loaded language and format, generic (lines for the clinic);
+    the packs of `pack_jobs` are assembled in the same run, first: their outcomes come back
+    by key, a Pdf or problems."""
+    keys, ready, found, to_render = render_planned(renderers, planned, pool, progress, first=pack_jobs)
     documents: dict[tuple, LeafletDocument] = {}
     failures, problems = [], []
     for plan in planned:
@@ -279,7 +290,8 @@ def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress)
         else:
             problems += [p for p in found[key] if p not in problems]
             failures.append(publish.Failure("leaflet", plan.key_tuple, str(found[key][0])))
-    return documents, failures, problems
+    assembled = {job.key: ready[job.key][0] if job.key in ready else tuple(found[job.key]) for job in pack_jobs}
+    return documents, failures, problems, assembled
 
 
 def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog) -> list[Problem]:
@@ -316,27 +328,41 @@ def clinic_texts(settings: Settings, clinic: Clinic):
             yield packs_file, None, value, True
 
 
-def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, documents, overdue, pool,
-                progress):
-    """Each clinic's pack: a cover, then its leaflets with its own details stamped into the
-    contact box. The leaflets are rendered once for every clinic ("reserved" box); each
-    clinic costs one render (its cover with its contact boxes; a box in a CJK face is
-    rendered alone) and the merge."""
+@dataclass(frozen=True)
+class PlannedPack:
+    """A clinic's pack before it is assembled: the job that assembles it, or its PDF from an
+    earlier build with the same inputs, or the problems of its parts."""
+
+    pack: Pack
+    inputs: dict | None = None
+    job: jobs.PackJob | None = None
+    cached: Pdf | None = None
+    problems: tuple[Problem, ...] = ()  #: a part's base did not render
+
+
+def plan_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, overdue, pool, progress):
+    """Each clinic's pack, ready to assemble: a cover, then its leaflets with its own details
+    stamped into the contact box. The leaflets are rendered here once for every clinic
+    ("reserved" box); each clinic then costs one render (its cover with its contact boxes;
+    a box in a CJK face is rendered alone) and the merge."""
     settings = renderers.settings
     by_slug = {leaflet.slug: leaflet for leaflet in leaflets}
     usable, failures, problems = [], [], []
     for pack in pack_list:
         try:
-            check_pack_contents(settings, pack, Format(pack.paper, pack.variant), documents)
+            check_pack_sources(settings, pack)
             usable.append(pack)
         except ProblemError as error:
             problems += error.problems
             failures.append(publish.Failure("pack", (pack.id,), str(error.problems[0])))
 
     # The leaflets of every pack, rendered (or found in the cache) together, in parallel,
-    # with their contact boxes left empty: every clinic's pack shares them.
+    # with their contact boxes left empty: every clinic's pack shares them. A pack with a
+    # leaflet or language that did not load is not planned: finish_packs says why.
     bases = {}
-    for pack in usable:
+    plannable = [pack for pack in usable if all(slug in by_slug for slug in pack.leaflets)
+                 and all(locale in locale_catalogs for locale in pack.locales)]
+    for pack in plannable:
         format = Format(pack.paper, pack.variant)
         for slug in pack.leaflets:
             for locale in pack.locales:
@@ -344,9 +370,9 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                                                          overdue=slug in overdue, reserved=True)
     keys, ready, found, _ = render_planned(renderers, list(bases.values()), pool, progress)
 
-    built, pack_jobs, pending = {}, [], {}
+    planned_packs = [PlannedPack(pack) for pack in usable if pack not in plannable]
     cover_catalog = locale_catalogs[settings.source_locale]
-    for pack in usable:
+    for pack in plannable:
         parts, boxes, pack_problems = [], [], []
         for slug in pack.leaflets:
             for locale in pack.locales:
@@ -367,8 +393,7 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
                 base_pdf, anchor = ready[key]
                 parts.append(packs_part(base, base_pdf, anchor, key))
         if pack_problems:
-            problems += [p for p in pack_problems if p not in problems]
-            failures.append(publish.Failure("pack", (pack.id,), str(pack_problems[0])))
+            planned_packs.append(PlannedPack(pack, problems=tuple(dict.fromkeys(pack_problems))))
             continue
         inputs = {"parts": incremental.digest([part.base_key for part in parts]),
                   "boxes": incremental.digest([box.html for box in boxes]),
@@ -378,7 +403,7 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
         key = incremental.key_of(inputs)
         cached = renderers.cache.get(key)
         if cached:
-            built[pack.id] = PackDocument(pack=pack, pdf=cached[0], inputs=inputs)
+            planned_packs.append(PlannedPack(pack, inputs, cached=cached[0]))
             continue
         parts = tuple(parts)
         created = max(by_slug[slug].last_reviewed for slug in pack.leaflets)
@@ -392,20 +417,38 @@ def build_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, docu
         if renderers.dump_html:
             for index, html in enumerate((covers[0], *box_sheets)):
                 dump(renderers, f"{key[:15]}{index}", html, job.sheet_variant)
-        pack_jobs.append(job)
-        pending[key] = PackDocument(pack=pack, pdf=None, inputs=inputs)
-    # Each new pack is assembled (cover and boxes rendered, merge) and validated in a worker.
-    for result in pool.run(pack_jobs, progress):
-        document = pending[result.key]
-        if result.problems:
-            problems += result.problems
-            failures.append(publish.Failure("pack", (document.pack.id,), str(result.problems[0])))
-        else:
-            renderers.cache.put(result.key, result.pdf)
-            built[document.pack.id] = document = dataclasses.replace(document, pdf=result.pdf)
-            pool.rendered.append((document.path, incremental.why(
-                document.inputs, renderers.previous.get(document.path, {}).get("inputs"))))
-    return list(built.values()), failures, problems
+        planned_packs.append(PlannedPack(pack, inputs, job=job))
+    order = {pack.id: number for number, pack in enumerate(pack_list)}
+    return sorted(planned_packs, key=lambda planned: order[planned.pack.id]), failures, problems
+
+
+def finish_packs(renderers: Renderers, planned_packs, assembled, documents, pool):
+    """The packs to publish: those whose leaflets all built (in every language they list) and
+    whose assembly passed; a failure each for the others."""
+    built, failures, problems = [], [], []
+    for planned in planned_packs:
+        pack = planned.pack
+        try:
+            check_pack_leaflets_built(pack, documents)
+            if planned.problems:
+                raise ProblemError(list(planned.problems))
+        except ProblemError as error:
+            problems += error.problems
+            failures.append(publish.Failure("pack", (pack.id,), str(error.problems[0])))
+            continue
+        if planned.cached:
+            built.append(PackDocument(pack=pack, pdf=planned.cached, inputs=planned.inputs))
+            continue
+        outcome = assembled[planned.job.key]
+        if isinstance(outcome, tuple):  # its problems
+            problems += outcome
+            failures.append(publish.Failure("pack", (pack.id,), str(outcome[0])))
+            continue
+        document = PackDocument(pack=pack, pdf=outcome, inputs=planned.inputs)
+        built.append(document)
+        pool.rendered.append((document.path, incremental.why(
+            document.inputs, renderers.previous.get(document.path, {}).get("inputs"))))
+    return built, failures, problems
 
 
 def packs_part(base: Planned, base_pdf: Pdf, anchor, base_key: str) -> PackPart:
@@ -415,8 +458,8 @@ def packs_part(base: Planned, base_pdf: Pdf, anchor, base_key: str) -> PackPart:
                     base_key=base_key, anchor=anchor)
 
 
-def check_pack_contents(settings: Settings, pack, format: Format, documents) -> None:
-    """A pack is rebuilt only when every leaflet it lists was built in every language it lists."""
+def check_pack_sources(settings: Settings, pack) -> None:
+    """Every leaflet and locale a pack lists exists."""
     problems = []
     for key, names, exists in (
             ("leaflets", pack.leaflets, lambda slug: (settings.leaflets_dir / f"{slug}.md").is_file()),
@@ -429,8 +472,13 @@ def check_pack_contents(settings: Settings, pack, format: Format, documents) -> 
                                         f"pack {pack.id!r}: no {kind} {name!r}"))
     if problems:
         raise ProblemError(problems)
+
+
+def check_pack_leaflets_built(pack, documents) -> None:
+    """A pack is published only when every leaflet it lists was built in every language it
+    lists, so that a pack never holds an older text than the leaflet downloads."""
     unavailable = [f"{slug} [{locale}]" for slug in pack.leaflets for locale in pack.locales
-                   if (slug, locale, format.paper, format.variant) not in documents]
+                   if (slug, locale, pack.paper, pack.variant) not in documents]
     if unavailable:
         raise ProblemError([Problem("packs.toml", pack.line, f"pack {pack.id!r} not rebuilt: "
                                     f"{', '.join(unavailable)} did not build")])

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
 
 from .model import Language, Pack, PackPart, Pdf, Settings
 from .problems import Problem, ProblemError
@@ -250,6 +250,23 @@ def collect_garbage() -> None:
     gc.freeze()
 
 
+#: What the forkserver imports once for all the workers it starts.
+PRELOAD = ["weasyprint", "pikepdf", "pypdf", "leafpub.jobs", "leafpub.pdf"]
+
+
+def start_forkserver():
+    """Start the process that local workers are forked from, and return its context.
+
+    forkserver: each worker starts from a small clean process, not a copy of this one
+    (which holds every catalog). That process imports WeasyPrint (0.6 s) once for all the
+    workers it starts; starting it early lets it do so while this process reads the
+    leaflets and catalogs (a pool started later waits only for what is left of it)."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
+    return context
+
+
 class LocalPool:
     """Jobs in this machine's worker processes (or in this process with one worker)."""
 
@@ -262,12 +279,7 @@ class LocalPool:
         this process is still preparing the jobs."""
         if self.workers == 1 or self.executor is not None:
             return
-        # forkserver: each worker starts from a small clean process, not a copy of this
-        # one (which holds every catalog). That process imports WeasyPrint (0.6 s) once
-        # for all the workers it starts.
-        context = get_context("forkserver")
-        context.set_forkserver_preload(["weasyprint", "pikepdf", "pypdf", "leafpub.jobs", "leafpub.pdf"])
-        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=start_forkserver())
         for _ in range(self.workers):
             self.executor.submit(warm_up, self.settings)
 
