@@ -190,9 +190,17 @@ class Planned:
     def key_tuple(self) -> tuple[str, str, str, str]:
         return (self.leaflet.slug, self.catalog.language.locale, self.format.paper, self.format.variant)
 
+    @property
+    def pdf_variant(self) -> str:
+        """How it is rendered: a standard pack's leaflet untagged, since the pack carries no
+        structure tree (marked content that points into none only adds bytes)."""
+        return "pack-part" if self.reserved and self.format.variant == "standard" else self.format.variant
+
     def inputs(self, renderers: Renderers) -> dict:
         settings = {"format": dataclasses.asdict(self.format), "overdue": self.overdue,
                     "reserved": self.reserved}
+        if self.pdf_variant != self.format.variant:
+            settings["rendered as"] = self.pdf_variant
         return renderers.inputs.document(self.leaflet, self.catalog, settings)
 
     def describe(self) -> str:
@@ -206,9 +214,9 @@ class Planned:
                                      format=self.format, clinic=None, draft=not catalog.review.approved,
                                      overdue=self.overdue, reserved=self.reserved)
         if renderers.dump_html:
-            dump(renderers, key, html, self.format.variant)
+            dump(renderers, key, html, self.pdf_variant)
         return jobs.RenderJob(
-            key=key, html=html, variant=self.format.variant, source=catalog.path or self.leaflet.path,
+            key=key, html=html, variant=self.pdf_variant, source=catalog.path or self.leaflet.path,
             locale=catalog.language.locale, leaflet=self.leaflet.slug,
             budget=self.leaflet.budget(self.format.variant), what=self.describe(),
             # A pack's leaflet is checked as part of each pack it is merged into.

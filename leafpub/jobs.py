@@ -27,7 +27,7 @@ from .problems import Problem, ProblemError
 class RenderJob:
     key: str  #: the hash of everything that determines the PDF
     html: str
-    variant: str  #: "standard", "large-print" or "print"
+    variant: str  #: "standard", "large-print", "print" or "pack-part" (pdf.PDF_VARIANTS)
     source: str  #: the file to name in a problem
     locale: str | None = None
     leaflet: str | None = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +31,11 @@ from .fontsubset import parse_widths
 
 #: Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
+#: Tables a TrueType program under a CIDFontType2 does not use (ISO 32000-1, 9.9: a
+#: PDF reader draws it from glyf, loca, head, hhea, hmtx and maxp, and the hinting
+#: tables, which are dropped too; codes reach glyphs through the CIDs, text through
+#: ToUnicode). They took 5 KB of a 15-language pack's joined fonts.
+UNUSED_IN_PDF = ("cmap", "name", "post", "OS/2", "GDEF", "gasp")
 
 
 def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) -> None:
@@ -44,15 +49,29 @@ def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) 
             # its Korean face's name: the group is the program and the face's own name.
             named = str(reference.get_object()["/BaseFont"]).split("+", 1)[-1]
             groups.setdefault((*face, named), []).append((fonts, name, reference))
+    # The glyphs each program draws, over all the faces that share it: one cut serves
+    # them all (the Chinese and the Korean faces of Noto Sans CJK draw from one CFF).
+    glyphs: dict[tuple[str, str], set[int]] = {}
+    joinable = []
     for (kind, postscript_name, _named), uses in groups.items():
         fonts = list({reference.idnum: reference.get_object() for _, _, reference in uses}.values())
-        original = pinned_face(postscript_name) if len(fonts) > 1 else None
-        if original is None:
+        widths = glyph_widths(fonts)
+        glyphs.setdefault((kind, postscript_name), set()).update(widths)
+        joinable.append((kind, postscript_name, fonts, widths, uses))
+    sharing = Counter((kind, postscript_name) for kind, postscript_name, *_ in joinable)
+    files: dict[tuple[str, str], IndirectObject | None] = {}
+    for kind, postscript_name, fonts, widths, uses in joinable:
+        program = (kind, postscript_name)
+        if len(fonts) == 1 and sharing[program] == 1:
+            continue  # nothing to share
+        if program not in files:
+            files[program] = font_file(writer, kind, postscript_name, pinned_face(postscript_name),
+                                       glyphs[program])
+        if files[program] is None:
             continue
-        joined = join(writer, kind, postscript_name, original, fonts)
-        if joined is not None:
-            for resources, name, _ in uses:
-                resources[name] = joined
+        joined = join(writer, kind, files[program], fonts, widths)
+        for resources, name, _ in uses:
+            resources[name] = joined
 
 
 def font_uses(writer: PdfWriter):
@@ -116,35 +135,48 @@ def postscript_name(program: bytes, kind: str) -> str:
     return harfbuzz.Face(harfbuzz.Blob(program)).get_name(6) or ""
 
 
-def join(writer: PdfWriter, kind: str, postscript_name: str, original,
-         fonts: list[DictionaryObject]) -> IndirectObject | None:
-    """One Type0 font holding every glyph, width and text mapping of `fonts`, cut from the
-    pinned face `original`; None if it cannot be (a glyph beyond the face: another font)."""
-    descendants = [font["/DescendantFonts"][0].get_object() for font in fonts]
+def glyph_widths(fonts: list[DictionaryObject]) -> dict[int, object]:
+    """Glyph -> width, over the /W arrays of these Type0 fonts' descendants."""
     widths: dict[int, object] = {}
-    for descendant in descendants:
-        for glyph, width in parse_widths(descendant.get("/W", ArrayObject())):
+    for font in fonts:
+        for glyph, width in parse_widths(font["/DescendantFonts"][0].get_object().get("/W", ArrayObject())):
             widths.setdefault(glyph, width)
-    if not widths or max(widths) >= original.glyph_count:
+    return widths
+
+
+def font_file(writer: PdfWriter, kind: str, postscript_name: str, original,
+              glyphs: set[int]) -> IndirectObject | None:
+    """The font program holding `glyphs`, cut from the pinned face `original`, as a stream
+    of `writer`; None if it cannot be (no such face, or a glyph beyond it: another font)."""
+    if original is None or not glyphs or max(glyphs) >= original.glyph_count:
         return None
-    program = cut(kind, postscript_name, original, frozenset(widths))
+    program = cut(kind, postscript_name, original, frozenset(glyphs))
     if program is None:
         return None
-    text: dict[int, bytes] = {}
-    for font in fonts:
-        for glyph, unicode in parse_to_unicode(font["/ToUnicode"].get_object().get_data()):
-            text.setdefault(glyph, unicode)
-
-    name = NameObject(f"/{subset_tag(program)}+{str(fonts[0]['/BaseFont']).split('+', 1)[-1]}")
     file = DecodedStreamObject()  # deflated when the pack is compacted
     file.set_data(program)
     if kind == "truetype":
         file[NameObject("/Length1")] = NumberObject(len(program))
     else:
         file[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
+    return writer._add_object(file)
+
+
+def join(writer: PdfWriter, kind: str, file: IndirectObject, fonts: list[DictionaryObject],
+         widths: dict[int, object]) -> IndirectObject:
+    """One Type0 font holding every glyph, width and text mapping of `fonts`, drawn from
+    the font program `file`."""
+    descendants = [font["/DescendantFonts"][0].get_object() for font in fonts]
+    text: dict[int, bytes] = {}
+    for font in fonts:
+        for glyph, unicode in parse_to_unicode(font["/ToUnicode"].get_object().get_data()):
+            text.setdefault(glyph, unicode)
+
+    name = NameObject(f"/{subset_tag(file.get_object().get_data())}+"
+                      f"{str(fonts[0]['/BaseFont']).split('+', 1)[-1]}")
     descriptor = DictionaryObject(descendants[0]["/FontDescriptor"].get_object())
     descriptor[NameObject("/FontName")] = name
-    descriptor[NameObject("/FontFile2" if kind == "truetype" else "/FontFile3")] = writer._add_object(file)
+    descriptor[NameObject("/FontFile2" if kind == "truetype" else "/FontFile3")] = file
     descendant = DictionaryObject(descendants[0])
     descendant[NameObject("/BaseFont")] = name
     descendant[NameObject("/FontDescriptor")] = writer._add_object(descriptor)
@@ -176,7 +208,8 @@ def cut(kind: str, postscript_name: str, original, glyphs: frozenset[int]) -> by
 
 def truetype_subset(original, glyphs: frozenset[int]) -> bytes | None:
     """What WeasyPrint embeds for these glyphs: each at its index (HarfBuzz's RETAIN_GIDS),
-    the glyphs after the last one used dropped, no hinting, its tables dropped."""
+    the glyphs after the last one used dropped, no hinting, its tables dropped; and of
+    the rest, only the tables a PDF reader uses."""
     import uharfbuzz as harfbuzz
 
     wanted = harfbuzz.SubsetInput()
@@ -192,6 +225,8 @@ def truetype_subset(original, glyphs: frozenset[int]) -> bytes | None:
         return None
     for glyph in range(max(glyphs) + 1):
         wanted.glyph_set.add(glyph)
+    for tag in UNUSED_IN_PDF:
+        dropped.add(int.from_bytes(tag.encode("ascii"), "big"))
     wanted.flags = flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE | flags.NO_HINTING
     subset = harfbuzz.subset(retained, wanted)
     return subset.blob.data if subset is not None else None
@@ -241,26 +276,65 @@ def widths_array(widths: dict[int, object]) -> ArrayObject:
 
 
 MAPPING = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+RANGE = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>")
 
 
 def parse_to_unicode(cmap: bytes) -> list[tuple[int, bytes]]:
-    """(glyph, UTF-16BE hex) pairs of a ToUnicode CMap's bfchar entries, as WeasyPrint writes them."""
+    """(glyph, UTF-16BE hex) pairs of a ToUnicode CMap's entries, as WeasyPrint writes them
+    (bfchar) and to_unicode_cmap does (bfchar and bfrange)."""
     pairs = []
     for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
         pairs += [(int(glyph, 16), text) for glyph, text in MAPPING.findall(block)]
-    return pairs
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for first, last, text in RANGE.findall(block):
+            pairs += [(glyph, b"%04x" % (int(text, 16) + glyph - int(first, 16)))
+                      for glyph in range(int(first, 16), int(last, 16) + 1)]
+    return sorted(pairs)
 
 
 def to_unicode_cmap(text: dict[int, bytes]) -> bytes:
-    entries = sorted(text.items())
+    """A ToUnicode CMap for glyph -> UTF-16BE hex: a run of consecutive glyphs for
+    consecutive characters is one bfrange entry (Latin letters mostly are), the rest
+    bfchar entries; at most 100 entries a block, and a range stays within one high byte
+    of its glyphs and of its characters, as the CMap format asks."""
+    ranges: list[tuple[int, int, bytes]] = []
+    singles: list[tuple[int, bytes]] = []
+    run: list[tuple[int, bytes]] = []
+
+    def extends(glyph: int, code: bytes) -> bool:
+        first_glyph, first_code = run[0]
+        last_glyph, last_code = run[-1]
+        return (len(code) == 4 and len(first_code) == 4 and glyph == last_glyph + 1
+                and int(code, 16) == int(last_code, 16) + 1
+                and glyph >> 8 == first_glyph >> 8 and int(code, 16) >> 8 == int(first_code, 16) >> 8)
+
+    def close_run() -> None:
+        if len(run) > 1:
+            ranges.append((run[0][0], run[-1][0], run[0][1]))
+        else:
+            singles.extend(run)
+
+    for glyph, code in sorted(text.items()):
+        if run and extends(glyph, code):
+            run.append((glyph, code))
+        else:
+            close_run()
+            run = [(glyph, code)]
+    close_run()
     blocks = b"".join(
-        b"%d beginbfchar\n" % len(chunk) + b"".join(b"<%04x> <%s>\n" % (glyph, code) for glyph, code in chunk)
-        + b"endbfchar\n" for chunk in (entries[start:start + 100] for start in range(0, len(entries), 100)))
+        b"%d beginbfrange\n" % len(chunk) + b"".join(b"<%04x> <%04x> <%s>\n" % entry for entry in chunk)
+        + b"endbfrange\n" for chunk in chunks(ranges)) + b"".join(
+        b"%d beginbfchar\n" % len(chunk) + b"".join(b"<%04x> <%s>\n" % entry for entry in chunk)
+        + b"endbfchar\n" for chunk in chunks(singles))
     return (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
             b"<< /Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
             b"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n"
             b"<0000> <ffff>\nendcodespacerange\n" + blocks +
             b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
+
+
+def chunks(entries: list, size: int = 100) -> list[list]:
+    return [entries[start:start + size] for start in range(0, len(entries), size)]
 
 
 def subset_tag(program: bytes) -> str:

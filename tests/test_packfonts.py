@@ -75,3 +75,15 @@ def test_widths_and_text_maps_round_trip():
     assert dict(packfonts.parse_widths(array)) == widths
     cmap = packfonts.to_unicode_cmap({3: b"0020", 81: b"00660069"})
     assert packfonts.parse_to_unicode(cmap) == [(3, b"0020"), (81, b"00660069")]
+
+
+def test_text_maps_say_a_run_of_letters_in_one_range_within_one_high_byte():
+    # a-e at glyphs 0x44-0x48; glyphs 0xfe-0x101 for U+00FE-U+0101 cross a high byte of
+    # both, and a ligature ("fi") is two characters: none of those may share a range.
+    text = {0x44 + n: b"%04x" % (0x61 + n) for n in range(5)}
+    text |= {0xfe: b"00fe", 0xff: b"00ff", 0x100: b"0100", 0x101: b"0101", 0x102: b"00660069"}
+    cmap = packfonts.to_unicode_cmap(text)
+    assert b"<0044> <0048> <0061>" in cmap
+    assert b"<00fe> <00ff> <00fe>" in cmap and b"<0100> <0101> <0100>" in cmap
+    assert b"<0102> <00660069>" in cmap
+    assert packfonts.parse_to_unicode(cmap) == sorted(text.items())

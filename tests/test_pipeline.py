@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -319,6 +320,15 @@ def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_s
              subprocess.run(["pdffonts", str(pack)], capture_output=True, text=True,
                             check=True).stdout.splitlines()[2:]]
     assert len(names) == len(set(names)) and {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-KR", "Noto-Sans"} <= set(names)
+    # The Chinese and Korean faces draw from one CFF in the pinned collection: one program.
+    with pikepdf.open(pack) as pdf:
+        programs = {str(font.BaseFont).split("+")[1]: font.FontDescriptor.FontFile3.objgen
+                    for font in pdf.objects if isinstance(font, pikepdf.Dictionary)
+                    and font.get("/Subtype") == "/CIDFontType0"}
+        assert programs["Noto-Sans-CJK-SC"] == programs["Noto-Sans-CJK-KR"]
+        # The pack has no structure tree, so its pages carry no marked content into one.
+        assert "/StructTreeRoot" not in pdf.Root
+        assert not any(b"/MCID" in page.obj.Contents.read_bytes() for page in pdf.pages)
     # Each clinic box is in its leaflet's language, whichever document it was rendered in.
     text = plain(pdf_text(pack))
     assert all(label in text for label in ("电话", "전화", "الهاتف", "Example Skin Clinic"))
