@@ -121,3 +121,19 @@ def test_the_templates_url_cannot_climb_out_of_the_templates_folder():
     assert b"@page" in fetcher.fetch("file:///leafpub/templates/leaflet.css").read()
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch("file:///leafpub/templates/../../../etc/hostname")
+
+
+@pytest.mark.parametrize("variant", ["standard", "print"])
+def test_streams_deflated_once_give_the_bytes_pydyf_would_write(renderer, variant, monkeypatch):
+    """deflate_once only saves work: with it, a PDF (its identifier included, which hashes
+    every stream) is the same file as when pydyf deflates each stream as it writes it."""
+    from leafpub import pdf as pdf_module
+
+    html = page("<h1>Microneedling</h1><p>Redness usually settles within a few days.</p>" * 20,
+                head='<style>@page { size: A4 }</style>')
+    deflated_once = renderer.render(html, source="test.html", variant=variant).data
+    deflated_again = renderer.render(html, source="test.html", variant=variant).data  # from the cache
+    monkeypatch.setattr(pdf_module, "deflate_once", lambda pdf: None)
+    as_pydyf_writes = renderer.render(html, source="test.html", variant=variant).data
+    assert deflated_once == deflated_again == as_pydyf_writes
+    assert b"/FlateDecode" in as_pydyf_writes
