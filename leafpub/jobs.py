@@ -12,6 +12,7 @@ import io
 import itertools
 import os
 import resource
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -273,18 +274,26 @@ class LocalPool:
     def __init__(self, settings: Settings, workers: int):
         self.settings, self.workers = settings, max(1, workers)
         self.executor = None
+        self.starting: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the workers now: each imports WeasyPrint and parses the stylesheet while
-        this process is still preparing the jobs."""
+        """Start the workers: each imports WeasyPrint and parses the stylesheet while this
+        process is still preparing the jobs. Forking them waits for the forkserver's own
+        imports (most of 0.6 s on a first build), so a thread waits for that, and this
+        process goes on preparing the jobs."""
         if self.workers == 1 or self.executor is not None:
             return
         self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=start_forkserver())
+        self.starting = threading.Thread(target=self.warm_up_workers, name="leafpub-start-workers", daemon=True)
+        self.starting.start()
+
+    def warm_up_workers(self) -> None:
         for _ in range(self.workers):
             self.executor.submit(warm_up, self.settings)
 
     def run(self, jobs: Iterable) -> Iterator[JobResult]:
-        """Results as they come; each job is handed to the workers as soon as `jobs` yields it."""
+        """Results as they come; each job is handed to the workers as soon as `jobs` yields
+        it and the workers are there (until then, the jobs are prepared and kept)."""
         if self.workers == 1:
             for job in jobs:
                 yield run(self.settings, job)
@@ -294,11 +303,20 @@ class LocalPool:
         if first is None:  # nothing to do: no worker is started for it
             return
         self.start()
-        futures = [self.executor.submit(run, self.settings, job) for job in itertools.chain([first], jobs)]
+        futures, waiting = [], []
+        for job in itertools.chain([first], jobs):
+            waiting.append(job)
+            if not self.starting.is_alive():
+                futures += [self.executor.submit(run, self.settings, job) for job in waiting]
+                waiting.clear()
+        self.starting.join()
+        futures += [self.executor.submit(run, self.settings, job) for job in waiting]
         for future in as_completed(futures):
             yield future.result()
 
     def close(self) -> None:
+        if self.starting is not None:
+            self.starting.join()
         if self.executor is not None:
             self.executor.shutdown(wait=True)
 

@@ -78,6 +78,8 @@ class PdfRenderer:
 
         self.settings = settings
         self.font_config = FontConfiguration()
+        #: The language of the last document, when it loaded a large (CJK) face
+        self.large_face_locale: str | None = None
         profile = settings.print_profile
         self.fetcher = make_asset_fetcher(settings.templates_dir,
                                           frozenset([profile.path.resolve()] if profile else []))
@@ -89,6 +91,12 @@ class PdfRenderer:
         if warnings:
             raise ProblemError([Problem(f"templates/{STYLESHEET}", None, message)
                                 for message in dict.fromkeys(warnings)])
+
+    def forget_fonts(self) -> None:
+        """A fresh font configuration: the faces loaded so far are let go."""
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.font_config, self.large_face_locale = FontConfiguration(), None
 
     def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
                leaflet: str | None = None) -> Pdf:
@@ -103,6 +111,8 @@ class PdfRenderer:
         in points from the top-left of the trim box."""
         from weasyprint import HTML
 
+        if self.large_face_locale is not None and self.large_face_locale != locale:
+            self.forget_fonts()
         # PDF/X gives a random file identifier unless told one: derive it from the input,
         # so that the same input always gives the same bytes.
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
@@ -117,11 +127,12 @@ class PdfRenderer:
             for name, (left, top, right, bottom) in page.anchors.items():
                 anchors.setdefault(name, (index, left * 0.75, top * 0.75, right * 0.75, bottom * 0.75))
         if any(font.glyph_count > fonts.LARGE_FACE for font in getattr(document, "fonts", {}).values()):
-            # A worker that keeps CJK faces loaded carries them into every later document
-            # (about 40 MiB a face); a fresh font configuration lets them go.
-            from weasyprint.text.fonts import FontConfiguration
-
-            self.font_config = FontConfiguration()
+            # A worker that keeps a CJK face loaded carries it into every later document
+            # (about 40 MiB a face). The next document in the same language (a leaflet's
+            # other papers and variants) uses it again, 30 ms sooner; any other lets it go.
+            self.large_face_locale = locale
+            if locale is None:
+                self.forget_fonts()
         del document
         if warnings:
             raise ProblemError([Problem(source, None, f"rendering failed: {message}",

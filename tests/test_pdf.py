@@ -129,11 +129,26 @@ def test_streams_deflated_once_give_the_bytes_pydyf_would_write(renderer, varian
     every stream) is the same file as when pydyf deflates each stream as it writes it."""
     from leafpub import pdf as pdf_module
 
+    # Dated, as every leaflet is: undated, PDF/X metadata would carry the time of the render.
     html = page("<h1>Microneedling</h1><p>Redness usually settles within a few days.</p>" * 20,
-                head='<style>@page { size: A4 }</style>')
+                head='<meta name="dcterms.created" content="2026-05-01">'
+                     '<meta name="dcterms.modified" content="2026-05-01"><style>@page { size: A4 }</style>')
     deflated_once = renderer.render(html, source="test.html", variant=variant).data
     deflated_again = renderer.render(html, source="test.html", variant=variant).data  # from the cache
     monkeypatch.setattr(pdf_module, "deflate_once", lambda pdf: None)
     as_pydyf_writes = renderer.render(html, source="test.html", variant=variant).data
     assert deflated_once == deflated_again == as_pydyf_writes
     assert b"/FlateDecode" in as_pydyf_writes
+
+
+def test_a_cjk_face_stays_loaded_only_for_documents_in_the_same_language():
+    """A CJK face costs a worker about 40 MiB: a leaflet's next paper or variant in the same
+    language reuses it, a document in any other language starts from fresh fonts."""
+    renderer = PdfRenderer(SETTINGS)
+    korean = page("<p>흉터가 남을 수 있나요?</p>", lang="ko").replace("'Noto Sans'", "'Noto Sans CJK KR'")
+    renderer.render(korean, source="ko.html", locale="ko")
+    loaded = renderer.font_config
+    renderer.render(korean, source="ko.html", locale="ko")
+    assert renderer.font_config is loaded
+    renderer.render(page("<p>Scars?</p>"), source="en.html", locale="en")
+    assert renderer.font_config is not loaded and renderer.large_face_locale is None
