@@ -3,6 +3,7 @@
     make bench            (or: .venv/bin/python benchmarks/bench.py)
 
 (a) cold full build vs rendering the same HTML with plain WeasyPrint in one warm process
+    (medians of three of each, taken in turn: this machine's speed drifts by 20% and more)
 (b) no-op rebuild vs full build
 (c) one edited catalog vs full build, and how many documents were rendered
 (d) packs for 200 generated clinics vs one base full build
@@ -15,6 +16,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ from leafpub.config import load_settings  # noqa: E402
 from leafpub.jobs import default_workers  # noqa: E402
 from leafpub.pdf import PDF_VARIANTS, PdfRenderer  # noqa: E402
 
+REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
 TARGETS = {"a": 0.60, "b": 0.05, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6}
 
 
@@ -43,6 +46,24 @@ def timed_build(project: Path, **options):
     started = time.perf_counter()
     report = pipeline.build(load_settings(project), workers=default_workers(), **options)
     return time.perf_counter() - started, report
+
+
+def cold_build_in_new_process(project: Path) -> float:
+    """A cold build as a new `pipeline.py build` has it: nothing imported, no worker running
+    (the forkserver of this process would start the workers warm). Timed as timed_build is."""
+    script = ("import sys, time; sys.path.insert(0, sys.argv[1]); import pipeline\n"
+              "from pathlib import Path; from leafpub.config import load_settings\n"
+              "from leafpub.jobs import default_workers\n"
+              "if __name__ == '__main__':\n"
+              "    started = time.perf_counter()\n"
+              "    report = pipeline.build(load_settings(Path(sys.argv[2])), workers=default_workers())\n"
+              "    assert not report.problems, report.problems[:3]\n"
+              "    print(time.perf_counter() - started)\n")
+    runner = project.parent / "cold_build.py"
+    runner.write_text(script)
+    finished = subprocess.run([sys.executable, str(runner), str(ROOT), str(project)], check=True,
+                              capture_output=True, text=True)
+    return float(finished.stdout.split()[-1])
 
 
 def raw_weasyprint(dump: Path, project: Path) -> float:
@@ -119,7 +140,11 @@ def main() -> int:
         dump = folder / "html"
         full, report = timed_build(project, dump_html=dump)
         assert not report.problems, report.problems[:3]
-        raw = raw_weasyprint(dump, project)
+        fulls, raws = [full], [raw_weasyprint(dump, project)]
+        for repeat in range(1, REPEATS):
+            fulls.append(cold_build_in_new_process(fresh_copy(folder / f"cold-{repeat}")))
+            raws.append(raw_weasyprint(dump, project))
+        full, raw = statistics.median(fulls), statistics.median(raws)
         noop, noop_report = timed_build(project)
         catalog = project / "translations/es/LC_MESSAGES/messages.po"
         catalog.write_text(catalog.read_text(encoding="utf-8").replace(
@@ -159,6 +184,8 @@ def main() -> int:
         ("15-language pack / sum of its leaflets", f"{pack_size / 1024:.0f} KB / {parts / 1024:.0f} KB",
          pack_size / parts, TARGETS["pack"]),
     ]
+    print(f"(a) cold builds: {', '.join(f'{t:.1f}' for t in fulls)} s; plain WeasyPrint: "
+          f"{', '.join(f'{t:.1f}' for t in raws)} s")
     print(f"{'measure':<52} {'figures':<44} {'value':>7}  target")
     for name, figures, value, target in rows:
         verdict = "" if target is None else ("met" if value <= target else "NOT met")

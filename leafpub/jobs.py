@@ -251,8 +251,10 @@ def collect_garbage() -> None:
     gc.freeze()
 
 
-#: What the forkserver imports once for all the workers it starts.
-PRELOAD = ["weasyprint", "pikepdf", "pypdf", "leafpub.jobs", "leafpub.pdf"]
+#: What the forkserver imports once for all the workers it starts: what every job needs
+#: (a first build waits for it). pypdf, for packs only, is imported by the worker that
+#: assembles one.
+PRELOAD = ["weasyprint", "pikepdf", "leafpub.jobs", "leafpub.pdf"]
 
 
 def start_forkserver():

@@ -80,6 +80,9 @@ PAPERS = ("A4", "Letter")
 #: standard: tagged PDF/UA-1 for screens and office printers; large-print: the same
 #: reflowed with 16 pt body text; print: PDF/X-4 with 3 mm bleed and crop marks.
 VARIANTS = ("standard", "large-print", "print")
+#: Print-shop variant: backgrounds run 3 mm past the trim (the bleed); the page is 10 mm
+#: larger on each side so that crop marks have room outside the bleed.
+BLEED_MM, SLUG_MM = 3, 10
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts, fontsubset
-from .model import Pdf, Settings
-from .render import BLEED_MM
+from .model import BLEED_MM, Pdf, Settings
 from .problems import Problem, ProblemError
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024

@@ -14,12 +14,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .languages import counter_style, localize_digits
-from .model import Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
+from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
-
-#: Print-shop variant: backgrounds run 3 mm past the trim (the bleed); the page is 10 mm
-#: larger on each side so that crop marks have room outside the bleed.
-BLEED_MM, SLUG_MM = 3, 10
 
 #: The templates every leaflet is rendered with (their strings are needed in every catalog).
 LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html")
