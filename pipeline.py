@@ -16,6 +16,7 @@ The stages, in order (one module each in leafpub/):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 import shutil
@@ -54,6 +55,8 @@ class Renderers:
     cache: incremental.RenderCache
     previous: dict  #: the last manifest's entries by path, to say why a document changed
     dump_html: Path | None = None  #: write every rendered HTML here (for debugging)
+    #: the download page's thumbnails the workers made, by the SHA-256 of their PDF
+    thumbnails: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,8 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
         manifest = publish.publish(settings.output_dir, publish.Release(
             leaflets=tuple(documents.values()), packs=tuple(pack_documents),
             failures=tuple(failures), problems=tuple(problems)),
-            site=lambda manifest, files: site.site_files(settings.output_dir, manifest, files))
+            site=lambda manifest, files: site.site_files(settings.output_dir, manifest, files,
+                                                         renderers.thumbnails))
     except ProblemError as error:
         problems += error.problems
         manifest = publish.read_manifest(settings.output_dir) or {"leaflets": [], "packs": []}
@@ -220,7 +224,8 @@ class Planned:
             locale=catalog.language.locale, leaflet=self.leaflet.slug,
             budget=self.leaflet.budget(self.format.variant), what=self.describe(),
             # A pack's leaflet is checked as part of each pack it is merged into.
-            validate=not self.reserved, anchor="clinic-box" if self.reserved else None)
+            validate=not self.reserved, anchor="clinic-box" if self.reserved else None,
+            thumbnail=not self.reserved and (self.format.variant, self.format.paper) == site.THUMBNAIL_OF)
 
 
 def dump(renderers: Renderers, key: str, html: str, variant: str) -> None:
@@ -273,6 +278,8 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress,
         else:
             renderers.cache.put(result.key, result.pdf, result.anchor)
             ready[result.key] = (result.pdf, result.anchor)
+            if result.thumbnail:
+                renderers.thumbnails[hashlib.sha256(result.pdf.data).hexdigest()] = result.thumbnail
     return keys, ready, problems, to_render
 
 

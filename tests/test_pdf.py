@@ -152,3 +152,30 @@ def test_a_cjk_face_stays_loaded_only_for_documents_in_the_same_language():
     assert renderer.font_config is loaded
     renderer.render(page("<p>Scars?</p>"), source="en.html", locale="en")
     assert renderer.font_config is not loaded and renderer.large_face_locale is None
+
+
+def test_glyphs_that_touch_are_shown_as_one_string_and_look_the_same(renderer, monkeypatch):
+    """join_touching_glyphs only rewrites how a line's glyphs are listed: the page draws
+    pixel for pixel as WeasyPrint wrote it, and its text is the same."""
+    import pikepdf
+    import pypdfium2
+
+    from leafpub import pdf as pdf_module
+
+    html = page("<h1>Microneedling</h1><p>Redness <b>usually</b> settles within a few days; "
+                "<i>scarring</i> is rare.</p>", lang="en")
+    joined = renderer.render(html, source="test.html").data
+    monkeypatch.setattr(pdf_module, "join_touching_glyphs", lambda pdf: None)
+    as_written = renderer.render(html, source="test.html").data
+
+    def drawing(data):
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return pdf.pages[0].obj.Contents.read_bytes()
+
+    assert b">0<" in drawing(as_written) and b">0<" not in drawing(joined)
+    assert len(drawing(joined)) < len(drawing(as_written))
+    images = [pypdfium2.PdfDocument(data)[0].render(scale=2).to_pil().convert("L").tobytes()
+              for data in (joined, as_written)]
+    assert images[0] == images[1]
+    texts = [" ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split()) for data in (joined, as_written)]
+    assert texts[0] == texts[1] and "usually settles within a few days" in texts[0]
