@@ -36,7 +36,6 @@ class RenderJob:
     what: str = "the document"  #: for the page-budget problem: "the Spanish leaflet 'x' (print, A4)"
     validate: bool = True  #: qpdf's check, Ghostscript, embedded fonts, the object scan
     anchor: str | None = None  #: id of an element whose box to report (the clinic box)
-    thumbnail: bool = False  #: also make the download page's picture of page 1 (site.py)
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,6 @@ class JobResult:
     anchor: tuple[int, float, float, float, float] | None = None
     peak_memory_kib: int = 0  #: the worker's peak resident memory so far
     seconds: float = 0.0
-    thumbnail: bytes | None = None  #: PNG of page 1, when the job asked for it
 
 
 _renderers: dict = {}
@@ -211,7 +209,7 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
 
     started = time.perf_counter()
     problems: list[Problem] = []
-    pdf, anchor, thumbnail = None, None, None
+    pdf, anchor = None, None
     try:
         renderer = renderer_for(settings)
         pdf, anchors = renderer.render_with_anchors(job.html, source=job.source, variant=job.variant,
@@ -224,17 +222,12 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
             problems += [Problem(job.source, None, f"the PDF failed validation: {message}",
                                  locale=job.locale, leaflet=job.leaflet)
                          for message in validate.validate_pdf(pdf.data)]
-        if job.thumbnail and not problems:
-            from .site import make_thumbnail
-
-            # Here, in parallel, rather than one after the other when the build publishes.
-            thumbnail = make_thumbnail(pdf.data)
     except ProblemError as error:
         problems += error.problems
     collect_garbage()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return JobResult(job.key, None if problems else pdf, tuple(problems), anchor, peak,
-                     time.perf_counter() - started, thumbnail)
+                     time.perf_counter() - started)
 
 
 _collections = 0

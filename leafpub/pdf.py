@@ -72,6 +72,7 @@ class PdfRenderer:
 
     def __init__(self, settings: Settings):
         fonts.use_pinned_fonts(settings)
+        reuse_font_subsets()
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
@@ -138,6 +139,48 @@ class PdfRenderer:
                                         locale=locale, leaflet=leaflet)
                                 for message in dict.fromkeys(warnings)])
         return Pdf(data=data, pages=pages), anchors
+
+
+_subsets: OrderedDict[tuple, bytes] = OrderedDict()
+SUBSETS_KEPT = 32  #: font subsets a worker keeps (a leaflet's formats share theirs)
+
+
+def reuse_font_subsets() -> None:
+    """Let WeasyPrint reuse, in this process, a font subset it has cut before.
+
+    WeasyPrint cuts each font of each document down to the glyphs it draws
+    (`weasyprint.pdf.fonts.Font.subset`, with HarfBuzz): 1.5 s of the renders of a cold
+    build. A leaflet's papers and variants draw the same glyphs, so three cuts in four
+    had been made before. A cut depends only on the font file and face, the glyphs, the
+    hinting option and whether a glyph was missing: it is kept by those, and the PDF is
+    byte for byte the same (tests/test_pdf.py). Only cuts that succeeded are kept: a
+    failed one warns again, and the warning fails the document as before."""
+    from weasyprint.pdf.fonts import Font
+
+    cut = Font.subset
+    if getattr(cut, "reuses_subsets", False):
+        return
+
+    def subset(font, to_unicode, hinting):
+        if not to_unicode:
+            return cut(font, to_unicode, hinting)
+        content = font.file_content
+        # The start of a font file holds its table directory, with every table's checksum.
+        key = (hashlib.sha256(content[:65536]).digest(), len(content), font.index, frozenset(to_unicode),
+               bool(hinting), bool(font.missing))
+        if key in _subsets:
+            _subsets.move_to_end(key)
+            font.file_content = _subsets[key]
+            return None
+        cut(font, to_unicode, hinting)
+        if font.file_content is not content:
+            _subsets[key] = font.file_content
+            while len(_subsets) > SUBSETS_KEPT:
+                _subsets.popitem(last=False)
+        return None
+
+    subset.reuses_subsets = True
+    Font.subset = subset
 
 
 def finish_pdf(pdf, variant: str, identifier: bytes) -> None:

@@ -179,3 +179,24 @@ def test_glyphs_that_touch_are_shown_as_one_string_and_look_the_same(renderer, m
     assert images[0] == images[1]
     texts = [" ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split()) for data in (joined, as_written)]
     assert texts[0] == texts[1] and "usually settles within a few days" in texts[0]
+
+
+def test_a_reused_font_subset_gives_the_same_pdf(renderer, monkeypatch):
+    """The second of two documents drawing the same glyphs reuses the first one's font
+    subsets; it is byte for byte what WeasyPrint makes cutting them again."""
+    from leafpub import pdf as pdf_module
+
+    class NothingKept(dict):
+        def __setitem__(self, key, value):
+            pass
+
+    dated = '<meta name="dcterms.created" content="2026-05-01"><meta name="dcterms.modified" content="2026-05-01">'
+    text = "<h1>Microneedling</h1><p>Redness <b>usually</b> settles within a few days.</p>"
+    a4, letter = (page(text, head=dated + f"<style>@page {{ size: {size} }}</style>") for size in ("A4", "letter"))
+    pdf_module._subsets.clear()
+    renderer.render(a4, source="a4.html")
+    kept = len(pdf_module._subsets)
+    reused = renderer.render(letter, source="letter.html").data
+    assert kept and len(pdf_module._subsets) == kept  # the letter page cut nothing new
+    monkeypatch.setattr(pdf_module, "_subsets", NothingKept())
+    assert renderer.render(letter, source="letter.html").data == reused
