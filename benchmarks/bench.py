@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 import pipeline  # noqa: E402
 from leafpub.config import load_settings  # noqa: E402
 from leafpub.jobs import default_workers  # noqa: E402
-from leafpub.pdf import PDF_VARIANTS, PdfRenderer  # noqa: E402
+from leafpub.fonts import use_pinned_fonts  # noqa: E402
+from leafpub.pdf import PDF_VARIANTS  # noqa: E402
 
 REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
 TARGETS = {"a": 0.60, "b": 0.05, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6}
@@ -70,8 +71,12 @@ def raw_weasyprint(dump: Path, project: Path) -> float:
     """The same HTML, rendered one after the other with plain WeasyPrint in one warm process,
     each document with its stylesheet, as `weasyprint -s leaflet.css page.html` renders it."""
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    renderer = PdfRenderer(load_settings(project))  # the pinned fonts, as the build uses them
+    # The pinned fonts, as the build uses them; nothing else of the build's renderer
+    # (PdfRenderer would also let this process reuse font subsets).
+    use_pinned_fonts(load_settings(project))
+    font_config = FontConfiguration()
     variants = json.loads((dump / "index.json").read_text())
     base_url = (project / "templates").as_uri() + "/"
     pages = [(dump / name).read_text(encoding="utf-8") for name in variants]
@@ -79,7 +84,7 @@ def raw_weasyprint(dump: Path, project: Path) -> float:
 
     def render(html: str, variant: str) -> bytes:
         return HTML(string=html, base_url=base_url).write_pdf(
-            pdf_variant=PDF_VARIANTS[variant], font_config=renderer.font_config,
+            pdf_variant=PDF_VARIANTS[variant], font_config=font_config,
             stylesheets=[CSS(filename=stylesheet)])
 
     render(pages[0], "standard")  # warm up

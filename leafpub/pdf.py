@@ -142,7 +142,9 @@ class PdfRenderer:
 
 
 _subsets: OrderedDict[tuple, bytes] = OrderedDict()
-SUBSETS_KEPT = 32  #: font subsets a worker keeps (a leaflet's formats share theirs)
+#: Bytes of font subsets a worker keeps, the last used: a leaflet's formats share theirs.
+#: (WeasyPrint's subset of a CJK face is 0.8 MB: a count alone let 25 MB pile up.)
+SUBSET_BYTES_KEPT = 3 * 1024 * 1024
 
 
 def reuse_font_subsets() -> None:
@@ -154,7 +156,8 @@ def reuse_font_subsets() -> None:
     had been made before. A cut depends only on the font file and face, the glyphs, the
     hinting option and whether a glyph was missing: it is kept by those, and the PDF is
     byte for byte the same (tests/test_pdf.py). Only cuts that succeeded are kept: a
-    failed one warns again, and the warning fails the document as before."""
+    failed one warns again, and the warning fails the document as before.
+    (Plain WeasyPrint, as the benchmark runs it, cuts every time: it never calls this.)"""
     from weasyprint.pdf.fonts import Font
 
     cut = Font.subset
@@ -175,7 +178,7 @@ def reuse_font_subsets() -> None:
         cut(font, to_unicode, hinting)
         if font.file_content is not content:
             _subsets[key] = font.file_content
-            while len(_subsets) > SUBSETS_KEPT:
+            while sum(map(len, _subsets.values())) > SUBSET_BYTES_KEPT:
                 _subsets.popitem(last=False)
         return None
 
