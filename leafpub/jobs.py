@@ -182,9 +182,25 @@ def scanned_base(part: PackPart) -> list[str]:
 def warm_up(settings: Settings) -> None:
     """A new worker's first task: import WeasyPrint, set up its renderer, render once. A problem
     (a broken stylesheet) is left for the first real job to report."""
+    keep_large_blocks_apart()
     try:
         renderer_for(settings).render("<p>", source="warm-up")  # loads the fonts' configuration
     except ProblemError:
+        pass
+
+
+def keep_large_blocks_apart() -> None:
+    """Have glibc give every block of 1 MiB or more its own mapping, returned to the system
+    when freed. By default glibc raises that threshold to the largest block freed so far,
+    up to 32 MiB: after a CJK render (WeasyPrint copies each 20 MB CJK font file it draws
+    with), such blocks came from the heap, which then kept growing from render to render."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD (malloc.h); -3 on every glibc
+    except (OSError, AttributeError):  # not glibc: nothing to change
         pass
 
 
@@ -210,6 +226,10 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
     started = time.perf_counter()
     problems: list[Problem] = []
     pdf, anchor = None, None
+    # The parsed pack bases serve a run of packs (hundreds of clinics' packs share them);
+    # a document render comes after them (a build's packs go first) and, in a CJK face,
+    # needs 90 MiB: they are let go (15 of them hold 9 MiB).
+    _base_readers.clear()
     try:
         renderer = renderer_for(settings)
         pdf, anchors = renderer.render_with_anchors(job.html, source=job.source, variant=job.variant,
