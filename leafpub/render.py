@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -89,8 +90,10 @@ def parse_inline(text: str):
     return INLINE_MARKUP.parseInline(text.replace(UNDERSCORE, STAND_IN))[0].children or []
 
 
+@lru_cache(maxsize=4096)
 def render_inline(text: str) -> Markup:
-    """Leaflet-format text (a source string or a translation) -> safe HTML."""
+    """Leaflet-format text (a source string or a translation) -> safe HTML. Kept: a build
+    renders each text once for every paper and variant."""
     html = INLINE_MARKUP.renderInline(text.replace(UNDERSCORE, STAND_IN)).strip()
     return Markup(html.replace(STAND_IN, UNDERSCORE))
 
