@@ -49,18 +49,26 @@ def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) 
             # its Korean face's name: the group is the program and the face's own name.
             named = str(reference.get_object()["/BaseFont"]).split("+", 1)[-1]
             groups.setdefault((*face, named), []).append((fonts, name, reference))
+    # Fonts of a face join when their text maps agree. WeasyPrint maps a glyph to the text
+    # of the cluster it first drew it in (a Devanagari vowel sign with its consonant), so
+    # two documents can map one glyph to different text: a joined font has one map, and
+    # its text would change. Such a font keeps its own.
+    joinable = []
+    for (kind, postscript_name, _named), uses in groups.items():
+        by_number = {reference.idnum: reference.get_object() for _, _, reference in uses}
+        numbers = {id(font): number for number, font in by_number.items()}
+        for members, text in agreeing(list(by_number.values())):
+            chosen = {numbers[id(font)] for font in members}
+            joinable.append((kind, postscript_name, members, text, glyph_widths(members),
+                             [use for use in uses if use[2].idnum in chosen]))
     # The glyphs each program draws, over all the faces that share it: one cut serves
     # them all (the Chinese and the Korean faces of Noto Sans CJK draw from one CFF).
     glyphs: dict[tuple[str, str], set[int]] = {}
-    joinable = []
-    for (kind, postscript_name, _named), uses in groups.items():
-        fonts = list({reference.idnum: reference.get_object() for _, _, reference in uses}.values())
-        widths = glyph_widths(fonts)
+    for kind, postscript_name, _fonts, _text, widths, _uses in joinable:
         glyphs.setdefault((kind, postscript_name), set()).update(widths)
-        joinable.append((kind, postscript_name, fonts, widths, uses))
     sharing = Counter((kind, postscript_name) for kind, postscript_name, *_ in joinable)
     files: dict[tuple[str, str], IndirectObject | None] = {}
-    for kind, postscript_name, fonts, widths, uses in joinable:
+    for kind, postscript_name, fonts, text, widths, uses in joinable:
         program = (kind, postscript_name)
         if len(fonts) == 1 and sharing[program] == 1:
             continue  # nothing to share
@@ -69,9 +77,25 @@ def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) 
                                        glyphs[program])
         if files[program] is None:
             continue
-        joined = join(writer, kind, files[program], fonts, widths)
+        joined = join(writer, kind, files[program], fonts, text, widths)
         for resources, name, _ in uses:
             resources[name] = joined
+
+
+def agreeing(fonts: list[DictionaryObject]) -> list[tuple[list[DictionaryObject], dict[int, bytes]]]:
+    """The fonts in sets whose text maps agree on every glyph they share (as few sets as
+    the order allows), each with its merged map."""
+    sets: list[tuple[list[DictionaryObject], dict[int, bytes]]] = []
+    for font in fonts:
+        text = dict(parse_to_unicode(font["/ToUnicode"].get_object().get_data()))
+        for members, merged in sets:
+            if all(merged.get(glyph, unicode) == unicode for glyph, unicode in text.items()):
+                members.append(font)
+                merged.update(text)
+                break
+        else:
+            sets.append(([font], text))
+    return sets
 
 
 def font_uses(writer: PdfWriter):
@@ -163,14 +187,10 @@ def font_file(writer: PdfWriter, kind: str, postscript_name: str, original,
 
 
 def join(writer: PdfWriter, kind: str, file: IndirectObject, fonts: list[DictionaryObject],
-         widths: dict[int, object]) -> IndirectObject:
-    """One Type0 font holding every glyph, width and text mapping of `fonts`, drawn from
-    the font program `file`."""
+         text: dict[int, bytes], widths: dict[int, object]) -> IndirectObject:
+    """One Type0 font holding every glyph, width and text mapping of `fonts` (whose text
+    maps agree: `text` is theirs merged), drawn from the font program `file`."""
     descendants = [font["/DescendantFonts"][0].get_object() for font in fonts]
-    text: dict[int, bytes] = {}
-    for font in fonts:
-        for glyph, unicode in parse_to_unicode(font["/ToUnicode"].get_object().get_data()):
-            text.setdefault(glyph, unicode)
 
     name = NameObject(f"/{subset_tag(file.get_object().get_data())}+"
                       f"{str(fonts[0]['/BaseFont']).split('+', 1)[-1]}")
