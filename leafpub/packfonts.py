@@ -42,25 +42,28 @@ def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) 
     """Point every use of a face, on pages and in their form XObjects, at one font.
     `pinned_face` gives the HarfBuzz face of a pinned font by PostScript name (or None)."""
     groups: dict[tuple[str, str, str], list[tuple[DictionaryObject, NameObject, IndirectObject]]] = {}
+    faces: dict[int, tuple[str, str, str] | None] = {}  # by font object: its pages share it
     for fonts, name, reference in font_uses(writer):
-        face = embedded_face(reference.get_object())
-        if face:
+        if reference.idnum not in faces:
+            font = reference.get_object()
+            face = embedded_face(font)
             # The faces of a CJK collection share one font program, but a Korean text keeps
             # its Korean face's name: the group is the program and the face's own name.
-            named = str(reference.get_object()["/BaseFont"]).split("+", 1)[-1]
-            groups.setdefault((*face, named), []).append((fonts, name, reference))
+            faces[reference.idnum] = (*face, str(font["/BaseFont"]).split("+", 1)[-1]) if face else None
+        if faces[reference.idnum]:
+            groups.setdefault(faces[reference.idnum], []).append((fonts, name, reference))
     # Fonts of a face join when their text maps agree. WeasyPrint maps a glyph to the text
     # of the cluster it first drew it in (a Devanagari vowel sign with its consonant), so
     # two documents can map one glyph to different text: a joined font has one map, and
     # its text would change. Such a font keeps its own.
     joinable = []
     for (kind, postscript_name, _named), uses in groups.items():
-        by_number = {reference.idnum: reference.get_object() for _, _, reference in uses}
-        numbers = {id(font): number for number, font in by_number.items()}
-        for members, text in agreeing(list(by_number.values())):
-            chosen = {numbers[id(font)] for font in members}
-            joinable.append((kind, postscript_name, members, text, glyph_widths(members),
-                             [use for use in uses if use[2].idnum in chosen]))
+        references = list({reference.idnum: reference for _, _, reference in uses}.values())
+        for members, text in agreeing(references):
+            fonts = [reference.get_object() for reference in members]
+            numbers = {reference.idnum for reference in members}
+            joinable.append((kind, postscript_name, fonts, text, glyph_widths(fonts),
+                             [use for use in uses if use[2].idnum in numbers]))
     # The glyphs each program draws, over all the faces that share it: one cut serves
     # them all (the Chinese and the Korean faces of Noto Sans CJK draw from one CFF).
     glyphs: dict[tuple[str, str], set[int]] = {}
@@ -82,19 +85,19 @@ def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) 
             resources[name] = joined
 
 
-def agreeing(fonts: list[DictionaryObject]) -> list[tuple[list[DictionaryObject], dict[int, bytes]]]:
+def agreeing(references: list[IndirectObject]) -> list[tuple[list[IndirectObject], dict[int, bytes]]]:
     """The fonts in sets whose text maps agree on every glyph they share (as few sets as
     the order allows), each with its merged map."""
-    sets: list[tuple[list[DictionaryObject], dict[int, bytes]]] = []
-    for font in fonts:
-        text = dict(parse_to_unicode(font["/ToUnicode"].get_object().get_data()))
+    sets: list[tuple[list[IndirectObject], dict[int, bytes]]] = []
+    for reference in references:
+        text = dict(parse_to_unicode(reference.get_object()["/ToUnicode"].get_object().get_data()))
         for members, merged in sets:
             if all(merged.get(glyph, unicode) == unicode for glyph, unicode in text.items()):
-                members.append(font)
+                members.append(reference)
                 merged.update(text)
                 break
         else:
-            sets.append(([font], text))
+            sets.append(([reference], text))
     return sets
 
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
 THUMBNAIL_WIDTH = 160  # pixels
 THUMBNAIL_OF = ("standard", "A4")  #: (variant, paper) whose page 1 shows a language on the page
 VARIANT_NAMES = {"standard": "Standard", "large-print": "Large print", "print": "Print shop (PDF/X, bleed)"}
@@ -36,9 +38,7 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes],
                thumbnails: Mapping[str, bytes] = {}) -> dict[str, bytes]:
     """index.html and the thumbnails it needs (those not made before), by path in output/.
     `new_files` holds the PDFs about to be published, which are not on disk yet;
-    `thumbnails`, by a PDF's SHA-256, those already made (by the workers that rendered them)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
+    `thumbnails`, by a PDF's SHA-256, those already made while the build ran."""
     files: dict[str, bytes] = {}
     leaflets: dict[str, dict] = defaultdict(lambda: {"languages": {}})
     for entry in manifest.get("leaflets", []):
