@@ -272,16 +272,16 @@ def collect_garbage() -> None:
 
 
 #: What the forkserver imports once for all the workers it starts: what every job needs
-#: (a first build waits for it). pypdf, for packs only, is imported by the worker that
-#: assembles one.
-PRELOAD = ["weasyprint", "pikepdf", "leafpub.jobs", "leafpub.pdf"]
+#: (a first build waits for it), WeasyPrint first, through leafpub.pdf (see
+#: leafpub/libraries.py). pypdf, for packs only, is imported by the worker that assembles one.
+PRELOAD = ["leafpub.pdf", "pikepdf", "leafpub.jobs"]
 
 
 def start_forkserver():
     """Start the process that local workers are forked from, and return its context.
 
     forkserver: each worker starts from a small clean process, not a copy of this one
-    (which holds every catalog). That process imports WeasyPrint (0.6 s) once for all the
+    (which holds every catalog). That process imports WeasyPrint (0.4 s) once for all the
     workers it starts; starting it early lets it do so while this process reads the
     leaflets and catalogs (a pool started later waits only for what is left of it)."""
     context = get_context("forkserver")

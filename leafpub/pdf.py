@@ -12,8 +12,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts, fontsubset
+from .libraries import found_by_loader_cache
 from .model import BLEED_MM, Pdf, Settings
 from .problems import Problem, ProblemError
+
+with found_by_loader_cache():  # WeasyPrint loads Pango, HarfBuzz and fontconfig on import
+    from weasyprint import CSS, HTML
+    from weasyprint.pdf.fonts import Font
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 #: Where documents find templates/ (its assets, the stylesheet): the same on every machine,
@@ -38,8 +45,6 @@ def make_asset_fetcher(folder: Path, pinned: frozenset[Path] = frozenset()):
     `pinned` names the only other files it serves (the configured colour profile).
     WeasyPrint logs each refusal, and the renderer turns that into a problem.
     """
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
     class AssetFetcher(URLFetcher):
         def __init__(self):
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
@@ -73,9 +78,6 @@ class PdfRenderer:
     def __init__(self, settings: Settings):
         fonts.use_pinned_fonts(settings)
         reuse_font_subsets()
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-
         self.settings = settings
         self.font_config = FontConfiguration()
         #: The language of the last document, when it loaded a large (CJK) face
@@ -94,8 +96,6 @@ class PdfRenderer:
 
     def forget_fonts(self) -> None:
         """A fresh font configuration: the faces loaded so far are let go."""
-        from weasyprint.text.fonts import FontConfiguration
-
         self.font_config, self.large_face_locale = FontConfiguration(), None
 
     def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
@@ -109,8 +109,6 @@ class PdfRenderer:
         bad CSS) makes it a problem for `source` instead of a quietly broken PDF.
         Also returns where elements with an id are: {id: (page, left, top, right, bottom)}
         in points from the top-left of the trim box."""
-        from weasyprint import HTML
-
         if self.large_face_locale is not None and self.large_face_locale != locale:
             self.forget_fonts()
         # PDF/X gives a random file identifier unless told one: derive it from the input,
@@ -158,8 +156,6 @@ def reuse_font_subsets() -> None:
     byte for byte the same (tests/test_pdf.py). Only cuts that succeeded are kept: a
     failed one warns again, and the warning fails the document as before.
     (Plain WeasyPrint, as the benchmark runs it, cuts every time: it never calls this.)"""
-    from weasyprint.pdf.fonts import Font
-
     cut = Font.subset
     if getattr(cut, "reuses_subsets", False):
         return
