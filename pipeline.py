@@ -263,9 +263,13 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress,
 
     def render_jobs():
         """Each job as soon as its HTML is ready, so the workers start on the first ones.
-        Texts are checked only for documents about to be rendered: a cached PDF passed before."""
+        Texts are checked only for documents about to be rendered: a cached PDF passed before.
+        Documents in a large (CJK) face go first: they take twice as long as the others, and
+        a run that ends with them leaves one worker idle while the other finishes its last."""
         checked: dict[tuple, list[Problem]] = {}
-        for key, plan in to_render.items():
+        slow_first = sorted(to_render.items(),
+                            key=lambda item: not renderers.coverage.uses_large_face(item[1].catalog.language))
+        for key, plan in slow_first:
             pair = (plan.leaflet.slug, plan.catalog.language.locale)
             if pair not in checked:
                 checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog)

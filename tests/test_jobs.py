@@ -5,9 +5,22 @@ import hashlib
 import pytest
 
 import pipeline
-from conftest import make_project
+from conftest import make_project, write_catalog
 from leafpub import jobs
 from leafpub.config import load_settings
+
+
+KOREAN = {
+    "Washing your hands": "손 씻기",
+    "Clean hands stop germs from spreading.": "깨끗한 손은 세균이 퍼지는 것을 막습니다.",
+    "How to wash your hands": "손 씻는 방법",
+    "Use soap and warm water for **20 seconds**.": "비누와 따뜻한 물로 **20초** 동안 씻으세요.",
+    "Wet your hands.": "손을 적시세요.",
+    "Rub them together with soap.": "비누로 문지르세요.",
+    "Rinse and dry them.": "헹구고 말리세요.",
+    "When to ask for help": "도움을 요청할 때",
+    "Ask a nurse if you have a cut on your hands.": "손에 상처가 있으면 간호사에게 물어보세요.",
+}
 
 
 def checksums(report):
@@ -51,3 +64,17 @@ def test_a_build_with_nothing_to_render_starts_no_worker(tmp_path, monkeypatch):
     monkeypatch.setattr(jobs.LocalPool, "start", lambda pool: started.append(pool))
     report = pipeline.build(load_settings(project), workers=2)
     assert report.problems == () and report.rendered == () and started == []
+
+
+def test_documents_in_a_large_face_are_handed_to_the_workers_first(tmp_path, monkeypatch):
+    # They take twice as long: a run that ends with them leaves the other workers idle.
+    project = make_project(tmp_path, broken_locale=False)
+    write_catalog(project, "ko", KOREAN)
+    handed = []
+    run = jobs.run
+    monkeypatch.setattr(jobs, "run", lambda settings, job: handed.append(job) or run(settings, job))
+    report = pipeline.build(load_settings(project), workers=1)
+    assert report.problems == ()
+    leaflets = [job.locale for job in handed if isinstance(job, jobs.RenderJob) and job.validate]
+    assert set(leaflets) == {"en", "es", "ko"}
+    assert leaflets == sorted(leaflets, key=lambda locale: locale != "ko")
