@@ -78,3 +78,22 @@ def test_documents_in_a_large_face_are_handed_to_the_workers_first(tmp_path, mon
     leaflets = [job.locale for job in handed if isinstance(job, jobs.RenderJob) and job.validate]
     assert set(leaflets) == {"en", "es", "ko"}
     assert leaflets == sorted(leaflets, key=lambda locale: locale != "ko")
+
+
+def test_each_language_stays_with_one_worker_until_none_is_left_to_start():
+    # A worker's font subsets serve its language's next documents: the same glyphs.
+    queue = jobs.LanguageQueue(workers=2)
+    for number, locale in enumerate(["ko", "ko", "ko", "es", "es", "es", "es"]):
+        queue.add(jobs.RenderJob(key=f"{locale}-{number}", html="", variant="standard", source="", locale=locale))
+
+    def hand_out(finished=True):
+        return [(worker, job.key) for worker, job in queue.hand_out(depth=2, finished=finished)]
+
+    assert hand_out(finished=False) == [(0, "ko-0"), (0, "ko-1"), (1, "es-3"), (1, "es-4")]
+    queue.finished(0)
+    queue.finished(0)
+    assert hand_out(finished=False) == [(0, "ko-2")]  # es is worker 1's, and more may come
+    assert hand_out(finished=True) == [(0, "es-6")]  # every job is known: the idle one helps
+    queue.finished(1)
+    assert hand_out() == [(1, "es-5")]
+    assert not queue
