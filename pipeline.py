@@ -440,7 +440,9 @@ def plan_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, overd
                             created)
         box_sheets = tuple(render.render_contact_sheet(renderers.environment, settings, pack, cover_catalog, [box])
                            for box in large)
-        job = jobs.PackJob(key, pack, covers, box_sheets, parts, cover_catalog.language)
+        large_faces = {box.language.locale for box in large}
+        job = jobs.PackJob(key, pack, covers, box_sheets, parts, cover_catalog.language,
+                           large_face=large_faces.pop() if len(large_faces) == 1 else None)
         if renderers.dump_html:
             for index, html in enumerate((covers[0], *box_sheets)):
                 dump(renderers, f"{key[:15]}{index}", html, job.sheet_variant)

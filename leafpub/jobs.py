@@ -65,6 +65,9 @@ class PackJob:
     box_sheets: tuple[str, ...]
     parts: tuple[PackPart, ...]
     language: Language  #: the cover's
+    #: The language of its boxes in a large (CJK) face, when there is just one: the worker
+    #: keeps that face loaded from one such pack to the next (with two, it lets both go)
+    large_face: str | None = None
 
     @property
     def sheet_variant(self) -> str:
@@ -85,14 +88,15 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         places: dict[int, tuple[int, int]] = {}  # part -> (document, page) of its box
         sheets = [None]
         for html in job.box_sheets:
-            box_sheet, anchors = renderer.render_with_anchors(html, source="packs.toml", variant=job.sheet_variant)
+            box_sheet, anchors = renderer.render_with_anchors(html, source="packs.toml", variant=job.sheet_variant,
+                                                              faces_of=job.large_face)
             place_boxes(job, box_sheet, anchors, len(sheets), places)
             sheets.append(box_sheet)
             collect_garbage()  # a CJK face is large: let it go before the next
         cover_pages = 1
         while True:
             cover, anchors = renderer.render_with_anchors(job.covers[cover_pages - 1], source="packs.toml",
-                                                          variant=job.sheet_variant)
+                                                          variant=job.sheet_variant, faces_of=job.large_face)
             first_box = place_boxes(job, cover, anchors, 0, places)
             if first_box == cover_pages:
                 break
@@ -366,8 +370,9 @@ class LocalPool:
 
 
 def language_of(job) -> str:
-    """What a job shares its font subsets with: the other documents in its language."""
-    return getattr(job, "locale", None) or job.key
+    """What a job shares its font subsets with: the other documents in its language; for a
+    pack, its CJK face with the other packs with a box in that face."""
+    return getattr(job, "locale", None) or getattr(job, "large_face", None) or job.key
 
 
 class LanguageQueue:

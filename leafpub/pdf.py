@@ -99,17 +99,21 @@ class PdfRenderer:
         self.font_config, self.large_face_locale = FontConfiguration(), None
 
     def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
-               leaflet: str | None = None) -> Pdf:
+               leaflet: str | None = None, faces_of: str | None = None) -> Pdf:
         return self.render_with_anchors(html, source=source, variant=variant, locale=locale,
-                                        leaflet=leaflet)[0]
+                                        leaflet=leaflet, faces_of=faces_of)[0]
 
     def render_with_anchors(self, html: str, *, source: str, variant: str = "standard",
-                            locale: str | None = None, leaflet: str | None = None):
+                            locale: str | None = None, leaflet: str | None = None,
+                            faces_of: str | None = None):
         """Render one document; any WeasyPrint warning (missing glyph, refused fetch,
         bad CSS) makes it a problem for `source` instead of a quietly broken PDF.
         Also returns where elements with an id are: {id: (page, left, top, right, bottom)}
-        in points from the top-left of the trim box."""
-        if self.large_face_locale is not None and self.large_face_locale != locale:
+        in points from the top-left of the trim box. `faces_of` names the language whose
+        large (CJK) face a document without one of its own (a pack's cover or boxes) may
+        keep loaded for the next; by default, the document's language."""
+        faces_of = faces_of or locale
+        if self.large_face_locale is not None and self.large_face_locale != faces_of:
             self.forget_fonts()
         # PDF/X gives a random file identifier unless told one: derive it from the input,
         # so that the same input always gives the same bytes.
@@ -127,9 +131,10 @@ class PdfRenderer:
         if any(font.glyph_count > fonts.LARGE_FACE for font in getattr(document, "fonts", {}).values()):
             # A worker that keeps a CJK face loaded carries it into every later document
             # (about 40 MiB a face). The next document in the same language (a leaflet's
-            # other papers and variants) uses it again, 30 ms sooner; any other lets it go.
-            self.large_face_locale = locale
-            if locale is None:
+            # other papers and variants, the next pack with a box in it) uses it again, 30 ms
+            # sooner (more than 0.1 s for a pack); any other lets it go.
+            self.large_face_locale = faces_of
+            if faces_of is None:
                 self.forget_fonts()
         del document
         if warnings:

@@ -154,6 +154,22 @@ def test_a_cjk_face_stays_loaded_only_for_documents_in_the_same_language():
     assert renderer.font_config is not loaded and renderer.large_face_locale is None
 
 
+def test_packs_with_a_box_in_the_same_cjk_face_keep_it_and_give_the_same_bytes():
+    """A pack's cover and boxes have no language of their own: they keep a CJK face for the
+    next pack with a box in that face (faces_of), let it go otherwise, and a kept face
+    changes nothing in the PDF."""
+    renderer = PdfRenderer(SETTINGS)
+    box = page("<p>전화 +44 20 7946 0001</p>", lang="ko").replace("'Noto Sans'", "'Noto Sans CJK KR'")
+    first = renderer.render(box, source="packs.toml", variant="pack-part", faces_of="ko")
+    loaded = renderer.font_config
+    again = renderer.render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part", faces_of="ko")
+    assert renderer.font_config is loaded
+    fresh = PdfRenderer(SETTINGS).render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part")
+    assert again.data == fresh.data and first.data != again.data
+    renderer.render(box, source="packs.toml", variant="pack-part")  # a pack with no single CJK face
+    assert renderer.font_config is not loaded and renderer.large_face_locale is None
+
+
 def test_glyphs_that_touch_are_shown_as_one_string_and_look_the_same(renderer, monkeypatch):
     """join_touching_glyphs only rewrites how a line's glyphs are listed: the page draws
     pixel for pixel as WeasyPrint wrote it, and its text is the same."""
