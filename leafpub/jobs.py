@@ -198,11 +198,9 @@ def keep_large_blocks_apart() -> None:
     up to 32 MiB: after a CJK render (WeasyPrint copies each 20 MB CJK font file it draws
     with), such blocks came from the heap, which then kept growing from render to render."""
     import ctypes
-    import ctypes.util
 
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-        libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD (malloc.h); -3 on every glibc
+    try:  # the C library this process runs on, without looking for it by name
+        ctypes.CDLL(None).mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD (malloc.h); -3 on every glibc
     except (OSError, AttributeError):  # not glibc: nothing to change
         pass
 
@@ -312,7 +310,7 @@ class LocalPool:
         self.starting: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the workers: each imports WeasyPrint and parses the stylesheet while this
+        """Start the workers: each sets up its renderer (fonts, the stylesheet) while this
         process is still preparing the jobs. Forking them waits for the forkserver's own
         imports (most of 0.4 s on a first build), so a thread waits for that, and this
         process goes on preparing the jobs."""

@@ -235,16 +235,16 @@ def deflate_once(pdf) -> None:
             continue
         data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)  # as Stream.data joins them
         key = hashlib.sha256(data).digest() if len(data) >= LARGE_STREAM else None
-        deflated = _deflated.get(key) if key else None
-        if deflated is None:
+        if key in _deflated:
+            _deflated.move_to_end(key)
+            deflated = _deflated[key]
+        else:
             compressor = zlib.compressobj(level=9)  # as Stream.data deflates
             deflated = compressor.compress(data) + compressor.flush()
             if key:
                 _deflated[key] = deflated
                 while len(_deflated) > DEFLATED_KEPT:
                     _deflated.popitem(last=False)
-        elif key:
-            _deflated.move_to_end(key)
         obj.stream, obj.compress = [deflated], False
         obj.extra["Filter"] = "/FlateDecode"
 
