@@ -28,9 +28,9 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from leafpub import (catalogs, config, content, fonts, incremental, jobs, packs, proofs, publish, render,
-                     site)
-from leafpub.model import (FORMATS, Clinic, Format, Leaflet, LeafletDocument, LocaleCatalog, Pack,
+from leafpub import (catalogs, config, content, fonts, incremental, interrupts, jobs, packs, proofs, publish,
+                     render, site, sources)
+from leafpub.model import (FORMATS, Clinic, Format, Leaflet, LeafletDocument, LocaleCatalog, Pack, leaflet_path,
                            PackDocument, PackPart, Pdf, Settings)
 from leafpub.problems import Problem, ProblemError
 
@@ -39,6 +39,7 @@ from leafpub.problems import Problem, ProblemError
 class Progress:
     """What the build tells its caller as it goes; the CLI shows it, tests ignore it."""
 
+    def phase(self, description: str) -> None: ...
     def start(self, total: int) -> None: ...
     def advance(self, description: str) -> None: ...
     def finish(self) -> None: ...
@@ -74,10 +75,15 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     Only documents whose inputs changed are rendered, in `workers` processes (or on a Dask
     cluster at `scheduler`)."""
     progress, problems = progress or Progress(), []
+    # Every document is made with templates/: a link or a pipe there stops the whole build.
+    refused = sources.tree(settings.root, settings.templates_dir)[1]
+    if refused:
+        raise ProblemError(refused)
     if workers > 1 and not scheduler:
         jobs.start_forkserver()  # it imports WeasyPrint for the workers while the inputs are read
 
     # 1. Content: the canonical leaflets (none past its review date) and the clinic packs.
+    progress.phase("reading the leaflets, packs.toml and the catalogs")
     leaflets, found = content.load_leaflets(settings)
     problems += found
     leaflets, overdue, found = check_review_dates(leaflets, today or date.today(), allow_overdue)
@@ -101,6 +107,8 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
                           dump_html)
     planned = [Planned(leaflet, catalog, format, overdue=leaflet.slug in overdue)
                for leaflet in leaflets for catalog in locale_catalogs.values() for format in FORMATS]
+    progress.phase(f"planning {len(planned)} leaflet PDFs in {len(locale_catalogs)} languages "
+                   f"and {len(pack_list)} packs")
 
     # 4. The packs' leaflets, their contact box left empty: every clinic's pack shares them.
     # 5. Every leaflet rendered and each pack assembled, in parallel; only what changed.
@@ -121,6 +129,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     failures += pack_failures + expected_but_unbuildable(leaflets, problems, locale_catalogs,
                                                          broken_locales)
     # The download page (output/index.html) is published with them, from the new manifest.
+    progress.phase(f"publishing into {settings.relative(settings.output_dir)}/")
     try:
         manifest = publish.publish(settings.output_dir, publish.Release(
             leaflets=tuple(documents.values()), packs=tuple(pack_documents),
@@ -131,7 +140,8 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
         problems += error.problems
         manifest = publish.read_manifest(settings.output_dir) or {"leaflets": [], "packs": []}
         manifest = {**manifest, "problems": [problem.to_json() for problem in problems]}
-    renderers.cache.prune()
+    with interrupts.after_publication():
+        renderers.cache.prune()
     return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(pool.rendered),
                        stats=tuple(pool.stats))
 
@@ -212,6 +222,12 @@ class Planned:
             settings["rendered as"] = self.pdf_variant
         return renderers.inputs.document(self.leaflet, self.catalog, settings)
 
+    @property
+    def label(self) -> str:
+        """How the progress log names it: where it is published (a pack's copy is not)."""
+        path = leaflet_path(self.leaflet.slug, self.catalog.language.locale, self.format)
+        return f"{path} (for packs)" if self.reserved else path
+
     def describe(self) -> str:
         what = "pack leaflet" if self.reserved else "leaflet"
         return (f"the {self.catalog.language.english_name} {what} {self.leaflet.slug!r} "
@@ -260,6 +276,7 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress,
         elif key not in to_render:
             pool.start()  # the workers import WeasyPrint while the rest is planned
             to_render[key] = plan
+            pool.labels[key] = plan.label
 
     def render_jobs():
         """Each job as soon as its HTML is ready, so the workers start on the first ones.
@@ -276,7 +293,7 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress,
             if checked[pair]:
                 problems[key] = checked[pair]
                 if progress:
-                    progress.advance("problem")
+                    progress.advance(f"{plan.label}: not rendered (a problem)")
             else:
                 yield plan.job(renderers, key)
 
@@ -447,6 +464,7 @@ def plan_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, overd
             for index, html in enumerate((covers[0], *box_sheets)):
                 dump(renderers, f"{key[:15]}{index}", html, job.sheet_variant)
         planned_packs.append(PlannedPack(pack, inputs, job=job))
+        pool.labels[key] = PackDocument(pack=pack, pdf=None, inputs={}).path
     order = {pack.id: number for number, pack in enumerate(pack_list)}
     return sorted(planned_packs, key=lambda planned: order[planned.pack.id]), failures, problems
 
@@ -556,12 +574,16 @@ class open_pool:
                      else jobs.LocalPool(settings, workers))
         self.rendered: list[tuple[str, str]] = []
         self.stats: list = []
+        self.labels: dict[str, str] = {}  #: what the progress display calls each job, by key
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.pool.close()
+    def __exit__(self, kind, error, trace):
+        if kind is None:
+            self.pool.close()
+        else:  # an interrupt or an error: stop the workers now, not after their queued jobs
+            self.pool.terminate()
 
     def start(self) -> None:
         self.pool.start()
@@ -574,7 +596,8 @@ class open_pool:
         for result in self.pool.run(work):
             self.stats.append(result)
             if progress:
-                progress.advance(result.key[:12] if not result.problems else "problem")
+                label = self.labels.get(result.key, result.key[:12])
+                progress.advance(label if not result.problems else f"{label}: not built (a problem)")
             yield result
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import gettext
 import io
 import re
 import subprocess
@@ -10,13 +12,16 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from babel.core import parse_locale
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po, write_po
 from babel.support import NullTranslations, Translations
 
+from . import sources
 from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import LocaleCatalog, Settings
@@ -51,8 +56,13 @@ def discover_locales(settings: Settings) -> list[str]:
 
 def extract_messages(settings: Settings) -> Catalog:
     """Every translatable message in leaflets/ and templates/, as mapped by babel.cfg."""
-    with settings.babel_cfg.open(encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg, str(settings.babel_cfg))
+    # Babel opens the files itself: refuse links, pipes and devices among them first.
+    problems = [problem for folder in (settings.leaflets_dir, settings.templates_dir)
+                for problem in sources.tree(settings.root, folder)[1]]
+    if problems:
+        raise ProblemError(problems)
+    cfg = io.StringIO(sources.read(settings.root, settings.babel_cfg).decode("utf-8"))
+    method_map, options_map = parse_mapping_cfg(cfg, str(settings.babel_cfg))
     catalog = Catalog(project="Patient leaflets", version="1", charset="utf-8",
                       header_comment=TEMPLATE_NOTICE, creation_date=datetime.now(timezone.utc))
     catalog.fuzzy = False
@@ -97,7 +107,7 @@ def init_catalog(settings: Settings, locale: str) -> Path:
     except UnknownLanguage as error:
         raise ProblemError([Problem("translations", None, str(error))]) from None
     path = catalog_path(settings, locale)
-    if path.exists():
+    if sources.exists(settings.root, path):
         raise ProblemError([Problem(settings.relative(path), None,
                                     "this catalog already exists; use 'update' instead")])
     template = read_template(settings)
@@ -116,7 +126,7 @@ def update_catalogs(settings: Settings, template: Catalog) -> dict[str, dict[str
     report = {}
     for locale in discover_locales(settings):
         path = catalog_path(settings, locale)
-        catalog = read_catalog(path, settings.relative(path))
+        catalog = read_catalog(settings, path)
         catalog.update(template, update_header_comment=False, update_creation_date=False)
         write_catalog(path, catalog)
         report[locale] = count_messages(catalog)
@@ -128,7 +138,7 @@ def compile_catalogs(settings: Settings) -> list[Path]:
     written = []
     for locale in discover_locales(settings):
         path = catalog_path(settings, locale)
-        catalog = read_catalog(path, settings.relative(path))
+        catalog = read_catalog(settings, path)
         with path.with_suffix(".mo").open("wb") as mo:
             write_mo(mo, catalog)
         written.append(path.with_suffix(".mo"))
@@ -148,10 +158,10 @@ def count_messages(catalog: Catalog) -> dict[str, int]:
 
 
 def read_template(settings: Settings) -> Catalog:
-    if not settings.pot_file.exists():
+    if not sources.exists(settings.root, settings.pot_file):
         raise ProblemError([Problem(settings.relative(settings.pot_file), None,
                                     "no template yet; run 'pipeline.py extract' first")])
-    return read_catalog(settings.pot_file, settings.relative(settings.pot_file))
+    return read_catalog(settings, settings.pot_file)
 
 
 # -- loading catalogs for the build ---------------------------------------------
@@ -176,22 +186,20 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
         language = language_of(locale)
     except UnknownLanguage as error:
         raise ProblemError([Problem(display, None, str(error), locale=locale)]) from None
-    if path.stat().st_size > MAX_CATALOG_BYTES:
-        raise ProblemError([Problem(display, None, "catalog is larger than 2 MiB", locale=locale)])
-    with path.open("rb") as stream:
-        if stream.read(3) == b"\xef\xbb\xbf":
-            raise ProblemError([Problem(display, 1, "the file starts with a byte order mark (BOM), "
-                                        "which gettext tools reject: save it as UTF-8 without BOM",
-                                        locale=locale)])
+    data = sources.read(settings.root, path, MAX_CATALOG_BYTES, locale=locale)
+    # One clear problem for a file gettext cannot read at all, before msgfmt and Babel
+    # would each report it their own way (often as dozens of syntax errors).
+    problems = [*encoding_problems(data, display, locale)]
+    problems = problems or header_problems(data, display, locale)
     # GNU msgfmt catches what Babel lets through (duplicate msgids, wrong plural
     # counts, broken format strings, unterminated strings), each with its line.
-    problems = run_msgfmt_check(settings, path, locale)
+    problems = problems or run_msgfmt_check(data, display, locale)
     if problems:
         raise ProblemError(problems)
-    catalog = read_catalog(path, display, locale)
+    catalog = parse_catalog(data, display, locale)
     if catalog.locale_identifier != locale:
         found = catalog.locale_identifier or "nothing"
-        raise ProblemError([Problem(display, header_line(path, "Language"),
+        raise ProblemError([Problem(display, header_line(data, "Language"),
                                     f"the Language header says {found}, but the folder is {locale}",
                                     locale=locale)])
     messages = list(catalog)[1:]
@@ -217,39 +225,161 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     return dataclasses.replace(loaded, review=read_review(settings, loaded))
 
 
-def read_catalog(path: Path, display: str, locale: str | None = None) -> Catalog:
+def read_catalog(settings: Settings, path: Path) -> Catalog:
+    """A catalog or template file, read by the rule for every source, parsed by Babel."""
+    display = settings.relative(path)
+    data = sources.read(settings.root, path, MAX_CATALOG_BYTES)
+    problems = [*encoding_problems(data, display, None)] or header_problems(data, display, None)
+    if problems:
+        raise ProblemError(problems)
+    return parse_catalog(data, display)
+
+
+def parse_catalog(data: bytes, display: str, locale: str | None = None) -> Catalog:
     try:
-        with path.open("rb") as po:
-            return read_po(po, abort_invalid=True)
+        return read_po(io.BytesIO(data), abort_invalid=True)
     except PoFileError as error:
         # Babel's line numbers are 0-based.
         raise ProblemError([Problem(display, error.lineno + 1, f"invalid PO syntax: {error.args[0]}"
                                     .split(" on ")[0], locale=locale)]) from None
     except LookupError as error:  # an unknown charset in the Content-Type header
-        raise ProblemError([Problem(display, header_line(path, "Content-Type"),
+        raise ProblemError([Problem(display, header_line(data, "Content-Type"),
                                     f"cannot read catalog: the charset in its Content-Type header is "
                                     f"unknown ({error})", locale=locale)]) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise ProblemError([Problem(display, None, f"cannot read catalog: {error}", locale=locale)]) from None
 
 
-def run_msgfmt_check(settings: Settings, path: Path, locale: str) -> list[Problem]:
-    display = settings.relative(path)
-    result = subprocess.run(["msgfmt", "--check", "--output-file=/dev/null", display],
-                            cwd=settings.root, capture_output=True, text=True, errors="replace",
-                            timeout=60)
+SAVE_AS_UTF8 = ("save it as UTF-8 (Poedit and Weblate do; in a text editor choose "
+                "'Save with encoding: UTF-8', without BOM)")
+
+
+def encoding_problems(data: bytes, display: str, locale: str | None) -> list[Problem]:
+    """A problem saying how the file is encoded when it is not UTF-8, the only encoding
+    this project's catalogs use (and the one Poedit, Weblate and pybabel write)."""
+    def problem(line: int, message: str) -> list[Problem]:
+        return [Problem(display, line, message, locale=locale)]
+
+    if data.startswith(codecs.BOM_UTF8):
+        return problem(1, "the file starts with a byte order mark (BOM), which gettext tools reject: "
+                          "save it as UTF-8 without BOM")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        order = "little" if data.startswith(codecs.BOM_UTF16_LE) else "big"
+        return problem(1, f"the file is saved as UTF-16 ({order}-endian, with a byte order mark), "
+                          f"not UTF-8: {SAVE_AS_UTF8}")
+    head = data[:4096]
+    if head.count(0) > len(head) // 4:
+        order = "little" if head[1::2].count(0) > head[0::2].count(0) else "big"
+        return problem(1, f"the file is saved as UTF-16 ({order}-endian, without a byte order mark), "
+                          f"not UTF-8: {SAVE_AS_UTF8}")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        legacy = ("Windows-1252" if any(0x80 <= byte <= 0x9f for byte in data)
+                  else "Latin-1 (ISO-8859-1) or Windows-1252")
+        return problem(line, f"the file is not UTF-8 (this line has a byte UTF-8 does not allow; "
+                             f"it looks saved as {legacy}): {SAVE_AS_UTF8}")
+    return []
+
+
+#: gettext's own limit is 1000 characters; CLDR's languages need at most 6 forms.
+MAX_PLURAL_FORMS = 6
+
+
+def header_problems(data: bytes, display: str, locale: str | None) -> list[Problem]:
+    """Problems with the header fields gettext and Babel depend on (Content-Type,
+    Language, Plural-Forms), each at its line and with what to write instead."""
+    fields = header_fields(data.decode("utf-8"))
+    problems = []
+
+    def problem(name: str, message: str) -> None:
+        problems.append(Problem(display, fields[name][0], message, locale=locale))
+
+    if "Content-Type" in fields:
+        charset = re.search(r"charset=([^;\s]*)", fields["Content-Type"][1])
+        if charset and charset[1].lower().replace("-", "") != "utf8":
+            problem("Content-Type", f"the Content-Type header says charset={charset[1][:30]}, but "
+                                    f"catalogs here are UTF-8: write charset=UTF-8 and {SAVE_AS_UTF8}")
+    if "Language" in fields:
+        value = fields["Language"][1].strip()
+        try:
+            valid = 0 < len(value) <= 35 and bool(parse_locale(value.replace("-", "_")))
+        except ValueError:
+            valid = False
+        if not valid:
+            problem("Language", f"the Language header {value[:40]!r} is not a locale code "
+                                "(such as es, pt_BR or zh_Hans): write the folder's name there")
+    if "Plural-Forms" in fields:
+        reason = plural_forms_problem(fields["Plural-Forms"][1])
+        if reason:
+            suggestion = ""
+            try:
+                suggestion = f" (for {locale}: {get_plural(locale).plural_forms})" if locale else ""
+            except (ValueError, LookupError):
+                pass
+            problem("Plural-Forms", f"the Plural-Forms header cannot be used: {reason}; copy the "
+                                    f"one for this language from the template{suggestion}")
+    return problems
+
+
+def plural_forms_problem(value: str) -> str | None:
+    """Why gettext or Babel cannot use a Plural-Forms value, or None."""
+    counts = re.search(r"nplurals\s*=\s*([^;]*)", value)
+    expression = re.search(r"plural\s*=\s*(.*?);?\s*$", value.split(";", 1)[1] if ";" in value else "")
+    if not counts or not expression:
+        return "it must read nplurals=N; plural=EXPRESSION"
+    if not counts[1].strip().isdigit() or not 1 <= int(counts[1]) <= MAX_PLURAL_FORMS:
+        return f"nplurals must be a whole number from 1 to {MAX_PLURAL_FORMS}"
+    try:
+        gettext.c2py(expression[1])  # what gettext does with it when the catalog is loaded
+    except (ValueError, RecursionError, SyntaxError, MemoryError) as error:
+        return f"the plural expression is not usable ({str(error)[:80]})"
+    return None
+
+
+def header_fields(text: str) -> dict[str, tuple[int, str]]:
+    """The header entry's fields: name -> (line, value). The header is the msgstr of the
+    first entry (msgid ""), a run of quoted strings in which each field ends with \\n
+    (a long one, such as Plural-Forms, may go on over several strings)."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.strip() == 'msgid ""'), None)
+    pieces: list[tuple[int, str]] = []  # (line, text) of each field as written
+    for number in range(start + 1 if start is not None else len(lines), len(lines)):
+        line = lines[number].strip()
+        line = line[len("msgstr "):] if line.startswith("msgstr ") else line
+        if not (line.startswith('"') and line.endswith('"') and len(line) >= 2):
+            break
+        if not pieces or pieces[-1][1].endswith("\\n"):
+            pieces.append((number + 1, ""))
+        pieces[-1] = (pieces[-1][0], pieces[-1][1] + line[1:-1])
+    fields: dict[str, tuple[int, str]] = {}
+    for number, piece in pieces:
+        name, colon, value = piece.removesuffix("\\n").partition(":")
+        if colon and re.fullmatch(r"[A-Za-z-]+", name) and name not in fields:
+            fields[name] = (number, value.strip())
+    return fields
+
+
+def run_msgfmt_check(data: bytes, display: str, locale: str) -> list[Problem]:
+    """GNU msgfmt --check on the bytes already read (on standard input: msgfmt never opens
+    the file itself, so it sees exactly what the build checked)."""
+    result = subprocess.run(["msgfmt", "--check", "--output-file=/dev/null", "-"], input=data,
+                            capture_output=True, timeout=60)
     if result.returncode == 0:
         return []
     problems = []
-    for line in result.stderr.splitlines():
+    stderr = result.stderr.decode("utf-8", errors="replace")
+    for line in stderr.splitlines():
         found = MSGFMT_LINE.match(line)
-        if found and found["path"] == display and not found["message"].startswith("warning:"):
+        if found and found["path"] == "<stdin>" and not found["message"].startswith("warning:"):
             line = int(found["line"])
             if "end-of-line within string" in found["message"]:
                 line -= 1  # msgfmt counts the newline that ended the string; point at its line
             problems.append(Problem(display, line, found["message"].strip(), locale=locale))
     return problems or [Problem(display, None, "msgfmt --check failed: "
-                                + " ".join(result.stderr.split())[:300], locale=locale)]
+                                + " ".join(stderr.replace("<stdin>", display).split())[:300],
+                                locale=locale)]
 
 
 def needed_messages(leaflets: Iterable, template_messages: Iterable) -> list[str]:
@@ -314,9 +444,9 @@ def short(msgid) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-def header_line(path: Path, header: str) -> int | None:
+def header_line(data: bytes, header: str) -> int | None:
     """The line of a header field, or of the header entry when the field is missing."""
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = data.decode("utf-8", errors="replace").splitlines()
     for number, line in enumerate(lines, 1):
         if line.startswith(f'"{header}:'):
             return number

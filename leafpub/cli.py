@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from . import approvals, catalogs, config, jobs, status, system
+from . import approvals, catalogs, config, interrupts, jobs, status, system
 from .problems import ProblemError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -100,9 +102,14 @@ def make_parser() -> argparse.ArgumentParser:
     readability.add_argument("leaflets", nargs="*", metavar="SLUG", help="only these leaflets")
     readability.add_argument("--json", action="store_true", help="print JSON for scripts")
     serve = command("serve", "preview the download page (output/index.html) on this computer",
-                    "Serves output/ at http://127.0.0.1:PORT/ until Ctrl-C. The page also works\n"
-                    "opened straight from disk, or copied to any static web server or shared drive.")
+                    "Serves the published files of output/ at http://127.0.0.1:PORT/ until Ctrl-C:\n"
+                    "never the cache or other hidden folders, never a folder listing, nothing\n"
+                    "outside output/ and no symbolic link. The page also works opened straight\n"
+                    "from disk, or copied to any static web server or shared drive.")
     serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                       help="the address to listen on (default: %(default)s, this computer only; "
+                            "0.0.0.0 shows the page to the whole network)")
     approve = command("approve", "record that a qualified reviewer approved a catalog as it is now",
                       "Writes translations/LOCALE/LC_MESSAGES/approval.toml with the reviewer, the\n"
                       "date and a hash of the catalog's messages. Leaflets of an approved language\n"
@@ -116,7 +123,37 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> int:
-    arguments = make_parser().parse_args(argv)
+    """Run one command; Ctrl-C or SIGTERM at any moment ends it with one line and 130 / 143."""
+    previous = {number: signal.getsignal(number) for number in interrupts.SIGNALS}
+    interrupts.install()
+    command = None
+    try:
+        arguments = make_parser().parse_args(argv)
+        command = arguments.command
+        return dispatch(arguments, build, make_proofs)
+    except interrupts.Interrupted as stop:
+        interrupts.ignore()  # a second Ctrl-C must not cut the clean-up short
+        say(f"interrupted; {what_is_true(command, stop)}", error=True)
+        return stop.exit_status
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def what_is_true(command: str | None, stop: interrupts.Interrupted) -> str:
+    """After an interrupt: what the user can count on."""
+    if stop.published:
+        return "the new release was published in full before it stopped"
+    if command == "build":
+        return "the last release is unchanged"
+    if command in (None, "status", "check", "readability"):
+        return "nothing was written"
+    if command == "serve":
+        return "the preview server is stopped"
+    return "every file it writes is either as it was or written in full"
+
+
+def dispatch(arguments: argparse.Namespace, build: Callable, make_proofs: Callable) -> int:
     root = (arguments.project or config.find_project_root(Path.cwd()) or Path.cwd()).resolve()
     if not (root / "pyproject.toml").is_file():
         return fail_usage(f"{root} is not a leaflet project (no pyproject.toml); use --project DIR")
@@ -126,29 +163,29 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
             missing = system.check_system(settings)
             if missing:
                 for line in missing:
-                    print(f"error: {line}", file=sys.stderr)
+                    say(f"error: {line}", error=True)
                 return EXIT_USAGE
             return run_build(settings, build, plain=arguments.no_progress or not sys.stdout.isatty(),
                              allow_overdue=arguments.allow_overdue, workers=arguments.jobs,
                              scheduler=arguments.scheduler, dump_html=arguments.dump_html)
         if arguments.command == "extract":
             template = catalogs.extract(settings)
-            print(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
+            say(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
         elif arguments.command == "update":
             template = catalogs.extract(settings)
-            print(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
+            say(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
             for locale, counts in catalogs.update_catalogs(settings, template).items():
                 todo = counts["fuzzy"] + counts["untranslated"]
                 state = "complete" if not todo else (f"{counts['fuzzy']} fuzzy, "
                                                      f"{counts['untranslated']} untranslated")
-                print(f"updated {locale}: {counts['translated']} translated, {state}")
+                say(f"updated {locale}: {counts['translated']} translated, {state}")
         elif arguments.command == "init":
             path = catalogs.init_catalog(settings, arguments.locale)
-            print(f"created {settings.relative(path)}: translate it in Poedit or any PO editor, "
+            say(f"created {settings.relative(path)}: translate it in Poedit or any PO editor, "
                   f"then run 'pipeline.py build'")
         elif arguments.command == "compile":
             for path in catalogs.compile_catalogs(settings):
-                print(f"wrote {settings.relative(path)}")
+                say(f"wrote {settings.relative(path)}")
         elif arguments.command == "status":
             return show_status(settings, arguments.locales, arguments.json)
         elif arguments.command == "check":
@@ -159,9 +196,9 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
                 return fail_usage(missing[0])
             kind = "proof" if arguments.command == "preview" else "review"
             for path in make_proofs(settings, arguments.locale, kind, arguments.leaflet):
-                print(f"wrote {settings.relative(path)}")
+                say(f"wrote {settings.relative(path)}")
         elif arguments.command == "serve":
-            return serve_output(settings, arguments.port)
+            return serve_output(settings, arguments.bind, arguments.port)
         elif arguments.command == "readability":
             return show_readability(settings, arguments.leaflets, arguments.json)
         elif arguments.command == "approve":
@@ -172,11 +209,11 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
                 raise ProblemError(problems)
             on = arguments.on or date.today()
             path = approvals.record_approval(settings, catalog, arguments.by, on)
-            print(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
+            say(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
                   f"{arguments.by} on {on}. Any later change to the catalog makes it a draft again.")
     except ProblemError as error:
         for problem in error.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            say(f"error: {problem}", error=True)
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -185,15 +222,15 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
     rows, source_problems = status.locale_statuses(settings, locales or None)
     if as_json:
         due = status.due_for_review(leaflets_of(settings), date.today())
-        print(json.dumps({"locales": [row.to_json() for row in rows],
+        say_json({"locales": [row.to_json() for row in rows],
                           "source_problems": [p.to_json() for p in source_problems],
                           "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
                                               "owner": leaflet.owner, "days_left": left}
-                                             for leaflet, left in due]},
-                         ensure_ascii=False, indent=2))
+                                             for leaflet, left in due]})
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title="Translations")
         for column in ("locale", "language", "translated", "fuzzy", "untranslated", "checks failing",
@@ -202,17 +239,19 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
                                                                     "checks failing") else "left")
         for row in rows:
             count = (lambda n: "?" if n is None else str(n))
-            table.add_row(row.locale, row.language, count(row.translated), count(row.fuzzy),
-                          count(row.untranslated), str(row.checks_failing),
-                          row.review + (f" ({row.reviewer})" if row.reviewer else ""),
-                          "yes" if row.publishable else f"no: {row.why}", row.published)
+            cells = (row.locale, row.language, count(row.translated), count(row.fuzzy),
+                     count(row.untranslated), str(row.checks_failing),
+                     row.review + (f" ({row.reviewer})" if row.reviewer else ""),
+                     "yes" if row.publishable else f"no: {row.why}", row.published)
+            # Text, not markup: a reviewer called "[red]x" is shown as typed, escaped.
+            table.add_row(*(Text(shown(cell)) for cell in cells))
         Console(width=max(160, Console().width)).print(table)
         for problem in source_problems:
-            print(f"error: {problem}", file=sys.stderr)
+            say(f"error: {problem}", error=True)
     due = status.due_for_review(leaflets_of(settings), date.today())
     if as_json:
         return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
-    print("leaflets due for review in the next 90 days: " + (", ".join(
+    say("leaflets due for review in the next 90 days: " + (", ".join(
         f"{leaflet.slug} ({leaflet.next_review}, owner {leaflet.owner}, "
         + (f"{-left} days overdue)" if left < 0 else f"in {left} days)") for leaflet, left in due)
         or "none"))
@@ -227,48 +266,45 @@ def show_readability(settings, slugs: list[str], as_json: bool) -> int:
         raise ProblemError(problems)
     reports = [readability.assess(leaflet) for leaflet in leaflets if not slugs or leaflet.slug in slugs]
     if as_json:
-        print(json.dumps([dataclasses.asdict(report) for report in reports], indent=2))
+        say_json([dataclasses.asdict(report) for report in reports])
         return EXIT_OK
     low, high = readability.TARGET_GRADE
     for report in reports:
-        print(f"{report.slug}: target US grade {low:g}-{high:g} (reading age 9-11)")
+        say(f"{report.slug}: target US grade {low:g}-{high:g} (reading age 9-11)")
         for section in (*report.sections, report.whole):
             mark = "" if section.on_target else "   above target"
-            print(f"  {section.heading:<40} {section.words:>4} words  ease {section.reading_ease:5.1f}"
+            say(f"  {section.heading:<40} {section.words:>4} words  ease {section.reading_ease:5.1f}"
                   f"  grade {section.grade:4.1f}{mark}")
-        print("  longest sentences:")
+        say("  longest sentences:")
         for words, sentence in report.longest_sentences:
-            print(f"    {words:>3} words: {sentence}")
+            say(f"    {words:>3} words: {sentence}")
     return EXIT_OK
 
 
 def run_check(settings, locales: list[str]) -> int:
     rows, source_problems = status.locale_statuses(settings, locales or None)
     for problem in source_problems:
-        print(f"error: {problem}", file=sys.stderr)
+        say(f"error: {problem}", error=True)
     for row in rows:
         for problem in row.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print(f"{row.locale}: " + ("ok" if not row.problems else f"{len(row.problems)} problem(s)"))
+            say(f"error: {problem}", error=True)
+        say(f"{row.locale}: " + ("ok" if not row.problems else f"{len(row.problems)} problem(s)"))
     return EXIT_PROBLEMS if source_problems or any(row.problems for row in rows) else EXIT_OK
 
 
-def serve_output(settings, port: int) -> int:
-    import functools
-    import http.server
+def serve_output(settings, bind: str, port: int) -> int:
+    from .preview import make_server
 
     if not (settings.output_dir / "index.html").is_file():
         return fail_usage("output/index.html does not exist yet: run 'pipeline.py build' first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(settings.output_dir))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = make_server(settings.output_dir, bind, port, log=lambda line: say(line, error=True))
     except OSError as error:
-        return fail_usage(f"cannot listen on port {port} ({error.strerror}); try --port")
-    print(f"serving {settings.relative(settings.output_dir)}/ at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        return fail_usage(f"cannot listen on {bind} port {port} ({error.strerror or error}); try --port")
+    host = f"[{bind}]" if ":" in bind else bind
+    say(f"serving {settings.relative(settings.output_dir)}/ at http://{host}:{port}/ (Ctrl-C stops)")
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
     return EXIT_OK
@@ -280,16 +316,48 @@ def leaflets_of(settings):
     return content.load_leaflets(settings)[0]
 
 
+#: What a terminal would act on rather than show: C0 and C1 control characters (ESC begins
+#: the CSI and OSC sequences that move the cursor, retitle the window or make links),
+#: DEL, line and paragraph separators, and the invisible direction controls that reorder
+#: what follows them. Tabs are kept.
+UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def shown(text) -> str:
+    """Text from anywhere made safe to print: each character a terminal would act on is
+    written as its escape (\\x1b, \\u202e), so what is shown is exactly what is there."""
+    return UNSHOWABLE.sub(lambda found: (f"\\x{ord(found[0]):02x}" if ord(found[0]) < 0x100
+                                         else f"\\u{ord(found[0]):04x}"), str(text))
+
+
+def say(line: str, error: bool = False) -> None:
+    """Print one line of ours, with whatever it quotes shown as plain text."""
+    print(shown(line), file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def say_json(data) -> None:
+    """JSON for scripts: the same text, with what a terminal would act on as JSON escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    print(UNSHOWABLE_IN_JSON.sub(lambda found: f"\\u{ord(found[0]):04x}", text), flush=True)
+
+
+#: JSON already escapes C0 controls inside strings; its own line breaks are structure.
+UNSHOWABLE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
 def fail_usage(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    say(f"error: {message}", error=True)
     return EXIT_USAGE
 
 
 def run_build(settings, build: Callable, plain: bool, **options) -> int:
     progress = PlainProgress() if plain else RichProgress()
-    report = build(settings, progress, **options)
+    try:
+        report = build(settings, progress, **options)
+    finally:
+        progress.finish()  # the bar is gone before any line below (or an interrupt's)
     for path, reason in sorted(report.rendered):
-        print(f"rendered {path}: {reason}")
+        say(f"rendered {path}: {reason}")
     manifest = report.manifest
     current = [e for e in manifest["leaflets"] if "outdated" not in e and e["variant"] == "standard"
                and e["paper"] == "A4"]
@@ -297,19 +365,19 @@ def run_build(settings, build: Callable, plain: bool, **options) -> int:
     packs = [e for e in manifest["packs"] if "outdated" not in e]
     locales = sorted({e["locale"] for e in current})
     files = sum(1 for e in manifest["leaflets"] if "outdated" not in e)
-    print(f"rendered {len(report.rendered)} PDFs, reused {files + len(packs) - len(report.rendered)} "
+    say(f"rendered {len(report.rendered)} PDFs, reused {files + len(packs) - len(report.rendered)} "
           "unchanged ones")
-    print(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
+    say(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
           f"{files} leaflet PDFs in all papers and variants, and {len(packs)} packs to "
           f"{settings.relative(settings.output_dir)}/")
     for entry in outdated[:20]:
-        print(f"kept outdated: {entry['path']} ({entry['outdated']})")
+        say(f"kept outdated: {entry['path']} ({entry['outdated']})")
     if len(outdated) > 20:
-        print(f"kept outdated: {len(outdated) - 20} more files (see output/manifest.json)")
+        say(f"kept outdated: {len(outdated) - 20} more files (see output/manifest.json)")
     for problem in report.problems:
-        print(f"error: {problem}", file=sys.stderr)
+        say(f"error: {problem}", error=True)
     if report.problems:
-        print(f"{len(report.problems)} problem(s); see above and output/manifest.json", file=sys.stderr)
+        say(f"{len(report.problems)} problem(s); see above and output/manifest.json", error=True)
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -319,12 +387,15 @@ class PlainProgress:
 
     total = done = 0
 
+    def phase(self, description: str) -> None:
+        say(description)
+
     def start(self, total: int) -> None:
         self.total += total
 
     def advance(self, description: str) -> None:
         self.done += 1
-        print(f"[{self.done}/{self.total}] {description}", flush=True)
+        say(f"[{self.done}/{self.total}] {description}")
 
     def finish(self) -> None:
         pass
@@ -335,19 +406,23 @@ class RichProgress:
 
     bar = None
 
+    def phase(self, description: str) -> None:
+        """The bar shows the long part; the short phases pass unannounced."""
+
     def start(self, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         if self.bar is None:
-            self.bar = Progress(TextColumn("rendering {task.description:<14}"), BarColumn(),
+            self.bar = Progress(TextColumn("rendering {task.description:<14}", markup=False), BarColumn(),
                                 MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
             self.bar.start()
             self.task = self.bar.add_task("", total=0)
         self.bar.update(self.task, total=self.bar.tasks[0].total + total)
 
     def advance(self, description: str) -> None:
-        self.bar.update(self.task, advance=1, description=description)
+        self.bar.update(self.task, advance=1, description=shown(description))
 
     def finish(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None

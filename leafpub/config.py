@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import re
-import stat
 import tomllib
 from pathlib import Path
 
+from . import sources
 from .model import Clinic, PinnedFile, Pack, Settings
 from .problems import Problem, ProblemError
 
@@ -20,6 +21,7 @@ MAX_FIELD_LENGTH = 200
 CLINIC_FIELDS = ("name", "address", "phone", "hours", "email", "website", "logo")
 MAX_LOGO_BYTES = 512 * 1024
 MAX_LOGO_PIXELS = 2000  # on either side
+MAX_PACKS_BYTES = 4 * 1024 * 1024
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -31,9 +33,9 @@ def find_project_root(start: Path) -> Path | None:
     return None
 
 
-def read_toml(path: Path, display: str) -> dict:
+def read_toml(path: Path, display: str, data: bytes | None = None) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads((path.read_bytes() if data is None else data).decode("utf-8"))
     except UnicodeDecodeError as error:
         raise ProblemError([Problem(display, None, f"not UTF-8 text ({error.reason})")]) from None
     except tomllib.TOMLDecodeError as error:
@@ -74,11 +76,15 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
     """Read packs.toml. A broken pack is a problem (naming the pack, so that its last good
     PDF is kept); the others are still returned."""
     path = settings.packs_file
-    if not path.exists():
+    if not sources.exists(settings.root, path):
         return (), ()
     display = settings.relative(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
-    data = read_toml(path, display)
+    try:
+        raw = sources.read(settings.root, path, MAX_PACKS_BYTES)
+    except ProblemError as error:
+        return (), error.problems
+    text = raw.decode("utf-8", errors="replace")
+    data = read_toml(path, display, raw)
     pack_lines = [number for number, line in enumerate(text.splitlines(), 1)
                   if line.strip().replace(" ", "") == "[[pack]]"]
     packs, problems, seen = [], [], set()
@@ -148,27 +154,27 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
 
 def check_logo(settings: Settings, logo: str) -> str | None:
     """Why a clinic's logo cannot be used, or None. Only small PNG or JPEG images inside
-    templates/assets/ are accepted: never a path outside it, a device, a pipe or a huge image."""
-    assets = (settings.templates_dir / "assets").resolve()
-    path = (assets / logo).resolve()
+    templates/assets/ are accepted: never a path outside it, a link, a device, a pipe or a
+    huge image."""
+    assets = settings.templates_dir / "assets"
+    path = Path(os.path.normpath(assets / logo))
     if not path.is_relative_to(assets):
         return "is outside templates/assets/"
-    try:
-        info = os.stat(path)  # stat, not open: opening a FIFO would wait forever
-    except OSError:
+    reason = sources.refusal(settings.root, path)
+    if reason == "does not exist":
         return "does not exist in templates/assets/"
-    if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file"
-    if info.st_size > MAX_LOGO_BYTES:
-        return f"is larger than {MAX_LOGO_BYTES // 1024} KB"
-    with path.open("rb") as stream:
-        head = stream.read(8)
-    if not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")):
+    if reason:
+        return reason
+    try:
+        data = sources.read(settings.root, path, MAX_LOGO_BYTES)
+    except ProblemError as error:
+        return error.problems[0].message
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         return "is not a PNG or JPEG image"
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:  # reads the header only
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
             width, height = image.size
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         return "cannot be read as an image"

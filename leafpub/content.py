@@ -34,6 +34,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from . import sources
 from .model import BulletList, Leaflet, Paragraph, Section, Settings, SourceText
 from .problems import Problem, ProblemError
 
@@ -52,23 +53,21 @@ def load_leaflets(settings: Settings) -> tuple[tuple[Leaflet, ...], tuple[Proble
     leaflets, problems = [], []
     for path in sorted(settings.leaflets_dir.glob("*.md")):
         try:
-            leaflets.append(read_leaflet(path, settings.relative(path)))
+            data = sources.read(settings.root, path, MAX_LEAFLET_BYTES, leaflet=path.stem)
+            leaflets.append(read_leaflet(data, settings.relative(path), path.stem))
         except ProblemError as error:
             problems.extend(error.problems)
     return tuple(leaflets), tuple(problems)
 
 
-def read_leaflet(path: Path, display: str) -> Leaflet:
-    """Read one leaflet file; raise ProblemError listing everything wrong with it."""
-    data = path.read_bytes()
-    if len(data) > MAX_LEAFLET_BYTES:
-        raise ProblemError([Problem(display, None, f"file is larger than {MAX_LEAFLET_BYTES // 1024} KiB")])
+def read_leaflet(data: bytes, display: str, stem: str) -> Leaflet:
+    """One leaflet file's bytes -> Leaflet; raise ProblemError listing everything wrong with it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         raise ProblemError([Problem(display, line, "not UTF-8 text")]) from None
-    return parse_leaflet(text.removeprefix("\ufeff"), display, path.stem)
+    return parse_leaflet(text.removeprefix("\ufeff"), display, stem)
 
 
 def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:

@@ -15,6 +15,7 @@ from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import sources
 from .catalogs import needed_messages
 from .model import Leaflet, LocaleCatalog, Pdf, Settings
 
@@ -61,8 +62,9 @@ class Inputs:
     @cached_property
     def templates(self) -> str:
         folder = self.settings.templates_dir
+        files, _ = sources.tree(self.settings.root, folder)  # the build refuses the others first
         return digest([(str(path.relative_to(folder)), hashlib.sha256(path.read_bytes()).hexdigest())
-                       for path in sorted(folder.rglob("*")) if path.is_file()])
+                       for path in files])
 
     @cached_property
     def fonts(self) -> str:

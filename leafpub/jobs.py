@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gc
 import io
+import multiprocessing
 import os
 import resource
+import signal
 import threading
 import time
 from collections import OrderedDict, deque
@@ -19,6 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import forkserver, get_context
 
+from . import interrupts
 from .model import Language, Pack, PackPart, Pdf, Settings
 from .problems import Problem, ProblemError
 
@@ -287,7 +290,17 @@ def start_forkserver():
     leaflets and catalogs (a pool started later waits only for what is left of it)."""
     context = get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()
+    # Started with SIGINT ignored, which it and the workers forked from it inherit: Ctrl-C
+    # at a terminal reaches the whole process group, and only this process decides how to
+    # stop (it ends the workers). Blocked meanwhile, a Ctrl-C to this process waits for the
+    # handler to be back (Linux never discards a blocked signal as ignored).
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     return context
 
 
@@ -317,13 +330,17 @@ class LocalPool:
         if self.workers == 1 or self.executors:
             return
         context = start_forkserver()
-        self.executors = [ProcessPoolExecutor(max_workers=1, mp_context=context) for _ in range(self.workers)]
+        self.executors = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=interrupts.in_worker)
+                          for _ in range(self.workers)]
         self.starting = threading.Thread(target=self.warm_up_workers, name="leafpub-start-workers", daemon=True)
         self.starting.start()
 
     def warm_up_workers(self) -> None:
         for executor in self.executors:
-            executor.submit(warm_up, self.settings)
+            try:
+                executor.submit(warm_up, self.settings)
+            except RuntimeError:  # the pool was stopped meanwhile (an interrupt)
+                return
 
     def run(self, jobs: Iterable) -> Iterator[JobResult]:
         """Results as they come; each job is handed to a worker as soon as `jobs` yields it
@@ -365,6 +382,19 @@ class LocalPool:
             self.starting.join()
         for executor in self.executors:
             executor.shutdown(wait=True)
+
+    def terminate(self) -> None:
+        """Stop at once (an interrupt, an error): queued jobs are dropped, the running ones
+        ended, and this returns when every worker has exited."""
+        for executor in self.executors:
+            executor.shutdown(wait=False, cancel_futures=True)
+        workers = multiprocessing.active_children()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.kill()
 
 
 def language_of(job) -> str:
@@ -435,6 +465,10 @@ class DaskPool:
 
     def close(self) -> None:
         self.client.close()
+
+    def terminate(self) -> None:
+        """Stop at once: this build's jobs are cancelled on the cluster."""
+        self.client.close(timeout=5)
 
 
 def default_workers() -> int:

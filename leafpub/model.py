@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -67,9 +68,10 @@ class Settings:
         return self.translations_dir / "messages.pot"
 
     def relative(self, path: Path) -> str:
-        """A path as a user would type it from the project root."""
+        """A path as a user would type it from the project root: links are not followed, so
+        a linked file is named where it stands, never by its target."""
         try:
-            return str(Path(path).resolve().relative_to(self.root.resolve()))
+            return Path(os.path.normpath(self.root / path)).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 
@@ -277,8 +279,12 @@ class LeafletDocument:
     @property
     def path(self) -> str:
         """Where it is published, relative to output/."""
-        slug = self.leaflet.slug
-        return f"leaflets/{slug}/{slug}.{self.language.locale}.{self.format.suffix}.pdf"
+        return leaflet_path(self.leaflet.slug, self.language.locale, self.format)
+
+
+def leaflet_path(slug: str, locale: str, format: Format) -> str:
+    """Where a leaflet in a language and format is published, relative to output/."""
+    return f"leaflets/{slug}/{slug}.{locale}.{format.suffix}.pdf"
 
 
 @dataclass(frozen=True)

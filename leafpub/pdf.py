@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import re
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts, fontsubset
+from . import fonts, fontsubset, sources
 from .libraries import found_by_loader_cache
 from .model import BLEED_MM, Pdf, Settings
 from .problems import Problem, ProblemError
@@ -36,19 +37,19 @@ PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf
                 "pack-part": None}
 
 
-def make_asset_fetcher(folder: Path, pinned: frozenset[Path] = frozenset()):
+def make_asset_fetcher(root: Path, folder: Path, pinned: frozenset[Path] = frozenset()):
     """A WeasyPrint URL fetcher that serves `data:` URLs and regular files inside one folder
     (reached through TEMPLATES_URL, or by its own path).
 
-    Everything else (other files, ../ tricks, symlinks out, devices, http, ftp...) is
-    refused, so no input can put a local file into a PDF or make the build fetch a URL.
+    Everything else (other files, ../ tricks, symbolic links, devices, http, ftp...) is
+    refused (sources.py is the rule), so no input can put a local file into a PDF or make the build fetch a URL.
     `pinned` names the only other files it serves (the configured colour profile).
     WeasyPrint logs each refusal, and the renderer turns that into a problem.
     """
     class AssetFetcher(URLFetcher):
         def __init__(self):
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-            self.folder = folder.resolve()
+            self.folder = folder
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
@@ -60,14 +61,18 @@ def make_asset_fetcher(folder: Path, pinned: frozenset[Path] = frozenset()):
             virtual = urlsplit(TEMPLATES_URL).path
             if local.startswith(virtual):
                 local = str(self.folder / local[len(virtual):])
-            path = Path(local).resolve()
-            if not (path.is_relative_to(self.folder) or path in pinned) or not path.is_file():
+            path = Path(os.path.normpath(local))
+            if path in pinned:
+                body = path.read_bytes()
+            elif path.is_relative_to(self.folder):
+                try:
+                    body = sources.read(root, path, MAX_ASSET_BYTES)
+                except ProblemError as error:
+                    raise ValueError(f"refused to read {error.problems[0]}") from None
+            else:
                 raise ValueError(f"refused to read {url[:80]!r}: not a file in {self.folder.name}/")
-            if path.stat().st_size > MAX_ASSET_BYTES:
-                raise ValueError(f"refused to read {url[:80]!r}: larger than {MAX_ASSET_BYTES} bytes")
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                      headers={"Content-Type": content_type})
+            return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": content_type})
 
     return AssetFetcher()
 
@@ -83,13 +88,13 @@ class PdfRenderer:
         #: The language of the last document, when it loaded a large (CJK) face
         self.large_face_locale: str | None = None
         profile = settings.print_profile
-        self.fetcher = make_asset_fetcher(settings.templates_dir,
+        self.fetcher = make_asset_fetcher(settings.root, settings.templates_dir,
                                           frozenset([profile.path.resolve()] if profile else []))
         self.base_url = TEMPLATES_URL
         # Every document uses the same stylesheet: parsed once per worker, not per document.
         with captured_warnings() as warnings:
-            self.stylesheet = CSS(filename=str(settings.templates_dir / STYLESHEET),
-                                  base_url=self.base_url, url_fetcher=self.fetcher)
+            self.stylesheet = CSS(string=sources.read(settings.root, settings.templates_dir / STYLESHEET)
+                                  .decode("utf-8"), base_url=self.base_url, url_fetcher=self.fetcher)
         if warnings:
             raise ProblemError([Problem(f"templates/{STYLESHEET}", None, message)
                                 for message in dict.fromkeys(warnings)])

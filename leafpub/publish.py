@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import interrupts
 from .model import LeafletDocument, PackDocument
 from .problems import Problem, ProblemError
 
@@ -155,14 +156,20 @@ def stage_and_apply(output: Path, files: dict[str, bytes], removed: list[str]) -
             if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
                 continue  # unchanged: keep the file (and its date) as it is
             renames.append((stage(target, data), relative))
-        journal = {"renames": [(str(temporary.relative_to(output)), relative) for temporary, relative in renames],
-                   "removals": removed}
-        write_atomically(output / JOURNAL, json.dumps(journal).encode("utf-8"))
-    except BaseException:
+    except BaseException:  # an interrupt too: nothing is published, nothing is left behind
         for temporary, _ in renames:
             temporary.unlink(missing_ok=True)
         raise
-    recover(output)
+    journal = {"renames": [(str(temporary.relative_to(output)), relative) for temporary, relative in renames],
+               "removals": removed}
+    with interrupts.held_back():  # from the journal to the last rename, a signal waits
+        try:
+            write_atomically(output / JOURNAL, json.dumps(journal).encode("utf-8"))
+        except BaseException:
+            for temporary, _ in renames:
+                temporary.unlink(missing_ok=True)
+            raise
+        recover(output)
 
 
 def recover(output: Path) -> None:

@@ -10,10 +10,11 @@ from datetime import date
 from functools import lru_cache
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from . import sources
 from .languages import counter_style, localize_digits
 from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
@@ -52,9 +53,24 @@ class ContactBox:
     html: Markup
 
 
+class ProjectLoader(BaseLoader):
+    """Jinja2 templates from templates/, each read by the rule for every source: a plain
+    file, reached without links (Jinja2's FileSystemLoader follows them)."""
+
+    def __init__(self, settings: Settings):
+        self.root, self.folder = settings.root, settings.templates_dir
+
+    def get_source(self, environment, template):
+        path = self.folder / template
+        if not sources.exists(self.root, path) or ".." in template.split("/"):
+            raise TemplateNotFound(template)
+        text = sources.read(self.root, path).decode("utf-8")
+        return text, str(path), lambda: False
+
+
 def make_environment(settings: Settings) -> Environment:
     environment = Environment(
-        loader=FileSystemLoader(settings.templates_dir),
+        loader=ProjectLoader(settings),
         autoescape=True,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],

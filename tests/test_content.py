@@ -17,7 +17,7 @@ GOOD = (DATA / "project" / "leaflets" / "hand-washing.md").read_text(encoding="u
 
 
 def test_reads_metadata_sections_and_messages_with_their_lines():
-    leaflet = read_leaflet(DATA / "project" / "leaflets" / "hand-washing.md", "leaflets/hand-washing.md")
+    leaflet = read_leaflet(GOOD.encode(), "leaflets/hand-washing.md", "hand-washing")
     assert (leaflet.slug, leaflet.version, leaflet.owner) == ("hand-washing", "2.1", "Infection control team")
     assert (leaflet.last_reviewed, leaflet.next_review) == (date(2026, 10, 1), date(2027, 10, 1))
     assert leaflet.page_budget == 1
@@ -64,10 +64,8 @@ def test_a_mistake_is_reported_with_file_and_line(edit, line, words):
 
 
 def test_a_file_that_is_not_utf8_names_its_line(tmp_path):
-    path = tmp_path / "hand-washing.md"
-    path.write_bytes(GOOD.encode() + b"\nCaf\xe9\n")
     with pytest.raises(ProblemError) as raised:
-        read_leaflet(path, "leaflets/hand-washing.md")
+        read_leaflet(GOOD.encode() + b"\nCaf\xe9\n", "leaflets/hand-washing.md", "hand-washing")
     assert str(raised.value.problems[0]) == "leaflets/hand-washing.md:25: not UTF-8 text"
 
 

@@ -77,7 +77,7 @@ def test_no_request_reaches_a_server(renderer):
 
 
 def test_the_fetcher_serves_files_inside_the_templates_folder_and_data_urls():
-    fetcher = make_asset_fetcher(SETTINGS.templates_dir)
+    fetcher = make_asset_fetcher(SETTINGS.root, SETTINGS.templates_dir)
     css = fetcher.fetch((SETTINGS.templates_dir / "leaflet.css").as_uri())
     assert css.content_type == "text/css" and b"@page" in css.read()
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
@@ -88,7 +88,7 @@ def test_the_fetcher_serves_files_inside_the_templates_folder_and_data_urls():
 def test_a_symlink_out_of_the_templates_folder_is_refused(tmp_path):
     (tmp_path / "assets").mkdir()
     (tmp_path / "assets" / "logo.png").symlink_to("/etc/passwd")
-    fetcher = make_asset_fetcher(tmp_path / "assets")
+    fetcher = make_asset_fetcher(tmp_path, tmp_path / "assets")
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch((tmp_path / "assets" / "logo.png").as_uri())
 
@@ -117,7 +117,7 @@ def test_an_image_gives_the_same_bytes_wherever_the_project_is(tmp_path):
 
 
 def test_the_templates_url_cannot_climb_out_of_the_templates_folder():
-    fetcher = make_asset_fetcher(SETTINGS.templates_dir)
+    fetcher = make_asset_fetcher(SETTINGS.root, SETTINGS.templates_dir)
     assert b"@page" in fetcher.fetch("file:///leafpub/templates/leaflet.css").read()
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch("file:///leafpub/templates/../../../etc/hostname")
