@@ -276,10 +276,8 @@ def encoding_problems(data: bytes, display: str, locale: str | None) -> list[Pro
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        legacy = ("Windows-1252" if any(0x80 <= byte <= 0x9f for byte in data)
-                  else "Latin-1 (ISO-8859-1) or Windows-1252")
-        return problem(line, f"the file is not UTF-8 (this line has a byte UTF-8 does not allow; "
-                             f"it looks saved as {legacy}): {SAVE_AS_UTF8}")
+        return problem(line, "the file is not UTF-8 (this line has a byte UTF-8 does not allow; it "
+                             f"looks saved as Latin-1 (ISO-8859-1) or Windows-1252): {SAVE_AS_UTF8}")
     return []
 
 

@@ -79,10 +79,7 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
     if not sources.exists(settings.root, path):
         return (), ()
     display = settings.relative(path)
-    try:
-        raw = sources.read(settings.root, path, MAX_PACKS_BYTES)
-    except ProblemError as error:
-        return (), error.problems
+    raw = sources.read(settings.root, path, MAX_PACKS_BYTES)  # unreadable: like invalid TOML, stops the build
     text = raw.decode("utf-8", errors="replace")
     data = read_toml(path, display, raw)
     pack_lines = [number for number, line in enumerate(text.splitlines(), 1)

@@ -530,7 +530,7 @@ def test_a_header_the_libraries_cannot_use_fails_that_language_at_its_line(publi
 ENCODINGS = {
     "UTF-16 with BOM": (lambda text: text.encode("utf-16"), "UTF-16 (little-endian, with a byte order mark)"),
     "UTF-16 without BOM": (lambda text: text.encode("utf-16-be"), "UTF-16 (big-endian, without a byte order mark)"),
-    "Latin-1": (lambda text: text.replace("charset=utf-8", "charset=ISO-8859-1").encode("latin-1"),
+    "Latin-1": (lambda text: text.replace("charset=utf-8", "charset=ISO-8859-1").encode("latin-1", errors="replace"),
                 "looks saved as Latin-1 (ISO-8859-1) or Windows-1252"),
     "UTF-8 with BOM": (lambda text: "\ufeff".encode() + text.encode(), "byte order mark (BOM)"),
 }
@@ -556,14 +556,8 @@ def live_processes(session: int) -> list[str]:
     return [line for line in listed.stdout.splitlines() if line.strip() and not line.strip().startswith("Z")]
 
 
-@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("moment", ["reading the leaflets", "planning", "[3/", "publishing into"])
-def test_an_interrupt_at_any_moment_of_a_build_stops_it_cleanly(published, number, moment):
-    project, before = published
-    replace_in_catalog(project, 'msgstr "Mójese las manos."', 'msgstr "Mójese bien las manos."')
-    build = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "build",
-                              "--no-progress", "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
+def interrupt_when(build, moment: str, number: int):
+    """Send the signal once the build prints a line starting with `moment`; its stderr and when."""
     for line in build.stdout:
         if line.startswith(moment):
             # Ctrl-C at a terminal signals the whole process group; `kill` the process only.
@@ -574,7 +568,20 @@ def test_an_interrupt_at_any_moment_of_a_build_stops_it_cleanly(published, numbe
         pytest.fail(f"the build never printed {moment!r}")
     build.stdout.read()
     err = build.stderr.read()
-    assert build.wait(timeout=30) == 128 + number and time.monotonic() - sent < 10
+    build.wait(timeout=30)
+    return err, sent
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("moment", ["reading the leaflets", "planning", "[3/", "publishing into"])
+def test_an_interrupt_at_any_moment_of_a_build_stops_it_cleanly(published, number, moment):
+    project, before = published
+    replace_in_catalog(project, 'msgstr "Mójese las manos."', 'msgstr "Mójese bien las manos."')
+    with subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "build",
+                           "--no-progress", "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, start_new_session=True) as build:
+        err, sent = interrupt_when(build, moment, number)
+    assert build.returncode == 128 + number and time.monotonic() - sent < 10
     after = release(project)
     if after == before:
         assert err == "interrupted; the last release is unchanged\n"
@@ -641,7 +648,7 @@ def test_a_reviewer_name_is_shown_as_typed_not_as_console_markup(published, caps
     status, out, err = run_cli(project, "approve", "es", "--by", "[bold]Who[/bold]", capsys=capsys)
     assert status == 0 and "[bold]Who[/bold]" in out
     status, out, err = run_cli(project, "status", capsys=capsys)
-    assert "([bold]Who[/bold])" in out
+    assert "approved ([bold]Who[/bold] on " in out
 
 
 @pytest.mark.parametrize("name, words", [
@@ -664,7 +671,7 @@ def test_the_plain_log_names_each_document_by_its_path(published, capsys):
     status, out, err = run_cli(project, "build", "--no-progress", capsys=capsys)
     progress = [line for line in out.splitlines() if line.startswith("[")]
     assert status == 0 and progress
-    assert "[1/7] leaflets/hand-washing/hand-washing.es.a4.pdf (for packs)" in progress
+    assert any(line.endswith("] leaflets/hand-washing/hand-washing.es.a4.pdf (for packs)") for line in progress)
     assert any(line.endswith("] packs/test-clinic.a4.pdf") for line in progress)
     assert any(line.endswith("] leaflets/hand-washing/hand-washing.es.letter.print.pdf") for line in progress)
     assert not any(re.search(r"\] [0-9a-f]{12}$", line) for line in progress)
@@ -673,7 +680,6 @@ def test_the_plain_log_names_each_document_by_its_path(published, capsys):
 # -- the preview server ------------------------------------------------------------------
 
 def test_the_preview_server_shows_published_files_only(published):
-    import http.client
     import socket
 
     project, _ = published
@@ -683,8 +689,15 @@ def test_the_preview_server_shows_published_files_only(published):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "serve",
-                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    with subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "serve",
+                           "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as server:
+        check_preview(server, port)
+    assert server.returncode == 130
+
+
+def check_preview(server, port):
+    import http.client
+
     try:
         assert server.stdout.readline() == f"serving output/ at http://127.0.0.1:{port}/ (Ctrl-C stops)\n"
 
@@ -705,4 +718,4 @@ def test_the_preview_server_shows_published_files_only(published):
             assert status == 404 and b"[tool.leafpub]" not in body, path
     finally:
         server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=10) == 130
+        server.wait(timeout=10)
