@@ -189,8 +189,7 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     data = sources.read(settings.root, path, MAX_CATALOG_BYTES, locale=locale)
     # One clear problem for a file gettext cannot read at all, before msgfmt and Babel
     # would each report it their own way (often as dozens of syntax errors).
-    problems = [*encoding_problems(data, display, locale)]
-    problems = problems or header_problems(data, display, locale)
+    problems = unreadable_problems(data, display, locale)
     # GNU msgfmt catches what Babel lets through (duplicate msgids, wrong plural
     # counts, broken format strings, unterminated strings), each with its line.
     problems = problems or run_msgfmt_check(data, display, locale)
@@ -229,10 +228,15 @@ def read_catalog(settings: Settings, path: Path) -> Catalog:
     """A catalog or template file, read by the rule for every source, parsed by Babel."""
     display = settings.relative(path)
     data = sources.read(settings.root, path, MAX_CATALOG_BYTES)
-    problems = [*encoding_problems(data, display, None)] or header_problems(data, display, None)
+    problems = unreadable_problems(data, display, None)
     if problems:
         raise ProblemError(problems)
     return parse_catalog(data, display)
+
+
+def unreadable_problems(data: bytes, display: str, locale: str | None) -> list[Problem]:
+    """The encoding first, then the headers: what stops gettext and Babel reading a file at all."""
+    return encoding_problems(data, display, locale) or header_problems(data, display, locale)
 
 
 def parse_catalog(data: bytes, display: str, locale: str | None = None) -> Catalog:

@@ -157,15 +157,11 @@ def check_logo(settings: Settings, logo: str) -> str | None:
     path = Path(os.path.normpath(assets / logo))
     if not path.is_relative_to(assets):
         return "is outside templates/assets/"
-    reason = sources.refusal(settings.root, path)
-    if reason == "does not exist":
-        return "does not exist in templates/assets/"
-    if reason:
-        return reason
     try:
         data = sources.read(settings.root, path, MAX_LOGO_BYTES)
     except ProblemError as error:
-        return error.problems[0].message
+        reason = error.problems[0].message
+        return "does not exist in templates/assets/" if reason == "does not exist" else reason
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         return "is not a PNG or JPEG image"
     from PIL import Image, UnidentifiedImageError

@@ -60,10 +60,11 @@ def refusal(root: Path, path: Path, folder: bool = False) -> str | None:
         except OSError as error:
             return f"cannot be read ({error.strerror})"
         last = number == len(relative.parts)
+        if stat.S_ISLNK(mode) and last:
+            return f"is a symbolic link: {FIX}"
         if stat.S_ISLNK(mode):
-            where = "" if last else f" ({Path(*relative.parts[:number]).as_posix()} is one)"
-            return f"is reached through a symbolic link{where}: {FIX}" if not last else \
-                f"is a symbolic link: {FIX}"
+            linked = Path(*relative.parts[:number]).as_posix()
+            return f"is reached through a symbolic link ({linked} is one): {FIX}"
         if last and folder and not stat.S_ISDIR(mode):
             return "is not a folder"
         if last and not folder and not stat.S_ISREG(mode):
