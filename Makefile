@@ -15,13 +15,14 @@ APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
 	poppler-utils ghostscript libgs-common
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test bench system test-system clean-output help
+.PHONY: all build test bench bench-internals system test-system clean-output help
 all: build
 
 help:
 	@echo "make          install what is needed, then build everything into output/"
 	@echo "make test     install what is needed, then run the tests"
 	@echo "make bench    measure build speed and output sizes (benchmarks/)"
+	@echo "make bench-internals  measure what each use of another library's internals gains"
 	@echo "make system   install only the Debian packages"
 
 build: system $(VENV)/.installed
@@ -36,6 +37,9 @@ test: system test-system $(VENV)/.installed-test
 
 bench: system $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
+
+bench-internals: system $(VENV)/.installed
+	$(BIN)/python benchmarks/internals.py
 
 # Installs only the packages that are missing (or at another version), so a re-run is quick.
 test-system:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import pipeline  # noqa: E402
 from leafpub.config import load_settings  # noqa: E402
-from leafpub.jobs import default_workers  # noqa: E402
+from leafpub.pool import default_workers  # noqa: E402
 from leafpub.fonts import use_pinned_fonts  # noqa: E402
 from leafpub.pdf import PDF_VARIANTS  # noqa: E402
 
@@ -54,7 +54,7 @@ def cold_build_in_new_process(project: Path) -> float:
     (the forkserver of this process would start the workers warm). Timed as timed_build is."""
     script = ("import sys, time; sys.path.insert(0, sys.argv[1]); import pipeline\n"
               "from pathlib import Path; from leafpub.config import load_settings\n"
-              "from leafpub.jobs import default_workers\n"
+              "from leafpub.pool import default_workers\n"
               "if __name__ == '__main__':\n"
               "    started = time.perf_counter()\n"
               "    report = pipeline.build(load_settings(Path(sys.argv[2])), workers=default_workers())\n"

@@ -14,7 +14,8 @@ from collections import Counter
 from babel.messages.catalog import Catalog, Message, TranslationError
 
 from .languages import UnknownLanguage, language_of
-from .model import Language
+from .markup import parse_inline
+from .model import HIDDEN_CHARACTERS, Language
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|%%")
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -102,12 +103,6 @@ def check_whitespace_and_punctuation(source: str, translation: str, language: La
     return problems
 
 
-# Characters that have no place in a patient's text: controls, and the bidi embeddings,
-# overrides and isolates that can make "12" display as "21". (Left-to-right and
-# right-to-left marks, and the joiners Persian needs, are fine.)
-HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
-
-
 def check_characters(source: str, translation: str, language: Language) -> list[str]:
     """No control characters or bidi overrides, which can hide or reorder what is printed."""
     found = sorted({f"U+{ord(character):04X}" for character in HIDDEN_CHARACTERS.findall(translation)}
@@ -153,14 +148,10 @@ def numbers_in(text: str) -> list[str]:
 
 def unbalanced_marks(text: str) -> bool:
     """True when the leaflet format's inline parser leaves * characters as plain text."""
-    from .render import parse_inline
-
     return any(token.type == "text" and "*" in token.content for token in parse_inline(text))
 
 
 def markup_kinds(text: str) -> Counter:
-    from .render import parse_inline
-
     return Counter(token.type for token in parse_inline(text) if token.type in ("strong_open", "em_open"))
 
 

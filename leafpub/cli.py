@@ -1,21 +1,17 @@
-"""Command line: parse arguments, run a command, print results; the only place that prints."""
+"""Command line arguments -> the command they name, run, and its exit status (130 / 143 if interrupted)."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
-import re
 import signal
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from . import approvals, catalogs, config, interrupts, jobs, status, system
+from . import commands, config, interrupts, pool
+from .model import Settings
 from .problems import ProblemError
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+from .terminal import EXIT_PROBLEMS, fail_usage, say
 
 DESCRIPTION = """\
 Publish patient leaflets in many languages: the English leaflets in leaflets/ and
@@ -49,7 +45,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "Writes output/manifest.json (paths, SHA-256, pages, problems).")
     build.add_argument("--no-progress", action="store_true",
                        help="print one line per document instead of a progress bar")
-    build.add_argument("-j", "--jobs", type=int, default=jobs.default_workers(), metavar="N",
+    build.add_argument("-j", "--jobs", type=int, default=pool.default_workers(), metavar="N",
                        help="render in N worker processes (default: all %(default)s cores)")
     build.add_argument("--scheduler", metavar="ADDRESS",
                        help="render on an existing Dask distributed cluster, e.g. tcp://host:8786 "
@@ -153,276 +149,30 @@ def what_is_true(command: str | None, stop: interrupts.Interrupted) -> str:
     return "every file it writes is either as it was or written in full"
 
 
+HANDLERS: dict[str, Callable[[Settings, argparse.Namespace, commands.Stages], int]] = {
+    "build": commands.build_command,
+    "extract": commands.extract_command,
+    "update": commands.update_command,
+    "init": commands.init_command,
+    "compile": commands.compile_command,
+    "status": commands.status_command,
+    "check": commands.check_command,
+    "preview": commands.proof_command,
+    "review": commands.proof_command,
+    "serve": commands.serve_command,
+    "readability": commands.readability_command,
+    "approve": commands.approve_command,
+}
+
+
 def dispatch(arguments: argparse.Namespace, build: Callable, make_proofs: Callable) -> int:
     root = (arguments.project or config.find_project_root(Path.cwd()) or Path.cwd()).resolve()
     if not (root / "pyproject.toml").is_file():
         return fail_usage(f"{root} is not a leaflet project (no pyproject.toml); use --project DIR")
     try:
         settings = config.load_settings(root)
-        if arguments.command == "build":
-            missing = system.check_system(settings)
-            if missing:
-                for line in missing:
-                    say(f"error: {line}", error=True)
-                return EXIT_USAGE
-            return run_build(settings, build, plain=arguments.no_progress or not sys.stdout.isatty(),
-                             allow_overdue=arguments.allow_overdue, workers=arguments.jobs,
-                             scheduler=arguments.scheduler, dump_html=arguments.dump_html)
-        if arguments.command == "extract":
-            template = catalogs.extract(settings)
-            say(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
-        elif arguments.command == "update":
-            template = catalogs.extract(settings)
-            say(f"wrote {settings.relative(settings.pot_file)} ({len(template)} messages)")
-            for locale, counts in catalogs.update_catalogs(settings, template).items():
-                todo = counts["fuzzy"] + counts["untranslated"]
-                state = "complete" if not todo else (f"{counts['fuzzy']} fuzzy, "
-                                                     f"{counts['untranslated']} untranslated")
-                say(f"updated {locale}: {counts['translated']} translated, {state}")
-        elif arguments.command == "init":
-            path = catalogs.init_catalog(settings, arguments.locale)
-            say(f"created {settings.relative(path)}: translate it in Poedit or any PO editor, "
-                  f"then run 'pipeline.py build'")
-        elif arguments.command == "compile":
-            for path in catalogs.compile_catalogs(settings):
-                say(f"wrote {settings.relative(path)}")
-        elif arguments.command == "status":
-            return show_status(settings, arguments.locales, arguments.json)
-        elif arguments.command == "check":
-            return run_check(settings, arguments.locales)
-        elif arguments.command in ("preview", "review"):
-            missing = system.check_system(settings)
-            if missing:
-                return fail_usage(missing[0])
-            kind = "proof" if arguments.command == "preview" else "review"
-            for path in make_proofs(settings, arguments.locale, kind, arguments.leaflet):
-                say(f"wrote {settings.relative(path)}")
-        elif arguments.command == "serve":
-            return serve_output(settings, arguments.bind, arguments.port)
-        elif arguments.command == "readability":
-            return show_readability(settings, arguments.leaflets, arguments.json)
-        elif arguments.command == "approve":
-            catalog = catalogs.load_catalog(settings, arguments.locale)
-            needed, _ = status.source_messages(settings)
-            problems = catalogs.publication_problems(catalog, needed)
-            if problems:
-                raise ProblemError(problems)
-            on = arguments.on or date.today()
-            path = approvals.record_approval(settings, catalog, arguments.by, on)
-            say(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
-                  f"{arguments.by} on {on}. Any later change to the catalog makes it a draft again.")
+        return HANDLERS[arguments.command](settings, arguments, commands.Stages(build, make_proofs))
     except ProblemError as error:
         for problem in error.problems:
             say(f"error: {problem}", error=True)
         return EXIT_PROBLEMS
-    return EXIT_OK
-
-
-def show_status(settings, locales: list[str], as_json: bool) -> int:
-    rows, source_problems = status.locale_statuses(settings, locales or None)
-    if as_json:
-        due = status.due_for_review(leaflets_of(settings), date.today())
-        say_json({"locales": [row.to_json() for row in rows],
-                          "source_problems": [p.to_json() for p in source_problems],
-                          "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
-                                              "owner": leaflet.owner, "days_left": left}
-                                             for leaflet, left in due]})
-    else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(title="Translations")
-        for column in ("locale", "language", "translated", "fuzzy", "untranslated", "checks failing",
-                       "review", "publishable", "published"):
-            table.add_column(column, justify="right" if column in ("translated", "fuzzy", "untranslated",
-                                                                    "checks failing") else "left")
-        for row in rows:
-            count = (lambda n: "?" if n is None else str(n))
-            cells = (row.locale, row.language, count(row.translated), count(row.fuzzy),
-                     count(row.untranslated), str(row.checks_failing),
-                     row.review + (f" ({row.reviewer})" if row.reviewer else ""),
-                     "yes" if row.publishable else f"no: {row.why}", row.published)
-            # Text, not markup: a reviewer called "[red]x" is shown as typed, escaped.
-            table.add_row(*(Text(shown(cell)) for cell in cells))
-        Console(width=max(160, Console().width)).print(table)
-        for problem in source_problems:
-            say(f"error: {problem}", error=True)
-    due = status.due_for_review(leaflets_of(settings), date.today())
-    if as_json:
-        return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
-    say("leaflets due for review in the next 90 days: " + (", ".join(
-        f"{leaflet.slug} ({leaflet.next_review}, owner {leaflet.owner}, "
-        + (f"{-left} days overdue)" if left < 0 else f"in {left} days)") for leaflet, left in due)
-        or "none"))
-    return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
-
-
-def show_readability(settings, slugs: list[str], as_json: bool) -> int:
-    from . import content, readability
-
-    leaflets, problems = content.load_leaflets(settings)
-    if problems:
-        raise ProblemError(problems)
-    reports = [readability.assess(leaflet) for leaflet in leaflets if not slugs or leaflet.slug in slugs]
-    if as_json:
-        say_json([dataclasses.asdict(report) for report in reports])
-        return EXIT_OK
-    low, high = readability.TARGET_GRADE
-    for report in reports:
-        say(f"{report.slug}: target US grade {low:g}-{high:g} (reading age 9-11)")
-        for section in (*report.sections, report.whole):
-            mark = "" if section.on_target else "   above target"
-            say(f"  {section.heading:<40} {section.words:>4} words  ease {section.reading_ease:5.1f}"
-                  f"  grade {section.grade:4.1f}{mark}")
-        say("  longest sentences:")
-        for words, sentence in report.longest_sentences:
-            say(f"    {words:>3} words: {sentence}")
-    return EXIT_OK
-
-
-def run_check(settings, locales: list[str]) -> int:
-    rows, source_problems = status.locale_statuses(settings, locales or None)
-    for problem in source_problems:
-        say(f"error: {problem}", error=True)
-    for row in rows:
-        for problem in row.problems:
-            say(f"error: {problem}", error=True)
-        say(f"{row.locale}: " + ("ok" if not row.problems else f"{len(row.problems)} problem(s)"))
-    return EXIT_PROBLEMS if source_problems or any(row.problems for row in rows) else EXIT_OK
-
-
-def serve_output(settings, bind: str, port: int) -> int:
-    from .preview import make_server
-
-    if not (settings.output_dir / "index.html").is_file():
-        return fail_usage("output/index.html does not exist yet: run 'pipeline.py build' first")
-    try:
-        server = make_server(settings.output_dir, bind, port, log=lambda line: say(line, error=True))
-    except OSError as error:
-        return fail_usage(f"cannot listen on {bind} port {port} ({error.strerror or error}); try --port")
-    host = f"[{bind}]" if ":" in bind else bind
-    say(f"serving {settings.relative(settings.output_dir)}/ at http://{host}:{port}/ (Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    return EXIT_OK
-
-
-def leaflets_of(settings):
-    from . import content
-
-    return content.load_leaflets(settings)[0]
-
-
-#: What a terminal would act on rather than show: C0 and C1 control characters (ESC begins
-#: the CSI and OSC sequences that move the cursor, retitle the window or make links),
-#: DEL, line and paragraph separators, and the invisible direction controls that reorder
-#: what follows them. Tabs are kept.
-UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-
-
-def shown(text) -> str:
-    """Text from anywhere made safe to print: each character a terminal would act on is
-    written as its escape (\\x1b, \\u202e), so what is shown is exactly what is there."""
-    return UNSHOWABLE.sub(lambda found: (f"\\x{ord(found[0]):02x}" if ord(found[0]) < 0x100
-                                         else f"\\u{ord(found[0]):04x}"), str(text))
-
-
-def say(line: str, error: bool = False) -> None:
-    """Print one line of ours, with whatever it quotes shown as plain text."""
-    print(shown(line), file=sys.stderr if error else sys.stdout, flush=True)
-
-
-def say_json(data) -> None:
-    """JSON for scripts: the same text, with what a terminal would act on as JSON escapes."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    print(UNSHOWABLE_IN_JSON.sub(lambda found: f"\\u{ord(found[0]):04x}", text), flush=True)
-
-
-#: JSON already escapes C0 controls inside strings; its own line breaks are structure.
-UNSHOWABLE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-
-
-def fail_usage(message: str) -> int:
-    say(f"error: {message}", error=True)
-    return EXIT_USAGE
-
-
-def run_build(settings, build: Callable, plain: bool, **options) -> int:
-    progress = PlainProgress() if plain else RichProgress()
-    try:
-        report = build(settings, progress, **options)
-    finally:
-        progress.finish()  # the bar is gone before any line below (or an interrupt's)
-    for path, reason in sorted(report.rendered):
-        say(f"rendered {path}: {reason}")
-    manifest = report.manifest
-    current = [e for e in manifest["leaflets"] if "outdated" not in e and e["variant"] == "standard"
-               and e["paper"] == "A4"]
-    outdated = [e for e in (*manifest["leaflets"], *manifest["packs"]) if "outdated" in e]
-    packs = [e for e in manifest["packs"] if "outdated" not in e]
-    locales = sorted({e["locale"] for e in current})
-    files = sum(1 for e in manifest["leaflets"] if "outdated" not in e)
-    say(f"rendered {len(report.rendered)} PDFs, reused {files + len(packs) - len(report.rendered)} "
-          "unchanged ones")
-    say(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
-          f"{files} leaflet PDFs in all papers and variants, and {len(packs)} packs to "
-          f"{settings.relative(settings.output_dir)}/")
-    for entry in outdated[:20]:
-        say(f"kept outdated: {entry['path']} ({entry['outdated']})")
-    if len(outdated) > 20:
-        say(f"kept outdated: {len(outdated) - 20} more files (see output/manifest.json)")
-    for problem in report.problems:
-        say(f"error: {problem}", error=True)
-    if report.problems:
-        say(f"{len(report.problems)} problem(s); see above and output/manifest.json", error=True)
-        return EXIT_PROBLEMS
-    return EXIT_OK
-
-
-class PlainProgress:
-    """One line per document, for logs and CI."""
-
-    total = done = 0
-
-    def phase(self, description: str) -> None:
-        say(description)
-
-    def start(self, total: int) -> None:
-        self.total += total
-
-    def advance(self, description: str) -> None:
-        self.done += 1
-        say(f"[{self.done}/{self.total}] {description}")
-
-    def finish(self) -> None:
-        pass
-
-
-class RichProgress:
-    """A progress bar on a terminal."""
-
-    bar = None
-
-    def phase(self, description: str) -> None:
-        """The bar shows the long part; the short phases pass unannounced."""
-
-    def start(self, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        if self.bar is None:
-            self.bar = Progress(TextColumn("rendering {task.description:<14}", markup=False), BarColumn(),
-                                MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("", total=0)
-        self.bar.update(self.task, total=self.bar.tasks[0].total + total)
-
-    def advance(self, description: str) -> None:
-        self.bar.update(self.task, advance=1, description=shown(description))
-
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None

@@ -7,16 +7,14 @@ import io
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 from . import sources
-from .model import Clinic, PinnedFile, Pack, Settings
+from .model import (CONTROL_CHARACTERS, DEFAULT_SOURCE_LOCALE, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
+                    Settings)
 from .problems import Problem, ProblemError
 
-PAPER_SIZES = ("A4", "Letter")
-PACK_VARIANTS = ("standard", "print")  # large print is for one reader, not a clinic's pack
-PACK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 MAX_FIELD_LENGTH = 200
 CLINIC_FIELDS = ("name", "address", "phone", "hours", "email", "website", "logo")
 MAX_LOGO_BYTES = 512 * 1024
@@ -54,9 +52,9 @@ def load_settings(root: Path) -> Settings:
         raise ProblemError([Problem("pyproject.toml", None, "no [tool.leafpub] table")])
     problems = []
     paper = table.get("paper", "A4")
-    if paper not in PAPER_SIZES:
+    if paper not in PAPERS:
         problems.append(Problem("pyproject.toml", None,
-                                f"[tool.leafpub] paper must be one of {', '.join(PAPER_SIZES)}"))
+                                f"[tool.leafpub] paper must be one of {', '.join(PAPERS)}"))
     scripts = {script: tuple(families) for script, families in table.get("scripts", {}).items()}
     fonts = tuple(PinnedFile(Path(font["path"]), font["sha256"], font.get("package", ""))
                   for font in table.get("fonts", []))
@@ -68,7 +66,7 @@ def load_settings(root: Path) -> Settings:
                      if isinstance(profile, dict) else None)
     if problems:
         raise ProblemError(problems)
-    return Settings(root=root, source_locale=table.get("source-locale", "en"), paper=paper,
+    return Settings(root=root, source_locale=table.get("source-locale", DEFAULT_SOURCE_LOCALE), paper=paper,
                     scripts=scripts, fonts=fonts, print_profile=print_profile)
 
 
@@ -87,66 +85,110 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
     packs, problems, seen = [], [], set()
     for index, entry in enumerate(data.get("pack", [])):
         line = pack_lines[index] if index < len(pack_lines) else None
-        pack_problems = []
-
-        def problem(key: str, message: str) -> None:
-            pack_problems.append(Problem(display, find_key_line(text, line, key), message))
-
-        pack_id = entry.get("id")
-        if not isinstance(pack_id, str) or not PACK_ID.fullmatch(pack_id):
-            problem("id", "pack id must be lower-case letters, digits and hyphens, "
-                          f"at most 64 characters (got {pack_id!r})")
-            problems.extend(pack_problems)
-            continue
-        if pack_id in seen:
-            problem("id", f"pack id {pack_id!r} is used twice")
-        seen.add(pack_id)
-        paper = entry.get("paper", settings.paper)
-        if paper not in PAPER_SIZES:
-            problem("paper", f"pack {pack_id!r}: paper must be one of {', '.join(PAPER_SIZES)}")
-        variant = entry.get("variant", "standard")
-        if variant not in PACK_VARIANTS:
-            problem("variant", f"pack {pack_id!r}: variant must be one of {', '.join(PACK_VARIANTS)}")
-        lists = {}
-        for key in ("leaflets", "locales"):
-            value = entry.get(key)
-            if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-                problem(key, f"pack {pack_id!r}: {key} must be a non-empty list of names")
-                value = []
-            lists[key] = tuple(value)
-        clinic_table = entry.get("clinic", {})
-        fields = {}
-        for key in CLINIC_FIELDS:
-            value = clinic_table.get(key, [] if key == "address" else "")
-            values = value if key == "address" and isinstance(value, list) else [value]
-            for item in values:
-                if not isinstance(item, str):
-                    problem(key, f"pack {pack_id!r}: clinic {key} must be text")
-                elif len(item) > MAX_FIELD_LENGTH:
-                    problem(key, f"pack {pack_id!r}: clinic {key} is longer than "
-                                 f"{MAX_FIELD_LENGTH} characters")
-                elif CONTROL_CHARACTERS.search(item):
-                    problem(key, f"pack {pack_id!r}: clinic {key} contains a control character")
-            fields[key] = tuple(values) if key == "address" else value
-        if not fields["name"]:
-            problem("clinic", f"pack {pack_id!r}: the clinic needs a name")
-        if fields["logo"] and isinstance(fields["logo"], str):
-            reason = check_logo(settings, fields["logo"])
-            if reason:
-                problem("logo", f"pack {pack_id!r}: clinic logo {fields['logo']!r} {reason}")
-        title = entry.get("title", "Patient information leaflets")
-        if not isinstance(title, str) or len(title) > MAX_FIELD_LENGTH or CONTROL_CHARACTERS.search(title):
-            problem("title", f"pack {pack_id!r}: title must be one line of text")
-        if pack_problems:
-            problems.extend(dataclasses.replace(p, leaflet=None, locale=None, pack=pack_id)
-                            for p in pack_problems)
-            continue
-        packs.append(Pack(id=pack_id, title=title, clinic=Clinic(**fields),
-                          leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,
-                          line=line or 1, variant=variant,
-                          key_lines={key: find_key_line(text, line, key) or line or 1
-                                     for key in ("leaflets", "locales")}))
+        pack, pack_problems = read_pack(settings, entry, PackSource(display, text, line), seen)
+        problems.extend(pack_problems)
+        if pack is not None:
+            packs.append(pack)
     return tuple(packs), tuple(problems)
+
+
+@dataclasses.dataclass(frozen=True)
+class PackSource:
+    """Where one [[pack]] table is written, for problems that name its lines."""
+
+    display: str
+    text: str
+    line: int | None  #: the line of its [[pack]], when TOML and the text agree on it
+
+    def key_line(self, key: str) -> int | None:
+        return find_key_line(self.text, self.line, key)
+
+
+def read_pack(settings: Settings, entry: dict, source: PackSource,
+              seen: set[str]) -> tuple[Pack | None, list[Problem]]:
+    """One [[pack]] table -> a Pack, or None and its problems; seen gathers the ids so far."""
+    pack_problems = []
+
+    def problem(key: str, message: str) -> None:
+        pack_problems.append(Problem(source.display, source.key_line(key), message))
+
+    pack_id = entry.get("id")
+    if not isinstance(pack_id, str) or not SLUG.fullmatch(pack_id):
+        problem("id", "pack id must be lower-case letters, digits and hyphens, "
+                      f"at most 64 characters (got {pack_id!r})")
+        return None, pack_problems
+    if pack_id in seen:
+        problem("id", f"pack id {pack_id!r} is used twice")
+    seen.add(pack_id)
+    paper, variant = pack_format(settings, entry, pack_id, problem)
+    lists = pack_lists(entry, pack_id, problem)
+    fields = clinic_fields(settings, entry.get("clinic", {}), pack_id, problem)
+    title = entry.get("title", "Patient information leaflets")
+    if not isinstance(title, str) or len(title) > MAX_FIELD_LENGTH or CONTROL_CHARACTERS.search(title):
+        problem("title", f"pack {pack_id!r}: title must be one line of text")
+    if pack_problems:
+        return None, [dataclasses.replace(p, leaflet=None, locale=None, pack=pack_id) for p in pack_problems]
+    line = source.line
+    return Pack(id=pack_id, title=title, clinic=Clinic(**fields),
+                leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,
+                line=line or 1, variant=variant,
+                key_lines={key: source.key_line(key) or line or 1
+                           for key in ("leaflets", "locales")}), []
+
+
+def pack_format(settings: Settings, entry: dict, pack_id: str, problem: Callable[[str, str], None]):
+    """A pack's paper and variant, each checked against what a pack may be printed as."""
+    paper = entry.get("paper", settings.paper)
+    if paper not in PAPERS:
+        problem("paper", f"pack {pack_id!r}: paper must be one of {', '.join(PAPERS)}")
+    variant = entry.get("variant", "standard")
+    if variant not in PACK_VARIANTS:
+        problem("variant", f"pack {pack_id!r}: variant must be one of {', '.join(PACK_VARIANTS)}")
+    return paper, variant
+
+
+def pack_lists(entry: dict, pack_id: str, problem: Callable[[str, str], None]) -> dict[str, tuple[str, ...]]:
+    """A pack's leaflets and locales: each a non-empty list of names (empty when it is not)."""
+    lists = {}
+    for key in ("leaflets", "locales"):
+        value = entry.get(key)
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            problem(key, f"pack {pack_id!r}: {key} must be a non-empty list of names")
+            value = []
+        lists[key] = tuple(value)
+    return lists
+
+
+def clinic_fields(settings: Settings, clinic_table: dict, pack_id: str,
+                  problem: Callable[[str, str], None]) -> dict:
+    """The [pack.clinic] table -> the fields of a Clinic, each checked (the address is a list of lines)."""
+    fields = {}
+    for key in CLINIC_FIELDS:
+        value = clinic_table.get(key, [] if key == "address" else "")
+        values = value if key == "address" and isinstance(value, list) else [value]
+        for item in values:
+            reason = clinic_text_problem(item)
+            if reason:
+                problem(key, f"pack {pack_id!r}: clinic {key} {reason}")
+        fields[key] = tuple(values) if key == "address" else value
+    if not fields["name"]:
+        problem("clinic", f"pack {pack_id!r}: the clinic needs a name")
+    if fields["logo"] and isinstance(fields["logo"], str):
+        reason = check_logo(settings, fields["logo"])
+        if reason:
+            problem("logo", f"pack {pack_id!r}: clinic logo {fields['logo']!r} {reason}")
+    return fields
+
+
+def clinic_text_problem(item) -> str | None:
+    """Why one clinic detail (or address line) cannot be printed, or None."""
+    if not isinstance(item, str):
+        return "must be text"
+    if len(item) > MAX_FIELD_LENGTH:
+        return f"is longer than {MAX_FIELD_LENGTH} characters"
+    if CONTROL_CHARACTERS.search(item):
+        return "contains a control character"
+    return None
 
 
 def check_logo(settings: Settings, logo: str) -> str | None:

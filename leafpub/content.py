@@ -28,19 +28,19 @@ italic. Anything else (HTML, links, images) is printed as the text it is.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from . import sources
-from .model import BulletList, Leaflet, Paragraph, Section, Settings, SourceText
+from .model import HIDDEN_CHARACTERS, SLUG, BulletList, Leaflet, Paragraph, Section, Settings, SourceText
 from .problems import Problem, ProblemError
 
 REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "owner")
 OPTIONAL_FIELDS = ("pages", "large-print-pages")
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 MAX_LEAFLET_BYTES = 256 * 1024
 MAX_MESSAGE_CHARACTERS = 2000
 
@@ -71,14 +71,7 @@ def read_leaflet(data: bytes, display: str, stem: str) -> Leaflet:
 
 
 def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
-    problems: list[Problem] = []
-    from .checks import HIDDEN_CHARACTERS
-
-    for number, line in enumerate(text.split("\n"), 1):
-        hidden = HIDDEN_CHARACTERS.search(line.rstrip("\r"))
-        if hidden:
-            problems.append(Problem(display, number, f"invisible control or direction-override "
-                                    f"character U+{ord(hidden[0]):04X}; remove it", leaflet=stem))
+    problems = hidden_character_problems(text, display, stem)
     meta, meta_lines, body_start = parse_front_matter(text, display, problems)
     slug = meta.get("slug", stem or "")
     context = f"Leaflet {slug!r}"
@@ -86,30 +79,12 @@ def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
     def field_problem(key: str, message: str) -> None:
         problems.append(Problem(display, meta_lines.get(key, 1), message, leaflet=slug or None))
 
-    for key in REQUIRED_FIELDS:
-        if not meta.get(key):
-            field_problem(key, f"missing metadata field '{key}:'")
-    if slug and not SLUG.fullmatch(slug):
-        field_problem("slug", "slug must be lower-case letters, digits and hyphens")
-    elif stem and slug and slug != stem:
-        field_problem("slug", f"slug {slug!r} does not match the file name {stem!r}.md")
-    dates = {}
-    for key in ("last-reviewed", "next-review"):
-        try:
-            dates[key] = date.fromisoformat(meta.get(key, ""))
-        except ValueError:
-            if meta.get(key):
-                field_problem(key, f"'{key}' must be a date written YYYY-MM-DD")
-            dates[key] = date.min
+    check_fields(meta, slug, stem, field_problem)
+    dates = review_dates(meta, field_problem)
+    # Only once nothing else is wrong: a missing or misspelt date reads as date.min.
     if problems == [] and dates["next-review"] <= dates["last-reviewed"]:
         field_problem("next-review", "next-review must come after last-reviewed")
-    budgets = {}
-    for key, default in (("pages", "2"), ("large-print-pages", None)):
-        value = meta.get(key) or default or str(2 * budgets["pages"] + 1)
-        if not value.isdigit() or not 1 <= int(value) <= 50:
-            field_problem(key, f"'{key}' (a page budget) must be a whole number from 1 to 50")
-            value = default or "5"
-        budgets[key] = int(value)
+    budgets = page_budgets(meta, field_problem)
 
     sections = parse_body(text, body_start, display, slug, problems)
     title = SourceText(meta.get("title", ""), meta_lines.get("title", 1), f"{context}: title")
@@ -119,6 +94,54 @@ def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
                    last_reviewed=dates["last-reviewed"], next_review=dates["next-review"],
                    owner=meta["owner"], page_budget=budgets["pages"], sections=tuple(sections),
                    large_print_budget=budgets["large-print-pages"])
+
+
+def hidden_character_problems(text: str, display: str, stem: str | None) -> list[Problem]:
+    """A problem for each line with a character that would hide or reorder the text around it."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        hidden = HIDDEN_CHARACTERS.search(line.rstrip("\r"))
+        if hidden:
+            problems.append(Problem(display, number, f"invisible control or direction-override "
+                                    f"character U+{ord(hidden[0]):04X}; remove it", leaflet=stem))
+    return problems
+
+
+def check_fields(meta: dict[str, str], slug: str, stem: str | None,
+                 field_problem: Callable[[str, str], None]) -> None:
+    """Every required field is there, and the slug is one a file name and URL can carry."""
+    for key in REQUIRED_FIELDS:
+        if not meta.get(key):
+            field_problem(key, f"missing metadata field '{key}:'")
+    if slug and not SLUG.fullmatch(slug):
+        field_problem("slug", "slug must be lower-case letters, digits and hyphens")
+    elif stem and slug and slug != stem:
+        field_problem("slug", f"slug {slug!r} does not match the file name {stem!r}.md")
+
+
+def review_dates(meta: dict[str, str], field_problem: Callable[[str, str], None]) -> dict[str, date]:
+    """last-reviewed and next-review as dates (date.min where one is missing or unreadable)."""
+    dates = {}
+    for key in ("last-reviewed", "next-review"):
+        try:
+            dates[key] = date.fromisoformat(meta.get(key, ""))
+        except ValueError:
+            if meta.get(key):
+                field_problem(key, f"'{key}' must be a date written YYYY-MM-DD")
+            dates[key] = date.min
+    return dates
+
+
+def page_budgets(meta: dict[str, str], field_problem: Callable[[str, str], None]) -> dict[str, int]:
+    """The page budgets; large print defaults to twice the standard one, plus one."""
+    budgets = {}
+    for key, default in (("pages", "2"), ("large-print-pages", None)):
+        value = meta.get(key) or default or str(2 * budgets["pages"] + 1)
+        if not value.isdigit() or not 1 <= int(value) <= 50:
+            field_problem(key, f"'{key}' (a page budget) must be a whole number from 1 to 50")
+            value = default or "5"
+        budgets[key] = int(value)
+    return budgets
 
 
 def parse_front_matter(text: str, display: str, problems: list[Problem]):
@@ -152,61 +175,89 @@ def parse_front_matter(text: str, display: str, problems: list[Problem]):
 def parse_body(text: str, body_start: int, display: str, slug: str,
                problems: list[Problem]) -> list[Section]:
     body = "\n".join(text.split("\n")[body_start:])
-    sections: list[Section] = []
-    heading: SourceText | None = None
-    blocks: list = []
-    items: list[SourceText] | None = None
-    where = f"Leaflet {slug!r}, introduction"
-    depth = 0  # list nesting
-    in_heading = False
     try:
         tokens = BLOCK_PARSER.parse(body)
     except RecursionError:
         problems.append(Problem(display, body_start + 1, "the text is nested too deeply"))
         return []
+    reader = BodyReader(slug)
     for token in tokens:
         line = body_start + (token.map[0] if token.map else 0) + 1
-
-        def problem(message: str) -> None:
+        message = reader.read(token, line)
+        if message:
             problems.append(Problem(display, line, message, leaflet=slug or None))
-
-        if token.type == "heading_open" and token.tag != "h2":
-            problem(f"only '## ' section headings are allowed (found {token.markup} );"
-                    " the title goes in the metadata")
-        elif token.type == "heading_open":
-            if heading or blocks:
-                sections.append(Section(heading, tuple(blocks)))
-            heading, blocks, in_heading = None, [], True
-        elif token.type == "heading_close":
-            in_heading = False
-        elif token.type == "ordered_list_open":
-            problem("numbered lists are not supported; use '- ' bullets")
-        elif token.type == "bullet_list_open":
-            depth += 1
-            if depth > 1:
-                problem("lists inside lists are not supported")
-            items = []
-        elif token.type == "bullet_list_close":
-            depth -= 1
-            if depth == 0 and items is not None:
-                blocks.append(BulletList(tuple(items)))
-                items = None
-        elif token.type == "inline":
-            message = " ".join(token.content.split())
-            if len(message) > MAX_MESSAGE_CHARACTERS:
-                problem(f"this text is longer than {MAX_MESSAGE_CHARACTERS} characters; split it")
-            if in_heading:
-                heading = SourceText(message, line, f"Leaflet {slug!r}: section heading")
-                where = f"Leaflet {slug!r}, section {message!r}"
-            elif items is not None:
-                items.append(SourceText(message, line, f"{where}: list item"))
-            else:
-                blocks.append(Paragraph(SourceText(message, line, f"{where}: paragraph")))
-    if heading or blocks:
-        sections.append(Section(heading, tuple(blocks)))
+    sections = reader.finish()
     if not sections:
         problems.append(Problem(display, body_start or 1, "the leaflet has no text", leaflet=slug or None))
     return sections
+
+
+class BodyReader:
+    """The body's Markdown tokens, one at a time -> sections of paragraphs and bullet lists."""
+
+    def __init__(self, slug: str):
+        self.slug = slug
+        self.sections: list[Section] = []
+        self.heading: SourceText | None = None
+        self.blocks: list = []
+        self.items: list[SourceText] | None = None  # the open bullet list's, None outside one
+        self.where = f"Leaflet {slug!r}, introduction"
+        self.depth = 0  # list nesting
+        self.in_heading = False
+        self.readers = {"heading_open": self.heading_open, "heading_close": self.heading_close,
+                        "ordered_list_open": self.ordered_list_open,
+                        "bullet_list_open": self.bullet_list_open,
+                        "bullet_list_close": self.bullet_list_close, "inline": self.inline}
+
+    def read(self, token: Token, line: int) -> str | None:
+        """Take in one token; what is wrong with it, or None. The tokens with no reader here
+        (paragraph and list item markers) only frame the inline text."""
+        reader = self.readers.get(token.type)
+        return reader(token, line) if reader else None
+
+    def finish(self) -> list[Section]:
+        if self.heading or self.blocks:
+            self.sections.append(Section(self.heading, tuple(self.blocks)))
+        return self.sections
+
+    def heading_open(self, token: Token, line: int) -> str | None:
+        if token.tag != "h2":
+            return (f"only '## ' section headings are allowed (found {token.markup} );"
+                    " the title goes in the metadata")
+        if self.heading or self.blocks:
+            self.sections.append(Section(self.heading, tuple(self.blocks)))
+        self.heading, self.blocks, self.in_heading = None, [], True
+        return None
+
+    def heading_close(self, token: Token, line: int) -> None:
+        self.in_heading = False
+
+    def ordered_list_open(self, token: Token, line: int) -> str:
+        return "numbered lists are not supported; use '- ' bullets"
+
+    def bullet_list_open(self, token: Token, line: int) -> str | None:
+        self.depth += 1
+        self.items = []
+        return "lists inside lists are not supported" if self.depth > 1 else None
+
+    def bullet_list_close(self, token: Token, line: int) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.items is not None:
+            self.blocks.append(BulletList(tuple(self.items)))
+            self.items = None
+
+    def inline(self, token: Token, line: int) -> str | None:
+        message = " ".join(token.content.split())
+        if self.in_heading:
+            self.heading = SourceText(message, line, f"Leaflet {self.slug!r}: section heading")
+            self.where = f"Leaflet {self.slug!r}, section {message!r}"
+        elif self.items is not None:
+            self.items.append(SourceText(message, line, f"{self.where}: list item"))
+        else:
+            self.blocks.append(Paragraph(SourceText(message, line, f"{self.where}: paragraph")))
+        if len(message) > MAX_MESSAGE_CHARACTERS:
+            return f"this text is longer than {MAX_MESSAGE_CHARACTERS} characters; split it"
+        return None
 
 
 def extract_leaflet(fileobj, keywords, comment_tags, options):

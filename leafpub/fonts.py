@@ -104,8 +104,8 @@ def faces(path: Path):
         container.close()
 
 
-#: A face with more glyphs or characters than this (Chinese, Japanese, Korean) costs a
-#: render about 30 MiB while it is loaded.
+#: A face with more glyphs or characters than this (Chinese, Japanese, Korean) is large:
+#: a worker holds it in memory only while it serves the documents in hand.
 LARGE_FACE = 20_000
 
 
@@ -126,7 +126,7 @@ class GlyphCoverage:
                 if font.path.is_file():
                     indexes = [index for family, _, index in faces(font.path) if family == name]
                     if indexes:
-                        # HarfBuzz reads a CJK font's cmap in 2 ms; fontTools took 50 ms.
+                        # HarfBuzz reads a CJK font's cmap without building Python objects for it.
                         blob = harfbuzz.Blob.from_file_path(font.path)
                         for index in indexes:
                             covered.update(harfbuzz.Face(blob, index).unicodes)

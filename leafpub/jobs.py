@@ -1,6 +1,5 @@
-"""RenderJob (HTML and how to render it) or PackJob (a clinic's pack to assemble) ->
-JobResult (a checked PDF, or problems), run in worker processes: a local pool, or an
-existing Dask cluster.
+"""RenderJob (HTML and how to render it) or PackJob (a clinic's pack to assemble) -> JobResult (a
+checked PDF, or problems), in a worker process (leafpub/pool.py hands the jobs out).
 
 Each worker imports WeasyPrint once and keeps one font configuration for all its jobs.
 """
@@ -9,19 +8,11 @@ from __future__ import annotations
 
 import gc
 import io
-import multiprocessing
-import os
 import resource
-import signal
-import threading
 import time
-from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections import OrderedDict
 from dataclasses import dataclass
-from multiprocessing import forkserver, get_context
 
-from . import interrupts
 from .model import Language, Pack, PackPart, Pdf, Settings
 from .problems import Problem, ProblemError
 
@@ -45,8 +36,8 @@ class JobResult:
     key: str
     pdf: Pdf | None
     problems: tuple[Problem, ...] = ()
-    #: (page index, left, top, right, bottom) in points from the trim box's top-left
-    anchor: tuple[int, float, float, float, float] | None = None
+    #: (page index, left, top) in points from the trim box's top-left
+    anchor: tuple[int, float, float] | None = None
     peak_memory_kib: int = 0  #: the worker's peak resident memory so far
     seconds: float = 0.0
 
@@ -82,7 +73,8 @@ class PackJob:
 def run_pack(settings: Settings, job: PackJob) -> JobResult:
     from pypdf.errors import PdfReadError
 
-    from . import packfonts, packs, validate
+    from . import packs, validate
+    from .internals import pack_fonts
 
     started = time.perf_counter()
     pdf, problems = None, []
@@ -116,7 +108,7 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         try:
             pdf = packs.merge_pack(job.pack, sheets, cover_pages, [places[n] for n in range(len(job.parts))],
                                    job.parts, job.language, read=base_reader,
-                                   pinned_face=packfonts.PinnedFaces(tuple(f.path for f in settings.fonts)).get)
+                                   pinned_face=pack_fonts.PinnedFaces(tuple(f.path for f in settings.fonts)).get)
         except (PdfReadError, KeyError, ValueError, TypeError) as error:  # a damaged part
             raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its "
                                         f"parts could not be merged ({type(error).__name__}: {error})")]) from None
@@ -198,8 +190,8 @@ def warm_up(settings: Settings) -> None:
 def keep_large_blocks_apart() -> None:
     """Have glibc give every block of 1 MiB or more its own mapping, returned to the system
     when freed. By default glibc raises that threshold to the largest block freed so far,
-    up to 32 MiB: after a CJK render (WeasyPrint copies each 20 MB CJK font file it draws
-    with), such blocks came from the heap, which then kept growing from render to render."""
+    up to 32 MiB: after a CJK render (WeasyPrint copies each CJK font file it draws with),
+    such blocks came from the heap, which then kept growing from render to render."""
     import ctypes
 
     try:  # the C library this process runs on, without looking for it by name
@@ -232,7 +224,7 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
     pdf, anchor = None, None
     # The parsed pack bases serve a run of packs (hundreds of clinics' packs share them);
     # a document render comes after them (a build's packs go first) and, in a CJK face,
-    # needs 90 MiB: they are let go (15 of them hold 9 MiB).
+    # needs the memory more: they are let go.
     _base_readers.clear()
     try:
         renderer = renderer_for(settings)
@@ -263,8 +255,7 @@ def collect_garbage() -> None:
     """Free what the last document left in reference cycles: CJK renders keep large font
     objects alive otherwise. Whatever is alive afterwards (WeasyPrint's modules, caches,
     the pack bases a worker keeps parsed) is frozen, so the next collection looks only at
-    what is new: a worker holding 55,000 objects took 19 ms a collection, 450 times in the
-    200-clinic build. A frozen object is still freed when nothing refers to it; so that a
+    what is new, not at the tens of thousands of objects a worker keeps. A frozen object is still freed when nothing refers to it; so that a
     cycle among them (a pack base dropped from the worker's cache) is freed too, every
     50th collection looks at everything."""
     global _collections
@@ -273,203 +264,3 @@ def collect_garbage() -> None:
         gc.unfreeze()
     gc.collect()
     gc.freeze()
-
-
-#: What the forkserver imports once for all the workers it starts: what every job needs
-#: (a first build waits for it), WeasyPrint first, through leafpub.pdf (see
-#: leafpub/libraries.py). pypdf, for packs only, is imported by the worker that assembles one.
-PRELOAD = ["leafpub.pdf", "pikepdf", "leafpub.jobs"]
-
-
-def start_forkserver():
-    """Start the process that local workers are forked from, and return its context.
-
-    forkserver: each worker starts from a small clean process, not a copy of this one
-    (which holds every catalog). That process imports WeasyPrint (0.4 s) once for all the
-    workers it starts; starting it early lets it do so while this process reads the
-    leaflets and catalogs (a pool started later waits only for what is left of it)."""
-    context = get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    # Started with SIGINT ignored, which it and the workers forked from it inherit: Ctrl-C
-    # at a terminal reaches the whole process group, and only this process decides how to
-    # stop (it ends the workers). Blocked meanwhile, a Ctrl-C to this process waits for the
-    # handler to be back (Linux never discards a blocked signal as ignored).
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, handler)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    return context
-
-
-class LocalPool:
-    """Jobs in this machine's worker processes (or in this process with one worker).
-
-    Each worker keeps to one language at a time: the font subsets it cut for a document
-    (and a CJK face) serve that language's next documents, which draw the same glyphs.
-    Handed out in turn, as from one shared queue, a language's documents went to every
-    worker, and each cut the same subsets again: 126 cuts in a cold build, now 92.
-    When no language is left unstarted, an idle worker takes from another's."""
-
-    #: Jobs a worker holds at once: the one it runs and the next, so that it never waits
-    #: for this process to hand it one.
-    DEPTH = 2
-
-    def __init__(self, settings: Settings, workers: int):
-        self.settings, self.workers = settings, max(1, workers)
-        self.executors: list[ProcessPoolExecutor] = []
-        self.starting: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the workers: each sets up its renderer (fonts, the stylesheet) while this
-        process is still preparing the jobs. Forking them waits for the forkserver's own
-        imports (most of 0.4 s on a first build), so a thread waits for that, and this
-        process goes on preparing the jobs."""
-        if self.workers == 1 or self.executors:
-            return
-        context = start_forkserver()
-        self.executors = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=interrupts.in_worker)
-                          for _ in range(self.workers)]
-        self.starting = threading.Thread(target=self.warm_up_workers, name="leafpub-start-workers", daemon=True)
-        self.starting.start()
-
-    def warm_up_workers(self) -> None:
-        for executor in self.executors:
-            try:
-                executor.submit(warm_up, self.settings)
-            except RuntimeError:  # the pool was stopped meanwhile (an interrupt)
-                return
-
-    def run(self, jobs: Iterable) -> Iterator[JobResult]:
-        """Results as they come; each job is handed to a worker as soon as `jobs` yields it
-        and the workers are there (until then, the jobs are prepared and kept)."""
-        if self.workers == 1:
-            for job in jobs:
-                yield run(self.settings, job)
-            return
-        jobs = iter(jobs)
-        first = next(jobs, None)
-        if first is None:  # nothing to do: no worker is started for it
-            return
-        self.start()
-        queue = LanguageQueue(self.workers)
-        queue.add(first)
-        running: dict = {}  # future -> worker
-        more = True
-        while more or running or queue:
-            if not self.starting.is_alive():
-                for worker, job in queue.hand_out(self.DEPTH, finished=not more):
-                    running[self.executors[worker].submit(run, self.settings, job)] = worker
-            if more:  # prepare the next job; meanwhile, pass on what is done
-                job = next(jobs, None)
-                more = job is not None
-                if more:
-                    queue.add(job)
-                done = [future for future in running if future.done()]
-            elif running:
-                done = wait(running, return_when=FIRST_COMPLETED).done
-            else:  # the last jobs wait for the workers to start
-                self.starting.join()
-                continue
-            for future in done:
-                queue.finished(running.pop(future))
-                yield future.result()
-
-    def close(self) -> None:
-        if self.starting is not None:
-            self.starting.join()
-        for executor in self.executors:
-            executor.shutdown(wait=True)
-
-    def terminate(self) -> None:
-        """Stop at once (an interrupt, an error): queued jobs are dropped, the running ones
-        ended, and this returns when every worker has exited."""
-        for executor in self.executors:
-            executor.shutdown(wait=False, cancel_futures=True)
-        workers = multiprocessing.active_children()
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.join(timeout=5)
-            if worker.is_alive():
-                worker.kill()
-
-
-def language_of(job) -> str:
-    """What a job shares its font subsets with: the other documents in its language; for a
-    pack, its CJK face with the other packs with a box in that face."""
-    return getattr(job, "locale", None) or getattr(job, "large_face", None) or job.key
-
-
-class LanguageQueue:
-    """Jobs waiting for a worker, by language, and which worker has taken which language."""
-
-    def __init__(self, workers: int):
-        self.waiting: OrderedDict[str, deque] = OrderedDict()  # in the order they came
-        self.owner: dict[str, int] = {}
-        self.holding = [0] * workers  # jobs handed to each worker and not yet done
-
-    def __bool__(self) -> bool:
-        return any(self.waiting.values())
-
-    def add(self, job) -> None:
-        self.waiting.setdefault(language_of(job), deque()).append(job)
-
-    def finished(self, worker: int) -> None:
-        self.holding[worker] -= 1
-
-    def hand_out(self, depth: int, finished: bool) -> Iterator[tuple[int, object]]:
-        """(worker, job) for every worker holding fewer than `depth` jobs: the next of a
-        language it has, or of one nobody has; once every job is known (`finished`), the
-        last of the language with most left."""
-        for worker in range(len(self.holding)):
-            while self.holding[worker] < depth:
-                job = self.next_for(worker, finished)
-                if job is None:
-                    break
-                self.holding[worker] += 1
-                yield worker, job
-
-    def next_for(self, worker: int, finished: bool):
-        for language, waiting in self.waiting.items():
-            if waiting and self.owner.setdefault(language, worker) == worker:
-                return waiting.popleft()
-        if finished and self:
-            return max(self.waiting.values(), key=len).pop()
-        return None
-
-
-class DaskPool:
-    """Jobs on an existing Dask distributed cluster. Its workers need this project at the
-    same path and the same pinned fonts and packages (README: "Running on a cluster")."""
-
-    def __init__(self, settings: Settings, address):
-        from distributed import Client
-
-        self.settings = settings
-        self.client = Client(address, set_as_default=False)
-
-    def start(self) -> None:
-        """The cluster's workers are already running."""
-
-    def run(self, jobs: Iterable) -> Iterator[JobResult]:
-        from distributed import as_completed as dask_completed
-
-        jobs = list(jobs)
-        futures = [self.client.submit(run, self.settings, job, key=f"leafpub-{job.key}", pure=False)
-                   for job in jobs]
-        for future in dask_completed(futures, loop=self.client.loop):
-            yield future.result()
-
-    def close(self) -> None:
-        self.client.close()
-
-    def terminate(self) -> None:
-        """Stop at once: this build's jobs are cancelled on the cluster."""
-        self.client.close(timeout=5)
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

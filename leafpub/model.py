@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 import os
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -76,12 +77,41 @@ class Settings:
             return str(path)
 
 
+#: The language leaflets are written in, unless pyproject.toml says otherwise.
+DEFAULT_SOURCE_LOCALE = "en"
+
+
+# -- names and characters ---------------------------------------------------
+
+#: A leaflet's slug (its file name) and a pack's id: they become file names and URLs.
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: Invisible controls that reorder the text around them: bidi embeddings, overrides, isolates.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+#: What never belongs in a text from outside (a leaflet, a translation): C0 controls but tab
+#: and line ends, DEL and C1 controls, bidi controls, byte-order marks and interlinear
+#: annotation marks. Each would change what a reader sees without showing itself ("12"
+#: displayed as "21"). Left-to-right and right-to-left marks and joiners are fine.
+HIDDEN_CHARACTERS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}\ufeff\ufff9-\ufffb]")
+#: The same for one line of a clinic's details, where line ends and separators are hidden too.
+CONTROL_CHARACTERS = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}\ufeff]")
+#: What a terminal would act on rather than show: C0 and C1 controls (ESC begins the CSI
+#: and OSC sequences that move the cursor, retitle the window or make links), DEL, line
+#: and paragraph separators, and the invisible direction marks and controls that reorder
+#: what follows them. Tabs are kept.
+UNSHOWABLE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}\ufeff]")
+#: The same inside JSON, which already escapes C0 controls in strings (its own line breaks
+#: are structure).
+UNSHOWABLE_IN_JSON = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}\ufeff]")
+
+
 # -- formats ----------------------------------------------------------------
 
 PAPERS = ("A4", "Letter")
 #: standard: tagged PDF/UA-1 for screens and office printers; large-print: the same
 #: reflowed with 16 pt body text; print: PDF/X-4 with 3 mm bleed and crop marks.
 VARIANTS = ("standard", "large-print", "print")
+#: A clinic's pack: large print is for one reader, not a clinic's pack.
+PACK_VARIANTS = ("standard", "print")
 #: Print-shop variant: backgrounds run 3 mm past the trim (the bleed); the page is 10 mm
 #: larger on each side so that crop marks have room outside the bleed.
 BLEED_MM, SLUG_MM = 3, 10
@@ -298,7 +328,7 @@ class PackPart:
     title: str  #: translated title
     base: Pdf
     base_key: str  #: the base's cache key: many clinics' packs share one base
-    anchor: tuple[int, float, float, float, float]  #: the empty box: page, left, top, right, bottom
+    anchor: tuple[int, float, float]  #: where the empty box begins: page, left, top
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,15 @@ page labels, one font per face."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Sequence
 
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject,
-                           DictionaryObject, FloatObject, IndirectObject, NameObject,
-                           TextStringObject)
+from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject,
+                           IndirectObject, NameObject, TextStringObject)
 
-from . import packfonts
+from .internals import pack_fonts
+from .internals.pypdf_objects import add_object
 from .model import Language, Pack, PackPart, Pdf
 
 
@@ -29,7 +28,8 @@ def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, box: Pa
     """Lay the clinic's contact box (a page of the box's size) into the empty box on
     `page`, as a form XObject drawn over the page: the page's own drawing is not parsed or
     changed, and the box's text stays text (WeasyPrint laid it out, fonts embedded)."""
-    _page_index, left, _top, _right, bottom = anchor
+    _page_index, left, top = anchor[:3]
+    bottom = top + float(box.mediabox.height)  # the box page is the size of the box
     form = DecodedStreamObject()
     form.set_data(box.get_contents().get_data())
     form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
@@ -40,7 +40,7 @@ def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, box: Pa
     xobjects = resources.get("/XObject")
     if xobjects is None:
         xobjects = resources[NameObject("/XObject")] = DictionaryObject()
-    xobjects.get_object()[name] = writer._add_object(form)  # compact() deflates the new streams
+    xobjects.get_object()[name] = add_object(writer, form)  # compact() deflates the new streams
     trim = page.trimbox
     x, y = float(trim.left) + left, float(trim.top) - bottom
     # The page's drawing runs inside q ... Q, so whatever it leaves set does not move the
@@ -48,14 +48,14 @@ def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, box: Pa
     contents = DecodedStreamObject()
     contents.set_data(b"q\n" + page.get_contents().get_data() +
                       f"\nQ q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii"))
-    page[NameObject("/Contents")] = writer._add_object(contents)
+    page[NameObject("/Contents")] = add_object(writer, contents)
 
 
 def shared_resources(writer: PdfWriter, box: PageObject) -> IndirectObject:
     """The box page's resources, copied once into the pack as an object of their own:
     the boxes of one sheet share them, and they are written compressed with the others."""
     resources = box.raw_get("/Resources").clone(writer)
-    return resources if isinstance(resources, IndirectObject) else writer._add_object(resources)
+    return resources if isinstance(resources, IndirectObject) else add_object(writer, resources)
 
 
 def merge_pack(pack: Pack, sheets: Sequence[Pdf], cover_pages: int, places: Sequence[tuple[int, int]],
@@ -88,21 +88,16 @@ def merge_pack(pack: Pack, sheets: Sequence[Pdf], cover_pages: int, places: Sequ
 
     # Merging drops /Lang and /Title of the parts; set the pack's own.
     writer.add_metadata({"/Title": f"{pack.title} — {pack.clinic.name}", "/Producer": "leafpub"})
-    writer._root_object[NameObject("/Lang")] = TextStringObject(cover_language.tag)
+    writer.root_object[NameObject("/Lang")] = TextStringObject(cover_language.tag)
     # A print-shop pack keeps the PDF/X output intent (the parts share it); trim and bleed
     # boxes travel with each page.
     if "/OutputIntents" in readers[0].trailer["/Root"]:
-        writer._root_object[NameObject("/OutputIntents")] = \
+        writer.root_object[NameObject("/OutputIntents")] = \
             readers[0].trailer["/Root"]["/OutputIntents"].clone(writer)
-    writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
+    writer.root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
         {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    packfonts.share_fonts(writer, pinned_face)
+    pack_fonts.share_fonts(writer, pinned_face)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-
-    # A file identifier derived from the content, not random, so builds are reproducible.
-    digest = hashlib.sha256(b"".join(sheet.data for sheet in sheets) +
-                            b"".join(part.base.data for part in parts)).digest()[:16]
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     buffer = io.BytesIO()
     writer.write(buffer)
     return Pdf(data=compact(buffer.getvalue()), pages=len(writer.pages))
@@ -112,15 +107,15 @@ def compact(data: bytes) -> bytes:
     """The same PDF with its dictionaries in compressed object streams, as WeasyPrint writes
     the leaflets (pypdf writes each object as plain text), and the pack's new streams
     (fonts, text maps, boxes) deflated at the highest level. The leaflets' streams stay as
-    WeasyPrint deflated them: deflating them again cost 40 ms a 15-language pack for 0.1%.
-    qpdf (through pikepdf) rewrites it; the file identifier stays."""
+    WeasyPrint deflated them. qpdf (through pikepdf) rewrites it, with a file identifier
+    derived from the content, so the same inputs give the same bytes."""
     import pikepdf
 
     pikepdf.settings.set_flate_compression_level(9)
     buffer = io.BytesIO()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
-                 static_id=True)
+                 deterministic_id=True)
     return buffer.getvalue()
 
 

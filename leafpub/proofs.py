@@ -1,14 +1,20 @@
-"""Leaflet + catalog, complete or not -> a translator's proof and a reviewer's side-by-side sheet (HTML)."""
+"""Leaflet + catalog, complete or not -> a translator's proof and a reviewer's side-by-side sheet, as
+HTML and as PDFs in proofs/ (never published)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jinja2 import Environment
 from markupsafe import Markup
 
-from . import catalogs, render
+from pathlib import Path
+
+from . import catalogs, content, publish, render
+from .markup import render_inline
 from .model import Format, Leaflet, LocaleCatalog, Settings, SourceText
+from .problems import Problem, ProblemError
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ def review_sections(leaflet: Leaflet, catalog: LocaleCatalog,
     counter = iter(range(1, 10_000))
 
     def row(text: str) -> ReviewRow:
-        return ReviewRow(next(counter), render.render_inline(text),
+        return ReviewRow(next(counter), render_inline(text),
                          functions["translate"](SourceText(text, 0, "")), functions["message_state"](text))
 
     sections = [ReviewSection("Title", (row(leaflet.title.text),))]
@@ -81,3 +87,30 @@ def render_review(environment: Environment, settings: Settings, leaflet: Leaflet
         "sections": review_sections(leaflet, catalog, template_messages),
         "translation_font_stack": render.font_stack(settings, catalog.language),
     })
+
+
+def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str] = ()) -> list[Path]:
+    """Write proofs/<slug>.<locale>.<kind>.pdf for each leaflet: kind "proof" is the leaflet
+    with untranslated and fuzzy messages highlighted; "review" is the side-by-side sheet."""
+    leaflets, found = content.load_leaflets(settings)
+    chosen = [leaflet for leaflet in leaflets if not slugs or leaflet.slug in slugs]
+    unknown = sorted(set(slugs) - {leaflet.slug for leaflet in leaflets})
+    if found or unknown:
+        raise ProblemError([*found, *(Problem("leaflets", None, f"no leaflet {slug!r}") for slug in unknown)])
+    catalog = catalogs.load_catalog(settings, locale)
+    environment = render.make_environment(settings)
+    template_messages = render.template_messages(environment, render.LEAFLET_TEMPLATES + ("pack-cover.html",))
+    from .pdf import PdfRenderer  # WeasyPrint only for the commands that render
+
+    renderer = PdfRenderer(settings)
+    written = []
+    for leaflet in chosen:
+        if kind == "proof":
+            html = render_proof(environment, settings, leaflet, catalog, settings.paper)
+        else:
+            html = render_review(environment, settings, leaflet, catalog, template_messages, settings.paper)
+        pdf = renderer.render(html, source=catalog.path, locale=locale, leaflet=leaflet.slug)
+        path = settings.proofs_dir / f"{leaflet.slug}.{locale}.{kind}.pdf"
+        publish.write_atomically(path, pdf.data)
+        written.append(path)
+    return written

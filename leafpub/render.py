@@ -7,15 +7,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from babel.dates import format_date
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from . import sources
 from .languages import counter_style, localize_digits
+from .markup import render_inline
 from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
 
@@ -27,10 +26,6 @@ LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html")
 PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
 SIDE_MARGINS_MM = 2 * 17.0
 CONTACT_BOX_HEIGHT_MM = {"standard": 58.0, "print": 58.0, "large-print": 95.0}
-
-# Translators may use the leaflet format's inline markup (bold, italic) and nothing else:
-# with every other rule off and HTML off, markdown-it escapes whatever else they write.
-INLINE_MARKUP = MarkdownIt("zero", {"maxNesting": 8}).enable(["emphasis"])
 
 
 @dataclass(frozen=True)
@@ -94,24 +89,6 @@ def text_direction(text: str) -> str:
         if kind == "L":
             return "ltr"
     return "ltr"
-
-
-# Markdown would also read __x__ and _x_ as bold and italic; the leaflet format uses only
-# asterisks, so underscores (in "__init__", e-mail addresses, file names) stay as typed.
-UNDERSCORE, STAND_IN = "_", "\ue000"
-
-
-def parse_inline(text: str):
-    """The inline tokens of leaflet-format text (underscores kept as text)."""
-    return INLINE_MARKUP.parseInline(text.replace(UNDERSCORE, STAND_IN))[0].children or []
-
-
-@lru_cache(maxsize=4096)
-def render_inline(text: str) -> Markup:
-    """Leaflet-format text (a source string or a translation) -> safe HTML. Kept: a build
-    renders each text once for every paper and variant."""
-    html = INLINE_MARKUP.renderInline(text.replace(UNDERSCORE, STAND_IN)).strip()
-    return Markup(html.replace(STAND_IN, UNDERSCORE))
 
 
 PROOF_LABELS = {"untranslated": "UNTRANSLATED", "fuzzy": "FUZZY"}

@@ -1,7 +1,10 @@
 """A tiny real project (tests/data/project) built into a temporary folder, and PDF helpers.
 
-The fixture project uses the real templates, babel.cfg and pyproject.toml settings, a
-small leaflet of its own, a Spanish catalog, and a deliberately broken French one.
+The fixture project is written by hand: a small leaflet of its own, its translation template
+and a complete Spanish catalog (the leaflet's messages and the templates' own), and a
+deliberately broken French one (tests/data/broken). It uses the real templates, babel.cfg and
+pyproject.toml settings, so a change to the templates' messages is a change to the fixture's
+catalogs too.
 """
 
 from __future__ import annotations
@@ -38,17 +41,14 @@ SPANISH = {
 
 
 def make_project(folder: Path, *, broken_locale: bool = True) -> Path:
-    """Copy the fixture project into folder, with real templates and settings, and its catalogs."""
+    """Copy the fixture project into folder, with the real templates and settings."""
     project = folder / "project"
     shutil.copytree(DATA / "project", project)
     for name in ("pyproject.toml", "babel.cfg"):
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "templates", project / "templates")
-    settings = load_settings(project)
-    catalogs.extract(settings)
-    write_catalog(project, "es", SPANISH)
     if broken_locale:
-        broken = catalogs.catalog_path(settings, "fr")
+        broken = project / "translations/fr/LC_MESSAGES/messages.po"
         broken.parent.mkdir(parents=True)
         shutil.copy(DATA / "broken" / "messages.po", broken)
     return project

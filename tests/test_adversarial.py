@@ -284,6 +284,48 @@ def test_a_build_killed_at_random_points_leaves_the_old_or_the_new_release(publi
                            path in ("index.html", "manifest.json") for path in changed)
 
 
+#: Runs a build that is killed (SIGKILL, as by the kernel's out-of-memory killer or a power cut)
+#: after the publication's journal is complete and `renames` of its renames are done: the one
+#: moment whose recovery depends on the journal, which random delays rarely hit.
+KILLED_WHILE_RENAMING = """
+import os, signal, sys
+sys.path.insert(0, sys.argv[1])
+import pipeline
+from leafpub import publish
+
+renames, done, rename = int(sys.argv[3]), [], os.replace
+
+def replace(source, target):
+    output = os.path.join(sys.argv[2], "output")
+    if os.path.exists(os.path.join(output, publish.JOURNAL)):
+        if len(done) == renames:
+            os.kill(os.getpid(), signal.SIGKILL)
+        done.append(target)
+    rename(source, target)
+
+publish.os.replace = replace
+sys.exit(pipeline.main(["--project", sys.argv[2], "build", "--no-progress", "-j", "1"]))
+"""
+
+
+@pytest.mark.parametrize("renames", [0, 2])
+def test_a_build_killed_while_it_renames_is_finished_by_the_next_from_its_journal(published, renames):
+    project, before = published
+    replace_in_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_RENAMING, str(ROOT), str(project), str(renames)],
+                            capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    journal = json.loads((project / "output" / ".publish-journal.json").read_text())
+    assert len(journal["renames"]) > renames  # killed half-way through the renames it lists
+    assert (release(project) != before) == (renames > 0)  # the old release, or a part of the new one
+    report = pipeline.build(load_settings(project))
+    assert report.problems == () and report.rendered == ()  # recovered, nothing rendered again
+    assert_consistent(project)
+    after = release(project)
+    assert {path for path in after if after[path] != before.get(path)} >= {
+        "leaflets/hand-washing/hand-washing.es.a4.pdf", "manifest.json"}
+
+
 def mount_tmpfs(folder: Path, size: str):
     folder.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],

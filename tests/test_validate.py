@@ -13,6 +13,7 @@ from pypdf.generic import DictionaryObject, NameObject
 import pipeline
 from conftest import make_project
 from leafpub import jobs
+from leafpub.pool import LocalPool
 from leafpub import catalogs, config, render
 from leafpub.config import load_settings
 from leafpub.model import PackPart, Pdf
@@ -94,13 +95,13 @@ def test_a_pack_with_a_damaged_part_is_a_problem_and_is_not_published(tmp_path, 
 
     def pack_job(key, base):
         part = PackPart(slug="hand-washing", leaflet_title="Hand washing", language=catalog.language,
-                        title="Hand washing", base=Pdf(base, 1), anchor=(0, 50.0, 50.0, 300.0, 150.0),
+                        title="Hand washing", base=Pdf(base, 1), anchor=(0, 50.0, 50.0),
                         base_key=key)
         sheet = render.render_pack_cover(render.make_environment(settings), settings, pack, catalog, [],
                                          created=date(2026, 1, 1), boxes=[box])
         return jobs.PackJob(key, pack, (sheet,) * 3, (), (part,), catalog.language)
 
-    pool = jobs.LocalPool(settings, workers=2)
+    pool = LocalPool(settings, workers=2)
     results = {result.key: result for result in pool.run([pack_job("damaged", good_pdf(built)[:4000]),
                                                           pack_job("good", good_pdf(built))])}
     pool.close()

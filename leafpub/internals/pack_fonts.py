@@ -3,8 +3,8 @@
 Each leaflet, cover and clinic box of a pack arrives with its own subset of the same
 fonts: a 15-language pack held 27 subsets of Noto Sans. Their pages name glyphs by their
 index in the full font (Identity-H; a TrueType subset keeps each glyph at its index, a
-compact CJK subset keeps it under a CID equal to that index). So one subset of the pinned
-font holding every glyph the pack uses, cut the way WeasyPrint and fontsubset.py cut them,
+compact CJK subset keeps it under a CID equal to that index: cid_fonts.py). So one subset of the pinned
+font holding every glyph the pack uses, cut the way WeasyPrint and cid_fonts.py cut them,
 can serve every page, and what the pages draw is not touched.
 
 A face is found among the pinned fonts by its PostScript name; a face that is not there,
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
@@ -25,33 +24,33 @@ from pypdf import PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject,
                            NameObject, NumberObject)
 
-from . import fontsubset
-from .fonts import faces
-from .fontsubset import parse_widths
+from ..fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
+from ..fonts import faces
+from . import active, cid_fonts, register
+from .pypdf_objects import add_object
+
+PACK_FONTS = register(
+    "pack-fonts", relies_on="how WeasyPrint embeds fonts: Identity-H codes equal to glyph indexes, "
+    "TrueType subsets with each glyph at its index, the tables it drops (weasyprint/pdf/fonts.py)",
+    checked={"weasyprint": "70.0", "pypdf": "7.1.0", "uharfbuzz": "0.57.0"},
+    gain="a pack embeds one subset per face instead of one per leaflet, cover and box",
+    without="each part of a pack keeps its own font subsets")
 
 #: Tables WeasyPrint drops from the fonts it embeds (weasyprint/pdf/fonts.py).
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
 #: Tables a TrueType program under a CIDFontType2 does not use (ISO 32000-1, 9.9: a
 #: PDF reader draws it from glyf, loca, head, hhea, hmtx and maxp, and the hinting
 #: tables, which are dropped too; codes reach glyphs through the CIDs, text through
-#: ToUnicode). They took 5 KB of a 15-language pack's joined fonts.
+#: ToUnicode).
 UNUSED_IN_PDF = ("cmap", "name", "post", "OS/2", "GDEF", "gasp")
 
 
 def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) -> None:
     """Point every use of a face, on pages and in their form XObjects, at one font.
     `pinned_face` gives the HarfBuzz face of a pinned font by PostScript name (or None)."""
-    groups: dict[tuple[str, str, str], list[tuple[DictionaryObject, NameObject, IndirectObject]]] = {}
-    faces: dict[int, tuple[str, str, str] | None] = {}  # by font object: its pages share it
-    for fonts, name, reference in font_uses(writer):
-        if reference.idnum not in faces:
-            font = reference.get_object()
-            face = embedded_face(font)
-            # The faces of a CJK collection share one font program, but a Korean text keeps
-            # its Korean face's name: the group is the program and the face's own name.
-            faces[reference.idnum] = (*face, str(font["/BaseFont"]).split("+", 1)[-1]) if face else None
-        if faces[reference.idnum]:
-            groups.setdefault(faces[reference.idnum], []).append((fonts, name, reference))
+    if not active(PACK_FONTS):
+        return
+    groups = uses_by_face(writer)
     # Fonts of a face join when their text maps agree. WeasyPrint maps a glyph to the text
     # of the cluster it first drew it in (a Devanagari vowel sign with its consonant), so
     # two documents can map one glyph to different text: a joined font has one map, and
@@ -83,6 +82,24 @@ def share_fonts(writer: PdfWriter, pinned_face: Callable[[str], object | None]) 
         joined = join(writer, kind, files[program], fonts, text, widths)
         for resources, name, _ in uses:
             resources[name] = joined
+
+
+def uses_by_face(writer: PdfWriter) -> dict[tuple[str, str, str], list[tuple[DictionaryObject, NameObject,
+                                                                             IndirectObject]]]:
+    """Every use of a font whose codes are glyph indexes, by (kind, PostScript name, the
+    face's own name)."""
+    groups: dict[tuple[str, str, str], list[tuple[DictionaryObject, NameObject, IndirectObject]]] = {}
+    faces: dict[int, tuple[str, str, str] | None] = {}  # by font object: its pages share it
+    for fonts, name, reference in font_uses(writer):
+        if reference.idnum not in faces:
+            font = reference.get_object()
+            face = embedded_face(font)
+            # The faces of a CJK collection share one font program, but a Korean text keeps
+            # its Korean face's name: the group is the program and the face's own name.
+            faces[reference.idnum] = (*face, str(font["/BaseFont"]).split("+", 1)[-1]) if face else None
+        if faces[reference.idnum]:
+            groups.setdefault(faces[reference.idnum], []).append((fonts, name, reference))
+    return groups
 
 
 def agreeing(references: list[IndirectObject]) -> list[tuple[list[IndirectObject], dict[int, bytes]]]:
@@ -186,7 +203,7 @@ def font_file(writer: PdfWriter, kind: str, postscript_name: str, original,
         file[NameObject("/Length1")] = NumberObject(len(program))
     else:
         file[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
-    return writer._add_object(file)
+    return add_object(writer, file)
 
 
 def join(writer: PdfWriter, kind: str, file: IndirectObject, fonts: list[DictionaryObject],
@@ -202,15 +219,15 @@ def join(writer: PdfWriter, kind: str, file: IndirectObject, fonts: list[Diction
     descriptor[NameObject("/FontFile2" if kind == "truetype" else "/FontFile3")] = file
     descendant = DictionaryObject(descendants[0])
     descendant[NameObject("/BaseFont")] = name
-    descendant[NameObject("/FontDescriptor")] = writer._add_object(descriptor)
+    descendant[NameObject("/FontDescriptor")] = add_object(writer, descriptor)
     descendant[NameObject("/W")] = widths_array(widths)
     cmap = DecodedStreamObject()
     cmap.set_data(to_unicode_cmap(text))
     font = DictionaryObject(fonts[0])
     font[NameObject("/BaseFont")] = name
-    font[NameObject("/DescendantFonts")] = ArrayObject([writer._add_object(descendant)])
-    font[NameObject("/ToUnicode")] = writer._add_object(cmap)
-    return writer._add_object(font)
+    font[NameObject("/DescendantFonts")] = ArrayObject([add_object(writer, descendant)])
+    font[NameObject("/ToUnicode")] = add_object(writer, cmap)
+    return add_object(writer, font)
 
 
 _programs: OrderedDict[tuple, bytes | None] = OrderedDict()
@@ -222,7 +239,7 @@ def cut(kind: str, postscript_name: str, original, glyphs: frozenset[int]) -> by
     key = (kind, postscript_name, glyphs)
     if key not in _programs:
         _programs[key] = (truetype_subset(original, glyphs) if kind == "truetype"
-                          else fontsubset.compact_cff_face(original, set(glyphs)))
+                          else cid_fonts.compact_cff_face(original, set(glyphs)))
         while len(_programs) > PROGRAMS_KEPT:
             _programs.popitem(last=False)
     _programs.move_to_end(key)
@@ -257,7 +274,7 @@ def truetype_subset(original, glyphs: frozenset[int]) -> bytes | None:
 
 class PinnedFaces:
     """The pinned fonts' faces by PostScript name, opened (mapped, not read) when first
-    asked for and let go with this object: a worker does not keep 40 MB of CJK font files
+    asked for and let go with this object: a worker does not keep the CJK font files
     mapped between packs."""
 
     def __init__(self, paths: tuple[Path, ...]):
@@ -281,83 +298,6 @@ def face_locations(paths: tuple[Path, ...]) -> dict[str, tuple[Path, int]]:
         for _family, face, index in faces(path):
             locations.setdefault(face["name"].getDebugName(6) or "", (path, index))
     return locations
-
-
-def widths_array(widths: dict[int, object]) -> ArrayObject:
-    """A /W array with one `first [w1 w2 ...]` entry per run of consecutive glyphs."""
-    array, run, first = ArrayObject(), ArrayObject(), None
-    for glyph in sorted(widths):
-        if first is not None and glyph == first + len(run):
-            run.append(widths[glyph])
-            continue
-        if run:
-            array += [NumberObject(first), run]
-        first, run = glyph, ArrayObject([widths[glyph]])
-    if run:
-        array += [NumberObject(first), run]
-    return array
-
-
-MAPPING = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
-RANGE = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>")
-
-
-def parse_to_unicode(cmap: bytes) -> list[tuple[int, bytes]]:
-    """(glyph, UTF-16BE hex) pairs of a ToUnicode CMap's entries, as WeasyPrint writes them
-    (bfchar) and to_unicode_cmap does (bfchar and bfrange)."""
-    pairs = []
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
-        pairs += [(int(glyph, 16), text) for glyph, text in MAPPING.findall(block)]
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for first, last, text in RANGE.findall(block):
-            pairs += [(glyph, b"%04x" % (int(text, 16) + glyph - int(first, 16)))
-                      for glyph in range(int(first, 16), int(last, 16) + 1)]
-    return sorted(pairs)
-
-
-def to_unicode_cmap(text: dict[int, bytes]) -> bytes:
-    """A ToUnicode CMap for glyph -> UTF-16BE hex: a run of consecutive glyphs for
-    consecutive characters is one bfrange entry (Latin letters mostly are), the rest
-    bfchar entries; at most 100 entries a block, and a range stays within one high byte
-    of its glyphs and of its characters, as the CMap format asks."""
-    ranges: list[tuple[int, int, bytes]] = []
-    singles: list[tuple[int, bytes]] = []
-    run: list[tuple[int, bytes]] = []
-
-    def extends(glyph: int, code: bytes) -> bool:
-        first_glyph, first_code = run[0]
-        last_glyph, last_code = run[-1]
-        return (len(code) == 4 and len(first_code) == 4 and glyph == last_glyph + 1
-                and int(code, 16) == int(last_code, 16) + 1
-                and glyph >> 8 == first_glyph >> 8 and int(code, 16) >> 8 == int(first_code, 16) >> 8)
-
-    def close_run() -> None:
-        if len(run) > 1:
-            ranges.append((run[0][0], run[-1][0], run[0][1]))
-        else:
-            singles.extend(run)
-
-    for glyph, code in sorted(text.items()):
-        if run and extends(glyph, code):
-            run.append((glyph, code))
-        else:
-            close_run()
-            run = [(glyph, code)]
-    close_run()
-    blocks = b"".join(
-        b"%d beginbfrange\n" % len(chunk) + b"".join(b"<%04x> <%04x> <%s>\n" % entry for entry in chunk)
-        + b"endbfrange\n" for chunk in chunks(ranges)) + b"".join(
-        b"%d beginbfchar\n" % len(chunk) + b"".join(b"<%04x> <%s>\n" % entry for entry in chunk)
-        + b"endbfchar\n" for chunk in chunks(singles))
-    return (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
-            b"<< /Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
-            b"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n"
-            b"<0000> <ffff>\nendcodespacerange\n" + blocks +
-            b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
-
-
-def chunks(entries: list, size: int = 100) -> list[list]:
-    return [entries[start:start + size] for start in range(0, len(entries), size)]
 
 
 def subset_tag(program: bytes) -> str:

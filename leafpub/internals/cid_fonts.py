@@ -1,17 +1,28 @@
-"""WeasyPrint's PDF (pydyf objects) -> the same PDF with each CJK font cut down to the glyphs it draws.
+"""WeasyPrint's PDF objects (pydyf) -> the same PDF with each CJK font cut down to the glyphs it draws.
 
-WeasyPrint subsets fonts but keeps every glyph at its original index, so a Korean leaflet
-that draws 230 glyphs of Noto Sans CJK still embeds 47,000 empty glyph slots and two
-190 KB metrics tables: about 90 KB per face, compressed, and 0.4 s per face for
-Ghostscript to read. A CID-keyed CFF font does not need its glyphs kept in place: its
-charset maps each glyph to its CID, and the CID is what the page content refers to. So
-such a font is subset again, compactly, and embedded as bare CFF (FontFile3
-/CIDFontType0C, which every PDF reader supports). The pages draw exactly as before.
+Relies on how WeasyPrint 70 embeds a CID-keyed CFF font (not documented): as a whole
+OpenType program (`/FontFile3 /OpenType`) whose glyphs keep their original indexes, which
+the page content uses as CIDs. A Korean leaflet that draws 230 glyphs of Noto Sans CJK so
+embeds 47,000 empty glyph slots and two large metrics tables. A CID-keyed CFF font does not
+need its glyphs kept in place: its charset maps each glyph to its CID, and the CID is what
+the page content refers to. So such a font is subset again, compactly, and embedded as bare
+CFF (`/FontFile3 /CIDFontType0C`, which every PDF reader supports); the result is kept only
+if every kept glyph's CID is its old index, so the pages draw exactly as before.
 """
 
 from __future__ import annotations
 
 import io
+
+from ..fontmaps import parse_widths
+from . import active, register
+
+CID_FONTS = register(
+    "cid-fonts", relies_on="WeasyPrint embeds CID-keyed CFF fonts as /OpenType with CIDs equal to "
+    "glyph indexes; pydyf object attributes",
+    checked={"weasyprint": "70.0", "pydyf": "0.13.0"},
+    gain="Chinese and Korean PDFs carry only the glyphs they draw: much smaller, and quicker to check",
+    without="CJK fonts are embedded as WeasyPrint embeds them")
 
 #: A font that draws more than this share of its glyphs gains nothing from compaction.
 WORTHWHILE = 0.5
@@ -19,6 +30,8 @@ WORTHWHILE = 0.5
 
 def compact_cid_fonts(pdf) -> None:
     """Rewrite the CID-keyed CFF font programs of `pdf` (pydyf objects) in place."""
+    if not active(CID_FONTS):
+        return
     import pydyf
 
     by_reference = {obj.reference: obj for obj in pdf.objects[1:] if isinstance(obj, pydyf.Object)}
@@ -28,7 +41,7 @@ def compact_cid_fonts(pdf) -> None:
             descriptor = by_reference.get(obj.get("FontDescriptor"))
             program = descriptor.get("FontFile3") if descriptor is not None else None
             if program is not None:
-                used.setdefault(program, {0}).update(glyphs_in_widths(obj.get("W", ())))
+                used.setdefault(program, {0}).update(glyph for glyph, _ in parse_widths(obj.get("W", ())))
     for reference, glyphs in used.items():
         stream = by_reference.get(reference)
         if stream is None or stream.extra.get("Subtype") != "/OpenType":
@@ -37,29 +50,6 @@ def compact_cid_fonts(pdf) -> None:
         if cff is not None:
             stream.stream = [cff]
             stream.extra["Subtype"] = "/CIDFontType0C"
-
-
-def glyphs_in_widths(widths) -> set[int]:
-    """The glyph ids a CIDFont's /W array lists."""
-    return {glyph for glyph, _ in parse_widths(widths)}
-
-
-def parse_widths(widths) -> list[tuple[int, object]]:
-    """(glyph, width) pairs of a CIDFont's /W array (pydyf's or pypdf's): `first [w1 w2 ...]`
-    or `first last w`."""
-    pairs, index = [], 0
-    items = [item.get_object() if hasattr(item, "get_object") else item for item in widths]
-    while index < len(items):
-        first = int(items[index])
-        if index + 1 < len(items) and isinstance(items[index + 1], list):
-            pairs += [(first + offset, width) for offset, width in enumerate(items[index + 1])]
-            index += 2
-        elif index + 2 < len(items):
-            pairs += [(glyph, items[index + 2]) for glyph in range(first, int(items[index + 1]) + 1)]
-            index += 3
-        else:
-            break
-    return pairs
 
 
 def compact_cff(opentype: bytes, glyphs: set[int]) -> bytes | None:

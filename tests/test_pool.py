@@ -6,7 +6,7 @@ import pytest
 
 import pipeline
 from conftest import make_project, write_catalog
-from leafpub import jobs
+from leafpub import jobs, pool
 from leafpub.config import load_settings
 
 
@@ -61,7 +61,7 @@ def test_a_build_with_nothing_to_render_starts_no_worker(tmp_path, monkeypatch):
     project = make_project(tmp_path, broken_locale=False)
     pipeline.build(load_settings(project), workers=2)
     started = []
-    monkeypatch.setattr(jobs.LocalPool, "start", lambda pool: started.append(pool))
+    monkeypatch.setattr(pool.LocalPool, "start", lambda pool: started.append(pool))
     report = pipeline.build(load_settings(project), workers=2)
     assert report.problems == () and report.rendered == () and started == []
 
@@ -82,7 +82,7 @@ def test_documents_in_a_large_face_are_handed_to_the_workers_first(tmp_path, mon
 
 def test_each_language_stays_with_one_worker_until_none_is_left_to_start():
     # A worker's font subsets serve its language's next documents: the same glyphs.
-    queue = jobs.LanguageQueue(workers=2)
+    queue = pool.LanguageQueue(workers=2)
     for number, locale in enumerate(["ko", "ko", "ko", "es", "es", "es", "es"]):
         queue.add(jobs.RenderJob(key=f"{locale}-{number}", html="", variant="standard", source="", locale=locale))
 

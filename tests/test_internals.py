@@ -1,0 +1,371 @@
+"""Each use of another library's internals, on and off: the output a reader sees is the same, and
+a version it was not checked against turns it off without breaking a build."""
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+from fontTools.cffLib import CFFFontSet
+from fontTools.ttLib import TTFont
+from PIL import ImageChops
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+from conftest import ROOT, make_project, pdf_text, plain
+from leafpub import internals, packs
+from leafpub.config import load_settings
+from leafpub.fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
+from leafpub.internals import font_subsets, pack_fonts, pypdf_objects
+from leafpub.pdf import PdfRenderer
+
+SETTINGS = load_settings(ROOT)
+DATED = '<meta name="dcterms.created" content="2026-05-01"><meta name="dcterms.modified" content="2026-05-01">'
+KOREAN = "시술 후에는 피부가 붉어질 수 있으며, 보통 며칠 안에 가라앉습니다. 흉터는 드뭅니다."
+CHINESE = "治疗后皮肤可能发红，通常在几天内消退。留下疤痕的情况很少见。"
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return PdfRenderer(SETTINGS)
+
+
+def page(body, lang="en", family="Noto Sans", head=""):
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Test</title>'
+            f'<link rel="stylesheet" href="leaflet.css">{DATED}{head}</head>'
+            f'<body style="font-family: \'{family}\'">{body}</body></html>')
+
+
+def images(data: bytes, scale: float = 1.5) -> list:
+    return [p.render(scale=scale).to_pil().convert("L") for p in pypdfium2.PdfDocument(data)]
+
+
+def texts(data: bytes) -> list[str]:
+    return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+
+
+# -- the registry ------------------------------------------------------------------
+
+def test_every_use_is_on_with_the_pinned_versions():
+    assert {name for name, on, _ in internals.describe() if on} == set(internals.REGISTRY)
+    assert {"font-subsets", "deflate-once", "cid-fonts", "print-boxes", "loader-cache", "pypdf-add-object",
+            "worker-exit", "large-faces", "pack-fonts"} == set(internals.REGISTRY)
+
+
+def test_another_version_turns_a_use_off_and_says_why():
+    other = internals.Internal("test", "nothing", (("weasyprint", "0.1"),), "nothing", "nothing")
+    assert not internals.active(other)
+    assert internals.mismatches(other) == ["weasyprint 70.0 (checked: 0.1)"]
+
+
+def test_a_build_with_every_use_off_publishes_the_same_text(tmp_path, built):
+    """LEAFPUB_INTERNALS_OFF=all, as after an upgrade of every library: plain WeasyPrint,
+    pydyf and pypdf paths; the build succeeds and every PDF reads as before."""
+    project, _ = built
+    off = make_project(tmp_path, broken_locale=False)
+    finished = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "--project", str(off), "build",
+                               "--no-progress", "-j", "2"], capture_output=True, text=True,
+                              env={**os.environ, "LEAFPUB_INTERNALS_OFF": "all"})
+    assert finished.returncode == 0, finished.stderr
+    published = sorted(p.relative_to(off / "output") for p in (off / "output").rglob("*.pdf"))
+    assert published and published == sorted(p.relative_to(project / "output")
+                                              for p in (project / "output").rglob("*.pdf"))
+    for path in published:
+        assert plain(pdf_text(off / "output" / path)) == plain(pdf_text(project / "output" / path)), path
+
+
+# -- font-subsets --------------------------------------------------------------------
+
+def test_a_reused_font_subset_gives_the_same_pdf(renderer):
+    text = "<h1>Microneedling</h1><p>Redness <b>usually</b> settles within a few days.</p>"
+    a4, letter = (page(text, head=f"<style>@page {{ size: {size} }}</style>") for size in ("A4", "letter"))
+    font_subsets.forget()
+    renderer.render(a4, source="a4.html")
+    kept = font_subsets.kept()
+    reused = renderer.render(letter, source="letter.html").data
+    assert kept and font_subsets.kept() == kept  # the letter page cut nothing new
+    with internals.turned_off("font-subsets"):
+        assert renderer.render(letter, source="letter.html").data == reused
+
+
+# -- deflate-once --------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant", ["standard", "print"])
+def test_streams_deflated_once_give_the_bytes_pydyf_would_write(renderer, variant):
+    html = page("<h1>Microneedling</h1><p>Redness usually settles within a few days.</p>" * 20,
+                head="<style>@page { size: A4 }</style>")
+    deflated_once = renderer.render(html, source="test.html", variant=variant).data
+    deflated_again = renderer.render(html, source="test.html", variant=variant).data  # from its cache
+    with internals.turned_off("deflate-once"):
+        as_pydyf_writes = renderer.render(html, source="test.html", variant=variant).data
+    assert deflated_once == deflated_again == as_pydyf_writes
+    assert b"/FlateDecode" in as_pydyf_writes
+
+
+# -- cid-fonts -----------------------------------------------------------------------
+
+def cid_font_sets(data: bytes) -> dict[str, tuple[str, CFFFontSet]]:
+    """BaseFont (without the subset tag) -> (FontFile3 subtype, its CFF font set)."""
+    found = {}
+    for pdf_page in PdfReader(io.BytesIO(data)).pages:
+        for font in pdf_page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            if "/FontFile3" not in descriptor:  # a TrueType font (Latin), left as it is
+                continue
+            program = descriptor["/FontFile3"].get_object()
+            if program["/Subtype"] == "/OpenType":
+                cff = TTFont(io.BytesIO(program.get_data()))["CFF "].cff
+            else:
+                cff = CFFFontSet()
+                cff.decompile(io.BytesIO(program.get_data()), None)
+            found[str(font["/BaseFont"]).split("+")[1]] = (str(program["/Subtype"]), cff)
+    return found
+
+
+def cjk_page(text: str, lang: str, family: str) -> str:
+    return page(f"<h1>{text[:6]}</h1><p>{text}</p>", lang=lang, family=family)
+
+
+@pytest.mark.parametrize("text,lang,family", [(KOREAN, "ko", "Noto Sans CJK KR"),
+                                              (CHINESE, "zh-Hans", "Noto Sans CJK SC")])
+def test_a_cjk_font_keeps_only_the_glyphs_the_pdf_draws(renderer, text, lang, family):
+    data = renderer.render(cjk_page(text, lang, family), source="test").data
+    fonts = cid_font_sets(data)
+    assert fonts and all(subtype == "/CIDFontType0C" for subtype, _ in fonts.values())
+    for _, cff in fonts.values():
+        assert len(cff.topDictIndex[0].charset) <= len(set(text)) + 1  # and .notdef
+    assert "".join(text.split()) in "".join(texts(data)[0].split())
+
+
+def test_the_cut_down_font_draws_every_glyph_as_before(renderer):
+    html = cjk_page(KOREAN, "ko", "Noto Sans CJK KR")
+    compact = renderer.render(html, source="test").data
+    with internals.turned_off("cid-fonts"):
+        whole = renderer.render(html, source="test").data
+    assert len(compact) * 4 < len(whole)
+    before, after = cid_font_sets(whole), cid_font_sets(compact)
+    assert before.keys() == after.keys() and all(s == "/OpenType" for s, _ in before.values())
+    for name, (_, cff) in after.items():
+        old, new = before[name][1].topDictIndex[0], cff.topDictIndex[0]
+        for cid in new.charset[1:]:
+            old_glyph, new_glyph = old.CharStrings[cid], new.CharStrings[cid]
+            old_glyph.decompile()
+            new_glyph.decompile()
+            assert new_glyph.program == old_glyph.program, (name, cid)
+    # The same image, but for anti-aliasing (bare CFF and an OpenType wrapper hint differently).
+    shown = [image for data in (whole, compact) for image in images(data, scale=2)]
+    assert ImageChops.difference(*shown).getextrema()[1] <= 40
+    assert texts(compact) == texts(whole)
+
+
+# -- print-boxes ---------------------------------------------------------------------
+
+def test_print_pdfs_get_the_bleed_box_and_the_same_bytes_each_time(renderer):
+    html = page("<h1>Print</h1><p>Bleed and crop marks.</p>", head="<style>@page { size: A4 }</style>")
+    first = renderer.render(html, source="t", variant="print").data
+    assert renderer.render(html, source="t", variant="print").data == first
+    with internals.turned_off("print-boxes"):
+        plain_weasyprint = renderer.render(html, source="t", variant="print").data
+    with pikepdf.open(io.BytesIO(first)) as pdf:
+        trim, bleed = ([float(v) for v in pdf.pages[0].obj[key]] for key in ("/TrimBox", "/BleedBox"))
+        assert [round(b - t, 2) for b, t in zip(bleed, trim)] == [-8.5, -8.5, 8.5, 8.5]  # 3 mm
+    with pikepdf.open(io.BytesIO(plain_weasyprint)) as pdf:
+        assert list(pdf.pages[0].obj["/BleedBox"]) == list(pdf.pages[0].obj["/MediaBox"])
+    assert [i.tobytes() for i in images(first)] == [i.tobytes() for i in images(plain_weasyprint)]
+
+
+# -- large-faces ---------------------------------------------------------------------
+
+def test_a_cjk_face_stays_loaded_only_for_documents_in_the_same_language():
+    fresh = PdfRenderer(SETTINGS)
+    korean = cjk_page("흉터가 남을 수 있나요?", "ko", "Noto Sans CJK KR")
+    first = fresh.render(korean, source="ko.html", locale="ko").data
+    loaded = fresh.font_config
+    assert fresh.render(korean, source="ko.html", locale="ko").data == first
+    assert fresh.font_config is loaded
+    fresh.render(page("<p>Scars?</p>"), source="en.html", locale="en")
+    assert fresh.font_config is not loaded and fresh.large_face_locale is None
+
+
+def test_without_knowing_the_faces_a_worker_starts_afresh_when_the_language_changes():
+    fresh = PdfRenderer(SETTINGS)
+    with internals.turned_off("large-faces"):
+        english = fresh.render(page("<p>Scars?</p>"), source="en.html", locale="en").data
+        loaded = fresh.font_config
+        assert fresh.render(page("<p>Scars?</p>"), source="en.html", locale="en").data == english
+        assert fresh.font_config is loaded
+        fresh.render(page("<p>¿Cicatrices?</p>", lang="es"), source="es.html", locale="es")
+        assert fresh.font_config is not loaded
+
+
+def test_packs_with_a_box_in_the_same_cjk_face_keep_it_and_give_the_same_bytes():
+    fresh = PdfRenderer(SETTINGS)
+    box = cjk_page("전화 +44 20 7946 0001", "ko", "Noto Sans CJK KR")
+    first = fresh.render(box, source="packs.toml", variant="pack-part", faces_of="ko")
+    loaded = fresh.font_config
+    again = fresh.render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part", faces_of="ko")
+    assert fresh.font_config is loaded
+    other = PdfRenderer(SETTINGS).render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part")
+    assert again.data == other.data and first.data != again.data
+    fresh.render(box, source="packs.toml", variant="pack-part")  # a pack with no single CJK face
+    assert fresh.font_config is not loaded and fresh.large_face_locale is None
+
+
+# -- loader-cache --------------------------------------------------------------------
+
+LIBRARIES_LOADED = """
+{imports}
+import ctypes.util
+from weasyprint.text import ffi
+libraries = sorted({{line.split()[-1] for line in open("/proc/self/maps")
+                    if any(name in line for name in ("libpango", "libharfbuzz", "libfontconfig",
+                                                      "libgobject", "libglib"))}})
+print(ffi.harfbuzz_subset is not None)
+print(ctypes.util.find_library.__name__)
+print("\\n".join(libraries))
+"""
+
+
+def loaded(imports: str, **environment) -> list[str]:
+    finished = subprocess.run([sys.executable, "-c", LIBRARIES_LOADED.format(imports=imports)], check=True,
+                              capture_output=True, text=True, env={**os.environ, **environment}, cwd=ROOT)
+    return finished.stdout.splitlines()
+
+
+def test_the_same_system_libraries_load_as_with_a_plain_import():
+    plain_import = loaded("import weasyprint")
+    assert loaded("import leafpub.pdf") == plain_import
+    assert loaded("import leafpub.pdf", LEAFPUB_INTERNALS_OFF="loader-cache") == plain_import
+    subsetting, find_library, *libraries = plain_import
+    assert subsetting == "True"  # HarfBuzz subsetting, without which renders are much slower
+    assert find_library == "find_library"  # ctypes is left as it was
+    assert any("libharfbuzz-subset.so" in path for path in libraries)
+    assert any("libpango-1.0.so" in path for path in libraries)
+
+
+# -- pypdf-add-object ------------------------------------------------------------------
+
+def test_objects_added_publicly_give_the_same_file():
+    def made() -> bytes:
+        writer = PdfWriter()
+        blank = writer.add_blank_page(width=200, height=200)
+        form = DecodedStreamObject()
+        form.set_data(b"0 0 m 10 10 l S")
+        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form")})
+        blank[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+            {NameObject("/X"): pypdf_objects.add_object(writer, form)})})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+    private = made()
+    with internals.turned_off("pypdf-add-object"):
+        public = made()
+    assert private == public and b"/Subtype /Form" in public
+
+
+# -- worker-exit ---------------------------------------------------------------------
+
+def leave_a_folder(off: bool) -> str:
+    from leafpub.internals.worker_exit import at_exit
+
+    folder = tempfile.mkdtemp(prefix="leafpub-test-exit-")
+    with internals.turned_off(*(["worker-exit"] if off else [])):
+        at_exit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return folder
+
+
+@pytest.mark.parametrize("off", [False, True])
+def test_a_pool_worker_cleans_up_when_it_ends(off):
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("forkserver")) as pool:
+        folder = Path(pool.submit(leave_a_folder, off).result())
+    try:
+        assert folder.exists() == off
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- pack-fonts ----------------------------------------------------------------------
+
+def leaflets_merged(project) -> PdfWriter:
+    writer = PdfWriter()
+    for locale in ("en", "es"):
+        writer.append(PdfReader(project / f"output/leaflets/hand-washing/hand-washing.{locale}.a4.pdf"))
+    return writer
+
+
+def written(writer: PdfWriter) -> bytes:
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def fonts_by_face(data: bytes) -> dict[str, set]:
+    faces: dict[str, set] = {}
+    for pdf_page in PdfReader(io.BytesIO(data)).pages:
+        for reference in pdf_page["/Resources"]["/Font"].get_object().values():
+            faces.setdefault(str(reference.get_object()["/BaseFont"]).split("+")[-1], set()).add(reference.idnum)
+    return faces
+
+
+def test_two_leaflets_share_one_font_per_face_and_look_the_same(built):
+    project, _ = built
+    pinned = pack_fonts.PinnedFaces(tuple(font.path for font in SETTINGS.fonts)).get
+    before = written(leaflets_merged(project))
+    assert any(len(fonts) > 1 for fonts in fonts_by_face(before).values())
+    writer = leaflets_merged(project)
+    pack_fonts.share_fonts(writer, pinned)
+    writer.compress_identical_objects(remove_unreferenced=True)
+    after = written(writer)
+    assert all(len(fonts) == 1 for fonts in fonts_by_face(after).values()), fonts_by_face(after)
+    assert fonts_by_face(after).keys() == fonts_by_face(before).keys()
+    assert [i.tobytes() for i in images(after)] == [i.tobytes() for i in images(before)]
+    assert texts(after) == texts(before)
+    assert len(packs.compact(after)) < len(packs.compact(before))
+    writer = leaflets_merged(project)
+    with internals.turned_off("pack-fonts"):
+        pack_fonts.share_fonts(writer, pinned)
+    assert fonts_by_face(written(writer)) == fonts_by_face(before)
+
+
+def test_a_face_that_is_not_pinned_is_left_as_it_is(built):
+    project, _ = built
+    before = written(leaflets_merged(project))
+    writer = leaflets_merged(project)
+    pack_fonts.share_fonts(writer, {}.get)  # no pinned font known
+    assert fonts_by_face(written(writer)) == fonts_by_face(before)
+
+
+# -- the PDF maps those uses read and write (leafpub/fontmaps.py) ----------------------
+
+def test_widths_and_text_maps_round_trip():
+    widths = {3: 260, 4: 300, 5: 310, 9: 500}
+    array = widths_array(widths)
+    assert [int(item) if not isinstance(item, list) else [int(w) for w in item] for item in array] == \
+        [3, [260, 300, 310], 9, [500]]
+    assert dict(parse_widths(array)) == widths
+    assert {glyph for glyph, _ in parse_widths([3, [500, 600], 10, 12, 700])} == {3, 4, 10, 11, 12}
+    cmap = to_unicode_cmap({3: b"0020", 81: b"00660069"})
+    assert parse_to_unicode(cmap) == [(3, b"0020"), (81, b"00660069")]
+
+
+def test_text_maps_say_a_run_of_letters_in_one_range_within_one_high_byte():
+    # a-e at glyphs 0x44-0x48; glyphs 0xfe-0x101 for U+00FE-U+0101 cross a high byte of
+    # both, and a ligature ("fi") is two characters: none of those may share a range.
+    text = {0x44 + n: b"%04x" % (0x61 + n) for n in range(5)}
+    text |= {0xfe: b"00fe", 0xff: b"00ff", 0x100: b"0100", 0x101: b"0101", 0x102: b"00660069"}
+    cmap = to_unicode_cmap(text)
+    assert b"<0044> <0048> <0061>" in cmap
+    assert b"<00fe> <00ff> <00fe>" in cmap and b"<0100> <0101> <0100>" in cmap
+    assert b"<0102> <00660069>" in cmap
+    assert parse_to_unicode(cmap) == sorted(text.items())
+
