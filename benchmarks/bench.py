@@ -73,8 +73,7 @@ def raw_weasyprint(dump: Path, project: Path) -> float:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    # The pinned fonts, as the build uses them; nothing else of the build's renderer
-    # (PdfRenderer would also let this process reuse font subsets).
+    # The pinned fonts, as the build uses them; nothing else of the build's renderer.
     use_pinned_fonts(load_settings(project))
     font_config = FontConfiguration()
     variants = json.loads((dump / "index.json").read_text())

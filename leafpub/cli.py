@@ -102,7 +102,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "never the cache or other hidden folders, never a folder listing, nothing\n"
                     "outside output/ and no symbolic link. The page also works opened straight\n"
                     "from disk, or copied to any static web server or shared drive.")
-    serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    serve.add_argument("--port", type=port_number, default=8000, help="1 to 65535 (default: %(default)s)")
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
                        help="the address to listen on (default: %(default)s, this computer only; "
                             "0.0.0.0 shows the page to the whole network)")
@@ -116,6 +116,17 @@ def make_parser() -> argparse.ArgumentParser:
     approve.add_argument("--on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                          help="the date of the review (default: today)")
     return parser
+
+
+def port_number(text: str) -> int:
+    """A TCP port, or the usage error argparse reports."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 1 to 65535")
+    return number
 
 
 def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> int:

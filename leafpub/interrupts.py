@@ -53,6 +53,15 @@ def in_worker() -> None:
     through SystemExit, so that its clean-up (Ghostscript, temporary folders) runs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    sys.unraisablehook = unless_asked_to_exit
+
+
+def unless_asked_to_exit(unraisable) -> None:
+    """A SIGTERM that comes while a finalizer runs (the garbage collection between documents
+    runs many) raises its SystemExit where Python cannot pass it on, only print it. That is
+    no error: the worker ends anyway, when the pool it belongs to sends it no more work."""
+    if not isinstance(unraisable.exc_value, SystemExit):
+        sys.__unraisablehook__(unraisable)
 
 
 @contextmanager

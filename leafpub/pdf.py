@@ -11,17 +11,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts, sources
-from .internals import cid_fonts, pdf_streams, print_boxes
-from .internals.font_subsets import reuse_font_subsets
-from .internals.loader_cache import found_by_loader_cache
-from .internals.weasyprint_fonts import drew_large_face
+from .internals import cid_fonts, print_boxes
 from .model import BLEED_MM, Pdf, Settings
 from .problems import Problem, ProblemError
 
-with found_by_loader_cache():  # WeasyPrint loads Pango, HarfBuzz and fontconfig on import
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 #: Where documents find templates/ (its assets, the stylesheet): the same on every machine,
@@ -82,11 +78,11 @@ class PdfRenderer:
 
     def __init__(self, settings: Settings):
         fonts.use_pinned_fonts(settings)
-        reuse_font_subsets()
         self.settings = settings
         self.font_config = FontConfiguration()
-        #: The language of the last document, when it loaded a large (CJK) face
-        self.large_face_locale: str | None = None
+        #: The language whose documents the loaded fonts serve (None: no document yet, or
+        #: one of no language, after which the fonts were let go)
+        self.fonts_of: str | None = None
         profile = settings.print_profile
         self.fetcher = make_asset_fetcher(settings.root, settings.templates_dir,
                                           frozenset([profile.path.resolve()] if profile else []))
@@ -101,7 +97,7 @@ class PdfRenderer:
 
     def forget_fonts(self) -> None:
         """A fresh font configuration: the faces loaded so far are let go."""
-        self.font_config, self.large_face_locale = FontConfiguration(), None
+        self.font_config, self.fonts_of = FontConfiguration(), None
 
     def render(self, html: str, *, source: str, variant: str = "standard", locale: str | None = None,
                leaflet: str | None = None, faces_of: str | None = None) -> Pdf:
@@ -114,11 +110,15 @@ class PdfRenderer:
         """Render one document; any WeasyPrint warning (missing glyph, refused fetch,
         bad CSS) makes it a problem for `source` instead of a quietly broken PDF.
         Also returns where elements with an id begin: {id: (page, left, top)} in points
-        from the top-left of the trim box. `faces_of` names the language whose
-        large (CJK) face a document without one of its own (a pack's cover or boxes) may
-        keep loaded for the next; by default, the document's language."""
+        from the top-left of the trim box.
+
+        The fonts loaded serve the next document in the same language (a leaflet's other
+        papers and variants; the next pack with a box in the same CJK face) and are let go
+        before any other: a CJK face loaded in a worker would otherwise stay in every later
+        document's memory. `faces_of` names the language a document without one of its own
+        (a pack's cover or boxes) keeps its fonts for; by default, the document's language."""
         faces_of = faces_of or locale
-        if self.large_face_locale is not None and self.large_face_locale != faces_of:
+        if self.fonts_of is not None and self.fonts_of != faces_of:
             self.forget_fonts()
         # PDF/X gives a random file identifier unless told one: derive it from the input,
         # so that the same input always gives the same bytes.
@@ -135,15 +135,9 @@ class PdfRenderer:
         for index, page in enumerate(document.pages):
             for name, (left, top, *_) in page.anchors.items():
                 anchors.setdefault(name, (index, left * 0.75, top * 0.75))
-        large = drew_large_face(document, fonts.LARGE_FACE)
-        if large is not False:
-            # A worker that keeps a CJK face loaded carries it into every later document.
-            # The next document in the same language (a leaflet's other papers and
-            # variants, the next pack with a box in it) uses it again; any other lets it go.
-            # Unknown (None), every document is treated as if it loaded one.
-            self.large_face_locale = faces_of
-            if faces_of is None:
-                self.forget_fonts()
+        self.fonts_of = faces_of
+        if faces_of is None:
+            self.forget_fonts()
         del document
         if warnings:
             raise ProblemError([Problem(source, None, f"rendering failed: {message}",
@@ -155,11 +149,10 @@ class PdfRenderer:
 def finish_pdf(pdf, variant: str, identifier: bytes) -> None:
     """What WeasyPrint's PDF (its pydyf objects, before they are written) still needs: CJK
     fonts cut down to the glyphs used, and for print shops, the bleed box and a reproducible
-    identifier. Then its streams are deflated, once. Each is in leafpub/internals/."""
+    identifier. Each is in leafpub/internals/."""
     cid_fonts.compact_cid_fonts(pdf)
     if variant == "print":
         print_boxes.finish_print_pdf(pdf, BLEED_MM, identifier)
-    pdf_streams.deflate_once(pdf)
 
 
 

@@ -63,8 +63,8 @@ class open_pool:
 
 
 #: What the forkserver imports once for all the workers it starts: what every job needs
-#: (a first build waits for it), WeasyPrint first, through leafpub.pdf (see
-#: leafpub/internals/loader_cache.py). pypdf, for packs only, is imported by the worker that assembles one.
+#: (a first build waits for it), WeasyPrint first, through leafpub.pdf. pypdf, for packs
+#: only, is imported by the worker that assembles one.
 PRELOAD = ["leafpub.pdf", "pikepdf", "leafpub.jobs"]
 
 
@@ -94,11 +94,10 @@ def start_forkserver():
 class LocalPool:
     """Jobs in this machine's worker processes (or in this process with one worker).
 
-    Each worker keeps to one language at a time: the font subsets it cut for a document
-    (and a CJK face) serve that language's next documents, which draw the same glyphs.
-    Handed out in turn, as from one shared queue, a language's documents went to every
-    worker, and each cut the same subsets again: 126 cuts in a cold build, now 92.
-    When no language is left unstarted, an idle worker takes from another's."""
+    Each worker keeps to one language at a time: the fonts it loaded for a document (a CJK
+    face above all) serve that language's next documents. Handed out in turn, as from one
+    shared queue, a language's documents would go to every worker, and each would load the
+    same faces. When no language is left unstarted, an idle worker takes from another's."""
 
     #: Jobs a worker holds at once: the one it runs and the next, so that it never waits
     #: for this process to hand it one.
@@ -185,7 +184,7 @@ class LocalPool:
 
 
 def language_of(job) -> str:
-    """What a job shares its font subsets with: the other documents in its language; for a
+    """What a job shares its loaded fonts with: the other documents in its language; for a
     pack, its CJK face with the other packs with a box in that face."""
     return getattr(job, "locale", None) or getattr(job, "large_face", None) or job.key
 

@@ -76,6 +76,7 @@ def render_review(environment: Environment, settings: Settings, leaflet: Leaflet
     return render.render(environment, "review.html", source, settings, {
         "leaflet": leaflet,
         "language": catalog.language,
+        "source_language": source.language,
         "paper": paper,
         "variant": "standard",
         "title": f"Review: {leaflet.title.text} ({catalog.language.english_name})",

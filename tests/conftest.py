@@ -88,6 +88,21 @@ def built(tmp_path_factory):
     return project, report
 
 
+def html_page(body: str, lang: str = "en", direction: str = "ltr", family: str = "Noto Sans", head: str = "") -> str:
+    """A document for the renderer alone: the leaflet stylesheet, one font family, `body`."""
+    return (f'<!DOCTYPE html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+            f'<title>Test</title><link rel="stylesheet" href="leaflet.css">{head}</head>'
+            f'<body style="font-family: \'{family}\'">{body}</body></html>')
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    """A renderer of the project's own settings, shared by a module's tests."""
+    from leafpub.pdf import PdfRenderer
+
+    return PdfRenderer(load_settings(ROOT))
+
+
 @contextmanager
 def counting_server():
     """A web server on 127.0.0.1 that records every request: (its base URL, the paths hit)."""

@@ -419,7 +419,7 @@ def test_the_scan_finds_what_it_looks_for():
 
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
-    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+    writer.root_object[NameObject("/OpenAction")] = DictionaryObject(
         {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
     writer.add_attachment("secret.txt", b"secret")
     writer.add_annotation(0, Link(rect=(10, 10, 50, 50), url="https://evil.example/"))
@@ -427,6 +427,31 @@ def test_the_scan_finds_what_it_looks_for():
     writer.write(buffer)
     found = scan_pdf(buffer.getvalue())
     assert "contains JavaScript" in found and "contains embedded files" in found
+    assert "contains a URI action" in found
+
+
+def escaped_names_pdf(*objects: bytes) -> bytes:
+    """A one-page PDF whose catalog is followed by `objects` (numbered from 4), with a valid
+    cross-reference table, written byte by byte: no PDF library writes names escaped."""
+    bodies = [b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+              b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+              b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [5 0 R] >>", *objects]
+    data, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return data + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+
+
+def test_the_scan_reads_names_as_a_pdf_reader_does_escapes_and_all():
+    # /J#53 is /JS, /Java#53cript is /JavaScript, /#55RI is /URI (ISO 32000-1, 7.3.5).
+    data = escaped_names_pdf(b"<< /S /Java#53cript /J#53 (app.alert(1)) >>",
+                             b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /#55RI /URI (x) >> >>")
+    found = scan_pdf(data)
+    assert "contains JavaScript" in found and "contains a JavaScript action" in found
     assert "contains a URI action" in found
 
 

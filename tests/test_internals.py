@@ -20,12 +20,11 @@ from PIL import ImageChops
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from conftest import ROOT, make_project, pdf_text, plain
+from conftest import ROOT, html_page, make_project, pdf_text, plain
 from leafpub import internals, packs
 from leafpub.config import load_settings
 from leafpub.fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
-from leafpub.internals import font_subsets, pack_fonts, pypdf_objects
-from leafpub.pdf import PdfRenderer
+from leafpub.internals import pack_fonts, pypdf_objects
 
 SETTINGS = load_settings(ROOT)
 DATED = '<meta name="dcterms.created" content="2026-05-01"><meta name="dcterms.modified" content="2026-05-01">'
@@ -33,15 +32,9 @@ KOREAN = "시술 후에는 피부가 붉어질 수 있으며, 보통 며칠 안�
 CHINESE = "治疗后皮肤可能发红，通常在几天内消退。留下疤痕的情况很少见。"
 
 
-@pytest.fixture(scope="module")
-def renderer():
-    return PdfRenderer(SETTINGS)
-
-
 def page(body, lang="en", family="Noto Sans", head=""):
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Test</title>'
-            f'<link rel="stylesheet" href="leaflet.css">{DATED}{head}</head>'
-            f'<body style="font-family: \'{family}\'">{body}</body></html>')
+    """Dated, as every leaflet is: undated, PDF/X metadata would carry the time of the render."""
+    return html_page(body, lang=lang, family=family, head=DATED + head)
 
 
 def images(data: bytes, scale: float = 1.5) -> list:
@@ -56,8 +49,7 @@ def texts(data: bytes) -> list[str]:
 
 def test_every_use_is_on_with_the_pinned_versions():
     assert {name for name, on, _ in internals.describe() if on} == set(internals.REGISTRY)
-    assert {"font-subsets", "deflate-once", "cid-fonts", "print-boxes", "loader-cache", "pypdf-add-object",
-            "worker-exit", "large-faces", "pack-fonts"} == set(internals.REGISTRY)
+    assert {"cid-fonts", "print-boxes", "pypdf-add-object", "worker-exit", "pack-fonts"} == set(internals.REGISTRY)
 
 
 def test_another_version_turns_a_use_off_and_says_why():
@@ -80,34 +72,6 @@ def test_a_build_with_every_use_off_publishes_the_same_text(tmp_path, built):
                                               for p in (project / "output").rglob("*.pdf"))
     for path in published:
         assert plain(pdf_text(off / "output" / path)) == plain(pdf_text(project / "output" / path)), path
-
-
-# -- font-subsets --------------------------------------------------------------------
-
-def test_a_reused_font_subset_gives_the_same_pdf(renderer):
-    text = "<h1>Microneedling</h1><p>Redness <b>usually</b> settles within a few days.</p>"
-    a4, letter = (page(text, head=f"<style>@page {{ size: {size} }}</style>") for size in ("A4", "letter"))
-    font_subsets.forget()
-    renderer.render(a4, source="a4.html")
-    kept = font_subsets.kept()
-    reused = renderer.render(letter, source="letter.html").data
-    assert kept and font_subsets.kept() == kept  # the letter page cut nothing new
-    with internals.turned_off("font-subsets"):
-        assert renderer.render(letter, source="letter.html").data == reused
-
-
-# -- deflate-once --------------------------------------------------------------------
-
-@pytest.mark.parametrize("variant", ["standard", "print"])
-def test_streams_deflated_once_give_the_bytes_pydyf_would_write(renderer, variant):
-    html = page("<h1>Microneedling</h1><p>Redness usually settles within a few days.</p>" * 20,
-                head="<style>@page { size: A4 }</style>")
-    deflated_once = renderer.render(html, source="test.html", variant=variant).data
-    deflated_again = renderer.render(html, source="test.html", variant=variant).data  # from its cache
-    with internals.turned_off("deflate-once"):
-        as_pydyf_writes = renderer.render(html, source="test.html", variant=variant).data
-    assert deflated_once == deflated_again == as_pydyf_writes
-    assert b"/FlateDecode" in as_pydyf_writes
 
 
 # -- cid-fonts -----------------------------------------------------------------------
@@ -181,75 +145,6 @@ def test_print_pdfs_get_the_bleed_box_and_the_same_bytes_each_time(renderer):
     with pikepdf.open(io.BytesIO(plain_weasyprint)) as pdf:
         assert list(pdf.pages[0].obj["/BleedBox"]) == list(pdf.pages[0].obj["/MediaBox"])
     assert [i.tobytes() for i in images(first)] == [i.tobytes() for i in images(plain_weasyprint)]
-
-
-# -- large-faces ---------------------------------------------------------------------
-
-def test_a_cjk_face_stays_loaded_only_for_documents_in_the_same_language():
-    fresh = PdfRenderer(SETTINGS)
-    korean = cjk_page("흉터가 남을 수 있나요?", "ko", "Noto Sans CJK KR")
-    first = fresh.render(korean, source="ko.html", locale="ko").data
-    loaded = fresh.font_config
-    assert fresh.render(korean, source="ko.html", locale="ko").data == first
-    assert fresh.font_config is loaded
-    fresh.render(page("<p>Scars?</p>"), source="en.html", locale="en")
-    assert fresh.font_config is not loaded and fresh.large_face_locale is None
-
-
-def test_without_knowing_the_faces_a_worker_starts_afresh_when_the_language_changes():
-    fresh = PdfRenderer(SETTINGS)
-    with internals.turned_off("large-faces"):
-        english = fresh.render(page("<p>Scars?</p>"), source="en.html", locale="en").data
-        loaded = fresh.font_config
-        assert fresh.render(page("<p>Scars?</p>"), source="en.html", locale="en").data == english
-        assert fresh.font_config is loaded
-        fresh.render(page("<p>¿Cicatrices?</p>", lang="es"), source="es.html", locale="es")
-        assert fresh.font_config is not loaded
-
-
-def test_packs_with_a_box_in_the_same_cjk_face_keep_it_and_give_the_same_bytes():
-    fresh = PdfRenderer(SETTINGS)
-    box = cjk_page("전화 +44 20 7946 0001", "ko", "Noto Sans CJK KR")
-    first = fresh.render(box, source="packs.toml", variant="pack-part", faces_of="ko")
-    loaded = fresh.font_config
-    again = fresh.render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part", faces_of="ko")
-    assert fresh.font_config is loaded
-    other = PdfRenderer(SETTINGS).render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part")
-    assert again.data == other.data and first.data != again.data
-    fresh.render(box, source="packs.toml", variant="pack-part")  # a pack with no single CJK face
-    assert fresh.font_config is not loaded and fresh.large_face_locale is None
-
-
-# -- loader-cache --------------------------------------------------------------------
-
-LIBRARIES_LOADED = """
-{imports}
-import ctypes.util
-from weasyprint.text import ffi
-libraries = sorted({{line.split()[-1] for line in open("/proc/self/maps")
-                    if any(name in line for name in ("libpango", "libharfbuzz", "libfontconfig",
-                                                      "libgobject", "libglib"))}})
-print(ffi.harfbuzz_subset is not None)
-print(ctypes.util.find_library.__name__)
-print("\\n".join(libraries))
-"""
-
-
-def loaded(imports: str, **environment) -> list[str]:
-    finished = subprocess.run([sys.executable, "-c", LIBRARIES_LOADED.format(imports=imports)], check=True,
-                              capture_output=True, text=True, env={**os.environ, **environment}, cwd=ROOT)
-    return finished.stdout.splitlines()
-
-
-def test_the_same_system_libraries_load_as_with_a_plain_import():
-    plain_import = loaded("import weasyprint")
-    assert loaded("import leafpub.pdf") == plain_import
-    assert loaded("import leafpub.pdf", LEAFPUB_INTERNALS_OFF="loader-cache") == plain_import
-    subsetting, find_library, *libraries = plain_import
-    assert subsetting == "True"  # HarfBuzz subsetting, without which renders are much slower
-    assert find_library == "find_library"  # ctypes is left as it was
-    assert any("libharfbuzz-subset.so" in path for path in libraries)
-    assert any("libpango-1.0.so" in path for path in libraries)
 
 
 # -- pypdf-add-object ------------------------------------------------------------------

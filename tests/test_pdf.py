@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, counting_server, pdf_fonts
+from conftest import ROOT, counting_server, html_page, pdf_fonts
 from leafpub.config import load_settings
 from leafpub.pdf import PdfRenderer, make_asset_fetcher
 from leafpub.problems import ProblemError
@@ -13,15 +13,7 @@ from leafpub.problems import ProblemError
 SETTINGS = load_settings(ROOT)
 
 
-@pytest.fixture(scope="module")
-def renderer():
-    return PdfRenderer(SETTINGS)
-
-
-def page(body, lang="en", direction="ltr", head=""):
-    return (f'<!DOCTYPE html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
-            f'<title>Test</title><link rel="stylesheet" href="leaflet.css">{head}</head>'
-            f'<body style="font-family: \'Noto Sans\'">{body}</body></html>')
+page = html_page
 
 
 def test_renders_a_tagged_pdf_with_lang_title_and_embedded_fonts(renderer, tmp_path):
@@ -121,3 +113,39 @@ def test_the_templates_url_cannot_climb_out_of_the_templates_folder():
     assert b"@page" in fetcher.fetch("file:///leafpub/templates/leaflet.css").read()
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch("file:///leafpub/templates/../../../etc/hostname")
+
+
+def korean_page(text: str) -> str:
+    return html_page(f"<p>{text}</p>", lang="ko", family="Noto Sans CJK KR")
+
+
+def test_fonts_stay_loaded_only_for_documents_in_the_same_language():
+    """A CJK face costs a worker much memory: a leaflet's next paper or variant in the same
+    language reuses the loaded fonts, a document in any other language starts afresh, and
+    what is kept changes nothing in the PDF."""
+    fresh = PdfRenderer(SETTINGS)
+    korean = korean_page("흉터가 남을 수 있나요?")
+    first = fresh.render(korean, source="ko.html", locale="ko").data
+    loaded = fresh.font_config
+    assert fresh.render(korean, source="ko.html", locale="ko").data == first
+    assert fresh.font_config is loaded
+    fresh.render(page("<p>Scars?</p>"), source="en.html", locale="en")
+    assert fresh.font_config is not loaded and fresh.fonts_of == "en"
+    english = fresh.font_config
+    fresh.render(page("<p>¿Cicatrices?</p>", lang="es"), source="es.html", locale="es")
+    assert fresh.font_config is not english
+
+
+def test_packs_with_a_box_in_the_same_cjk_face_keep_it_and_give_the_same_bytes():
+    """A pack's cover and boxes have no language of their own: they keep their fonts for the
+    next pack with a box in the same CJK face (faces_of) and let them go otherwise."""
+    fresh = PdfRenderer(SETTINGS)
+    box = korean_page("전화 +44 20 7946 0001")
+    first = fresh.render(box, source="packs.toml", variant="pack-part", faces_of="ko")
+    loaded = fresh.font_config
+    again = fresh.render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part", faces_of="ko")
+    assert fresh.font_config is loaded
+    other = PdfRenderer(SETTINGS).render(box.replace("0001", "0002"), source="packs.toml", variant="pack-part")
+    assert again.data == other.data and first.data != again.data
+    fresh.render(box, source="packs.toml", variant="pack-part")  # a pack with no single CJK face
+    assert fresh.font_config is not loaded and fresh.fonts_of is None

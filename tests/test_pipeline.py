@@ -122,6 +122,13 @@ def test_pack_with_an_unknown_locale_is_a_problem_at_its_line(tmp_path):
     assert str(problem) == "packs.toml:6: pack 'test-clinic': no catalog for locale 'xx'"
 
 
+def test_a_port_that_cannot_be_is_a_usage_error_not_a_traceback():
+    result = subprocess.run([sys.executable, "pipeline.py", "serve", "--port", "99999"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "'99999' is not a port number from 1 to 65535" in result.stderr
+
+
 @pytest.mark.parametrize("command", [[], ["build"], ["extract"], ["update"], ["init"], ["compile"]])
 def test_every_command_explains_itself(command):
     result = subprocess.run([sys.executable, "pipeline.py", *command, "--help"], cwd=ROOT,

@@ -3,7 +3,7 @@
 Every use of a private name or undocumented behaviour of WeasyPrint, pydyf, pypdf or CPython
 lives in this package, one module each, registered here with what it relies on, the versions
 it was checked against and what it gains (`make bench-internals` measures each gain as a user
-runs the program). Each is on only when every version it names is the one installed: an
+runs the program). A use whose gain the benchmark cannot tell from its noise is not kept. Each is on only when every version it names is the one installed: an
 upgrade turns it off, and the pipeline takes the public path instead, so an upgrade can make
 a build slower or a file larger, never wrong. Turning one on again after an upgrade means
 checking it against the new version: its tests compare the output with it on and off.
@@ -34,8 +34,7 @@ class Internal:
 
 
 #: Every module of this package: each registers its use when imported.
-MODULES = ("cid_fonts", "font_subsets", "loader_cache", "pack_fonts", "pdf_streams", "print_boxes",
-           "pypdf_objects", "weasyprint_fonts", "worker_exit")
+MODULES = ("cid_fonts", "pack_fonts", "print_boxes", "pypdf_objects", "worker_exit")
 REGISTRY: dict[str, Internal] = {}
 #: Uses turned off by hand (the environment, or a test).
 switched_off: set[str] = {name.strip() for name in os.environ.get("LEAFPUB_INTERNALS_OFF", "").split(",")
