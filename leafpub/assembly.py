@@ -65,6 +65,7 @@ def plan_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, overd
 
 
 def plan_pack(renderers: Renderers, pack: Pack, bases: Bases, cover_catalog, created: date, pool) -> PlannedPack:
+    """One pack: its problems, its PDF from the cache, or the job that assembles it."""
     parts, boxes, problems = pack_parts(renderers, pack, bases)
     if problems:
         return PlannedPack(pack, problems=tuple(dict.fromkeys(problems)))

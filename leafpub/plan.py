@@ -141,6 +141,7 @@ def unbuilt_pack_leaflets(pack: Pack, documents: Mapping[tuple, LeafletDocument]
 
 
 def pack_failure(pack: Pack, problems: list[Problem]) -> Failure:
+    """The pack keeps its last good PDF, marked outdated with its first problem."""
     return Failure("pack", (pack.id,), str(problems[0]))
 
 
@@ -163,5 +164,6 @@ def expected_but_unbuildable(leaflets: Iterable[Leaflet], problems: list[Problem
 
 
 def raise_problems(problems: list[Problem]) -> None:
+    """Problems that stop the whole build."""
     if problems:
         raise ProblemError(problems)
