@@ -17,7 +17,7 @@ from .terminal import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, PlainProgress, RichPr
 
 
 class Stages(NamedTuple):
-    """pipeline.py's build and make_proofs, handed in because pipeline.py imports this package."""
+    """The build (pipeline.py) and proofs.make_proofs, handed in by pipeline.main."""
 
     build: Callable
     make_proofs: Callable

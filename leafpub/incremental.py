@@ -15,9 +15,13 @@ from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import sources
+from . import internals, sources
 from .catalogs import needed_messages
 from .model import Leaflet, LocaleCatalog, Pdf, Settings
+
+#: What this code puts into a PDF, by number: raise it with any change to the code that
+#: changes a PDF's bytes, so that no PDF cached by the code before is published again.
+RENDERING_REVISION = 2
 
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "uharfbuzz", "pypdf", "pikepdf",
              "jinja2", "babel", "markdown-it-py", "leafpub")
@@ -74,7 +78,9 @@ class Inputs:
 
     @cached_property
     def software(self) -> str:
-        versions = {}
+        """The libraries' versions, this code's rendering revision and the uses of other
+        libraries' internals turned off by hand: each changes the bytes of a PDF."""
+        versions = {"rendering": RENDERING_REVISION, "internals off": sorted(internals.switched_off)}
         for name in LIBRARIES:
             try:
                 versions[name] = version(name)

@@ -1,7 +1,8 @@
 """RenderJob (HTML and how to render it) or PackJob (a clinic's pack to assemble) -> JobResult (a
 checked PDF, or problems), in a worker process (leafpub/pool.py hands the jobs out).
 
-Each worker imports WeasyPrint once and keeps one font configuration for all its jobs.
+Each worker imports WeasyPrint once, parses the stylesheet once, and keeps its loaded fonts
+for as long as its jobs stay in one language.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ def warm_up(settings: Settings) -> None:
     (a broken stylesheet) is left for the first real job to report."""
     keep_large_blocks_apart()
     try:
-        renderer_for(settings).render("<p>", source="warm-up")  # loads the fonts' configuration
+        renderer_for(settings).render("<p>", source="warm-up")  # fontconfig reads the pinned fonts
     except ProblemError:
         pass
 

@@ -1,8 +1,9 @@
 """Leaflets, catalogs, packs and problems -> what to build: every document with the inputs that key
 it, the leaflets each pack needs, and the failures that follow from each problem.
 
-Nothing here renders, reads the disk or starts a worker: the build decides from this plan,
-and tests check it with objects made by hand.
+Nothing here renders or starts a worker: the build decides from this plan, and tests check
+it with objects made by hand. The digests a key is made of come from incremental.Inputs,
+which a test can replace with fixed ones.
 """
 
 from __future__ import annotations

@@ -67,9 +67,14 @@ def test_a_build_with_every_use_off_publishes_the_same_text(tmp_path, built):
                                "--no-progress", "-j", "2"], capture_output=True, text=True,
                               env={**os.environ, "LEAFPUB_INTERNALS_OFF": "all"})
     assert finished.returncode == 0, finished.stderr
-    published = sorted(p.relative_to(off / "output") for p in (off / "output").rglob("*.pdf"))
-    assert published and published == sorted(p.relative_to(project / "output")
-                                              for p in (project / "output").rglob("*.pdf"))
+    def pdfs(root, cached=False):
+        return sorted(p.relative_to(root / "output") for p in (root / "output").rglob("*.pdf")
+                      if (".cache" in p.parts) == cached)
+
+    published = pdfs(off)
+    assert published and published == pdfs(project)
+    # Its documents are keyed apart: switching uses off renders them again.
+    assert not set(pdfs(off, cached=True)) & set(pdfs(project, cached=True))
     for path in published:
         assert plain(pdf_text(off / "output" / path)) == plain(pdf_text(project / "output" / path)), path
 

@@ -3,13 +3,17 @@
 Every use of a private name or undocumented behaviour of WeasyPrint, pydyf, pypdf or CPython
 lives in this package, one module each, registered here with what it relies on, the versions
 it was checked against and what it gains (`make bench-internals` measures each gain as a user
-runs the program). A use whose gain the benchmark cannot tell from its noise is not kept. Each is on only when every version it names is the one installed: an
-upgrade turns it off, and the pipeline takes the public path instead, so an upgrade can make
-a build slower or a file larger, never wrong. Turning one on again after an upgrade means
-checking it against the new version: its tests compare the output with it on and off.
+runs the program). A use whose gain the benchmark cannot tell from its noise is not kept.
+Each is on only when every version it names is the one installed: an upgrade turns it off,
+and the pipeline takes the public path instead. For most uses that makes a build slower or
+a file larger; without print-boxes, print-shop PDFs keep WeasyPrint's own bleed box (the
+whole page) and a random XMP DocumentID (README, "Fonts and reproducibility"). Turning one
+on again after an upgrade means checking it against the new version: its tests compare the
+output with it on and off.
 
 LEAFPUB_INTERNALS_OFF=name,name (or "all") turns uses off by hand, for a comparison or when a
-fault is suspected in one of them.
+fault is suspected in one of them. It is read by each process from its environment: local
+workers inherit it; on a Dask cluster, set it where the workers are started too.
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ def embedded_face(font: DictionaryObject) -> tuple[str, str] | None:
         return "truetype", postscript_name(descriptor["/FontFile2"].get_object().get_data(), "truetype")
     if descendant.get("/Subtype") == "/CIDFontType0" and "/FontFile3" in descriptor:
         program = descriptor["/FontFile3"].get_object()
-        if program.get("/Subtype") == "/CIDFontType0C":  # compacted by fontsubset.py
+        if program.get("/Subtype") == "/CIDFontType0C":  # compacted by cid_fonts.py
             return "cff", postscript_name(program.get_data(), "cff")
         if program.get("/Subtype") == "/OpenType":  # as WeasyPrint embeds it
             return "cff", postscript_name(program.get_data(), "opentype")
