@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from . import catalogs, fonts, incremental, jobs, publish, render, site
+from . import catalogs, fonts, incremental, jobs, publish, render, site, textgate
 from .model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, Settings
 from .plan import Planned
 from .problems import Problem
@@ -49,9 +49,10 @@ class Renderers:
 def render_job(renderers: Renderers, plan: Planned, key: str) -> jobs.RenderJob:
     """The HTML of a planned leaflet and how a worker renders and checks it."""
     catalog = plan.catalog
+    shown: list[tuple] = []
     html = render.render_leaflet(renderers.environment, renderers.settings, plan.leaflet, catalog,
                                  format=plan.format, clinic=None, draft=not catalog.review.approved,
-                                 overdue=plan.overdue, reserved=plan.reserved)
+                                 overdue=plan.overdue, reserved=plan.reserved, record=shown)
     if renderers.dump_html:
         dump(renderers, key, html, plan.pdf_variant)
     return jobs.RenderJob(
@@ -59,7 +60,20 @@ def render_job(renderers: Renderers, plan: Planned, key: str) -> jobs.RenderJob:
         locale=catalog.language.locale, leaflet=plan.leaflet.slug, budget=plan.leaflet.budget(plan.format.variant),
         what=plan.describe(),
         # A pack's leaflet is checked as part of each pack it is merged into.
-        validate=not plan.reserved, anchor="clinic-box" if plan.reserved else None)
+        validate=not plan.reserved, anchor="clinic-box" if plan.reserved else None,
+        texts=tuple(shown_texts(plan.leaflet, catalog, shown)), rtl=catalog.language.direction == "rtl")
+
+
+def shown_texts(leaflet: Leaflet, catalog: LocaleCatalog, shown: list[tuple]):
+    """The text gate's PrintedText for each (msgid, text) a document shows, naming the
+    catalog line it comes from (for the source language, the leaflet's or templates/)."""
+    lines = {message.text: message.line for message in leaflet.messages()}
+    for msgid, text in dict.fromkeys(shown):
+        key = catalogs.key_of(msgid)
+        if catalog.is_source:
+            yield textgate.PrintedText(text, leaflet.path if key in lines else "templates", lines.get(key), key)
+        else:
+            yield textgate.PrintedText(text, catalog.path, catalog.lines.get(key), key)
 
 
 def dump(renderers: Renderers, key: str, html: str, variant: str) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .model import Language, Pack, PackPart, Pdf, Settings
 from .problems import Problem, ProblemError
+from .textgate import PrintedText
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class RenderJob:
     what: str = "the document"  #: for the page-budget problem: "the Spanish leaflet 'x' (print, A4)"
     validate: bool = True  #: qpdf's check, Ghostscript, embedded fonts, the object scan
     anchor: str | None = None  #: id of an element whose box to report (the clinic box)
+    #: what the document prints, which its text must give back as written (textgate.py)
+    texts: tuple[PrintedText, ...] = ()
+    rtl: bool = False  #: written right to left
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,31 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
             messages += scanned_base(part)
         problems += [Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: the PDF failed validation: "
                              f"{message}") for message in dict.fromkeys(messages)]
+        problems += clinic_text_problems(job, pdf)
     except ProblemError as error:
         problems += error.problems
     collect_garbage()
     return JobResult(job.key, None if problems else pdf, tuple(problems),
                      peak_memory_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                      seconds=time.perf_counter() - started)
+
+
+def clinic_text_problems(job: PackJob, pdf: Pdf) -> list[Problem]:
+    """The text gate for a pack's clinic details: each must come back from the merged pack as
+    written (the leaflets in it passed the gate when they were rendered)."""
+    from . import textgate
+    from .render import text_direction
+
+    clinic = job.pack.clinic
+    values = [clinic.name, *clinic.address, clinic.phone, clinic.hours, clinic.email, clinic.website]
+    printed = [textgate.PrintedText(value, "packs.toml", job.pack.line, f"clinic detail {value!r}")
+               for value in dict.fromkeys(values) if value.strip()]
+    mismatches = []
+    for rtl in (False, True):
+        mismatches += textgate.mismatches(pdf.data, [text for text in printed if (text_direction(text.text) == "rtl") == rtl],
+                                          rtl)
+    return [Problem("packs.toml", job.pack.line, textgate.describe(mismatch, f"pack {job.pack.id!r}"),
+                    pack=job.pack.id) for mismatch in mismatches]
 
 
 def place_boxes(job: PackJob, sheet: Pdf, anchors: dict, document: int, places: dict) -> int:
@@ -218,8 +241,6 @@ def run(settings: Settings, job) -> JobResult:
 
 def run_job(settings: Settings, job: RenderJob) -> JobResult:
     """Render and check one document in this process (a worker)."""
-    from . import validate
-
     started = time.perf_counter()
     problems: list[Problem] = []
     pdf, anchor = None, None
@@ -235,16 +256,30 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
         if job.budget is not None and pdf.pages > job.budget:
             problems.append(Problem(job.source, None, f"{job.what} takes {pdf.pages} pages; "
                                     f"its budget is {job.budget}", locale=job.locale, leaflet=job.leaflet))
-        elif job.validate:
-            problems += [Problem(job.source, None, f"the PDF failed validation: {message}",
-                                 locale=job.locale, leaflet=job.leaflet)
-                         for message in validate.validate_pdf(pdf.data)]
+        else:
+            problems += document_problems(job, pdf)
     except ProblemError as error:
         problems += error.problems
     collect_garbage()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return JobResult(job.key, None if problems else pdf, tuple(problems), anchor, peak,
                      time.perf_counter() - started)
+
+
+def document_problems(job: RenderJob, pdf: Pdf) -> list[Problem]:
+    """What the gates find in a rendered document: validation (qpdf, Ghostscript, fonts, the
+    object scan), PDF/UA for the accessible variants, and text that does not extract as written."""
+    from . import accessibility, textgate, validate
+
+    messages = validate.validate_pdf(pdf.data) if job.validate else []
+    if job.variant in accessibility.CHECKED_VARIANTS:
+        messages += accessibility.pdf_ua_problems(pdf.data)
+    problems = [Problem(job.source, None, f"the PDF failed validation: {message}", locale=job.locale,
+                        leaflet=job.leaflet) for message in messages]
+    for mismatch in textgate.mismatches(pdf.data, job.texts, job.rtl):
+        problems.append(Problem(mismatch.printed.source, mismatch.printed.line, textgate.describe(mismatch, job.what),
+                                locale=job.locale, leaflet=job.leaflet))
+    return problems
 
 
 _collections = 0

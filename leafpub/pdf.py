@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts, sources
-from .internals import cid_fonts, print_boxes
+from . import actualtext, fonts, sources
+from .internals import cid_fonts, print_boxes, tag_languages, text_clusters
 from .model import BLEED_MM, Pdf, Settings
 from .problems import Problem, ProblemError
 
@@ -123,11 +123,14 @@ class PdfRenderer:
         # PDF/X gives a random file identifier unless told one: derive it from the input,
         # so that the same input always gives the same bytes.
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        with captured_warnings() as warnings:
+        spans_before = text_clusters.spans_drawn()
+        with captured_warnings() as warnings, text_clusters.applied(), tag_languages.applied():
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=[self.stylesheet])
             data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], pdf_identifier=identifier,
                                       finisher=lambda document, pdf: finish_pdf(pdf, variant, identifier))
+        if text_clusters.spans_drawn() != spans_before:
+            data = actualtext.give_spans_codes(data)
         pages = len(document.pages)
         # Page.anchors: {name: (x, y)} in CSS pixels from the page's top-left (documented as a
         # point; only the point is used).

@@ -13,7 +13,7 @@ from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, Temp
 from markupsafe import Markup, escape
 
 from . import sources
-from .languages import counter_style, localize_digits
+from .languages import counter_style, language_of, localize_digits
 from .markup import render_inline
 from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
@@ -94,14 +94,23 @@ def text_direction(text: str) -> str:
 PROOF_LABELS = {"untranslated": "UNTRANSLATED", "fuzzy": "FUZZY"}
 
 
-def translation_functions(catalog: LocaleCatalog, proof: bool = False) -> dict[str, Callable]:
+def translation_functions(catalog: LocaleCatalog, proof: bool = False, record: list | None = None,
+                          source_tag: str = "en") -> dict[str, Callable]:
     """gettext callables for the templates.
 
     Jinja2 marks whatever gettext returns as safe HTML when autoescaping, so a
     translation would be raw HTML. Returning it already escaped makes it text.
     In a proof, untranslated and fuzzy messages are shown highlighted and labelled.
+    `record` receives (msgid, the text shown, markup removed) for every message used, for
+    the text gate (textgate.py). `source_tag` is the language of terms a translation keeps
+    from the source (mark_foreign).
     """
     translations = catalog.translations
+
+    def noted(message, html: Markup) -> Markup:
+        if record is not None:
+            record.append((message, html.striptags() if "<" in html else html.unescape()))
+        return html
 
     def state_of(message: str) -> str | None:
         if not proof or catalog.is_source or message in catalog.strings:
@@ -114,16 +123,40 @@ def translation_functions(catalog: LocaleCatalog, proof: bool = False) -> dict[s
         return translations.gettext(message)
 
     def gettext(message: str) -> Markup:
-        return highlight(escape(shown(message)), state_of(message))
+        return highlight(noted(message, escape(shown(message))), state_of(message))
 
     def ngettext(singular: str, plural: str, number: int) -> Markup:
-        return highlight(escape(translations.ngettext(singular, plural, number)), state_of(singular))
+        return highlight(noted((singular, plural), escape(translations.ngettext(singular, plural, number))),
+                         state_of(singular))
 
     def translate(source: SourceText) -> Markup:
-        return highlight(render_inline(shown(source.text)), state_of(source.text))
+        html = noted(source.text, render_inline(shown(source.text)))
+        if not catalog.is_source:
+            html = mark_foreign(html, catalog.language.script, source_tag)
+        return highlight(html, state_of(source.text))
 
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "translate": translate,
             "message_state": state_of}
+
+
+#: A run of Latin letters (with the apostrophes, hyphens and spaces between its words).
+LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f](?:[A-Za-z\u00c0-\u024f'\u2019 -]*[A-Za-z\u00c0-\u024f])?")
+#: The tags and character references of safe HTML, which are left as they are.
+MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def mark_foreign(html: Markup, script: str, source_tag: str) -> Markup:
+    """In a translation into a language not written in Latin letters, each run of Latin
+    letters (an English term kept in brackets, a product's name) is taken to be in the source
+    language: it becomes a span with that `lang`, which the PDF's structure tree carries as
+    /Lang, so that a screen reader reads it in that language's voice."""
+    if script == "Latn":
+        return html
+    parts = MARKUP.split(str(html))
+    span = Markup('<span lang="{}">').format(source_tag)
+    for index in range(0, len(parts), 2):  # the text between tags and references
+        parts[index] = LATIN_RUN.sub(lambda found: f"{span}{found[0]}</span>", parts[index])
+    return Markup("".join(parts))
 
 
 def highlight(html: Markup, state: str | None) -> Markup:
@@ -157,11 +190,12 @@ def template_messages(environment: Environment, names: Iterable[str]) -> list[st
 def render_leaflet(environment: Environment, settings: Settings, leaflet: Leaflet,
                    catalog: LocaleCatalog, *, format: Format, clinic: Clinic | None,
                    draft: bool, overdue: bool = False, proof: str | None = None,
-                   reserved: bool = False) -> str:
+                   reserved: bool = False, record: list | None = None) -> str:
     """The HTML of one leaflet in one language and format, generic (lines to write on) or
-    for a clinic. With `proof` (a summary such as "3 untranslated"), a translator's proof."""
+    for a clinic. With `proof` (a summary such as "3 untranslated"), a translator's proof.
+    `record` receives the messages it prints (translation_functions)."""
     language = catalog.language
-    return render(environment, "leaflet.html", catalog, settings, {
+    return render(environment, "leaflet.html", catalog, settings, record=record, context={
         "proof": proof,
         "reserved": reserved,
         "leaflet": leaflet,
@@ -215,7 +249,7 @@ def sheet_context(settings: Settings, pack: Pack, catalog: LocaleCatalog, boxes:
 
 
 def render(environment: Environment, name: str, catalog: LocaleCatalog, settings: Settings,
-           context: dict) -> str:
+           context: dict, record: list | None = None) -> str:
     try:
         language = catalog.language
         profile = settings.print_profile
@@ -225,7 +259,8 @@ def render(environment: Environment, name: str, catalog: LocaleCatalog, settings
             font_stack=font_stack(settings, language), counter_style=counter_style(language),
             clinic_font_stack=font_stack(settings, language, every_script=True),
             digits=lambda text: localize_digits(str(text), language), **context,
-            **translation_functions(catalog, proof=bool(context.get("proof"))))
+            **translation_functions(catalog, proof=bool(context.get("proof")), record=record,
+                                    source_tag=language_of(settings.source_locale).tag))
     except TemplateError as error:
         raise ProblemError([Problem(f"templates/{name}", getattr(error, "lineno", None),
                                     f"template error: {error}")]) from None

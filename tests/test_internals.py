@@ -49,7 +49,8 @@ def texts(data: bytes) -> list[str]:
 
 def test_every_use_is_on_with_the_pinned_versions():
     assert {name for name, on, _ in internals.describe() if on} == set(internals.REGISTRY)
-    assert {"cid-fonts", "print-boxes", "pypdf-add-object", "worker-exit", "pack-fonts"} == set(internals.REGISTRY)
+    assert {"cid-fonts", "print-boxes", "pypdf-add-object", "worker-exit", "pack-fonts", "text-clusters",
+            "tag-languages"} == set(internals.REGISTRY)
 
 
 def test_another_version_turns_a_use_off_and_says_why():
@@ -77,6 +78,40 @@ def test_a_build_with_every_use_off_publishes_the_same_text(tmp_path, built):
     assert not set(pdfs(off, cached=True)) & set(pdfs(project, cached=True))
     for path in published:
         assert plain(pdf_text(off / "output" / path)) == plain(pdf_text(project / "output" / path)), path
+
+
+# -- text-clusters and tag-languages --------------------------------------------------
+
+HINDI = "किसी के लिए, जिसे कोलेजन इंडक्शन थेरेपी भी कहते हैं।"
+
+
+def test_hindi_text_extracts_as_written_only_with_text_clusters(renderer):
+    from leafpub import textgate
+
+    html = page(f"<p>{HINDI}</p>", lang="hi", family="Noto Sans Devanagari")
+    printed = [textgate.PrintedText(HINDI, "test", None, "Hindi")]
+    on = renderer.render(html, source="test").data
+    with internals.turned_off("text-clusters"):
+        off = renderer.render(html, source="test").data
+    for data in (on, off):  # the same page either way
+        assert [ImageChops.difference(a, b).getbbox() for a, b in zip(images(on), images(data))] == [None]
+    assert "कोलेजन" in texts(on)[0] and "कोलेजन" not in texts(off)[0]
+    assert textgate.mismatches(on, printed, rtl=False) == []
+    assert textgate.mismatches(off, printed, rtl=False)  # the text gate refuses it
+
+
+def struct_languages(data: bytes) -> set[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return {str(o.Lang) for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                and o.get("/Type") == "/StructElem" and "/Lang" in o}
+
+
+def test_a_span_in_another_language_carries_its_lang_only_with_tag_languages(renderer):
+    html = page('<p>माइक्रोनीडलिंग (<span lang="en">microneedling</span>)</p>', lang="hi",
+                family="Noto Sans Devanagari")
+    assert struct_languages(renderer.render(html, source="test").data) == {"en"}
+    with internals.turned_off("tag-languages"):
+        assert struct_languages(renderer.render(html, source="test").data) == set()
 
 
 # -- cid-fonts -----------------------------------------------------------------------

@@ -82,3 +82,27 @@ def test_a_stamped_clinic_box_sits_where_weasyprint_lays_out_the_same_details(bu
     for word in ("Riverside", "River", "Testville", "+44"):
         assert word in inline
         assert stamped[word] == pytest.approx(inline[word], abs=0.01), word
+
+
+def test_the_clinic_details_come_back_from_the_pack_as_written(built):
+    """The text gate of packs: every clinic detail, read back out of the merged pack."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from leafpub import jobs
+    from leafpub.model import Pdf
+    from test_textgate import broken_text_map
+
+    project, report = built
+    (entry,) = report.manifest["packs"]
+    data = (project / "output" / entry["path"]).read_bytes()
+    (pack,), _ = config.load_packs(load_settings(project))
+    job = SimpleNamespace(pack=pack)
+    assert jobs.clinic_text_problems(job, Pdf(data=data, pages=3)) == []
+    # A detail the pack does not print as written (here, one it does not print at all)...
+    other = SimpleNamespace(pack=dataclasses.replace(pack, clinic=dataclasses.replace(pack.clinic, name="Lakeside Clinic")))
+    (problem,) = jobs.clinic_text_problems(other, Pdf(data=data, pages=3))
+    assert str(problem).startswith(f"packs.toml:{pack.line}: pack 'test-clinic'") and "Lakeside" in str(problem)
+    # ...or a text map that makes "e" read as "x".
+    problems = jobs.clinic_text_problems(job, Pdf(data=broken_text_map(data, "x", "e"), pages=3))
+    assert any("Riverside Health Centre" in str(problem) for problem in problems)

@@ -67,3 +67,32 @@ def test_template_strings_translated_with_markup_are_escaped(project):
 def test_review_dates_are_written_the_locales_way(project):
     html = render_spanish(project, SPANISH)
     assert "1 de octubre de 2027" in html
+
+
+def render_in(project, locale, translations, record=None):
+    catalogs.catalog_path(load_settings(project), locale).unlink(missing_ok=True)
+    write_catalog(project, locale, translations)
+    settings = load_settings(project)
+    (leaflet,), _ = load_leaflets(settings)
+    catalog = catalogs.load_catalog(settings, locale)
+    return render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
+                                 format=Format("A4", "standard"), clinic=None, draft=True, record=record)
+
+
+def test_an_english_term_kept_in_a_hindi_translation_is_marked_english(project):
+    translations = {message: "हाथ धोना" for message in SPANISH}
+    translations["Wet your hands."] = "हाथ गीले करें (*wet hands*), O'Brien & <b>"
+    html = render_in(project, "hi", translations)
+    assert ('हाथ गीले करें (<em><span lang="en">wet hands</span></em>), <span lang="en">O\'Brien</span> '
+            '&amp; &lt;<span lang="en">b</span>&gt;') in html
+    # In a language written in Latin letters, nothing is taken for English.
+    assert 'lang="en"' not in render_spanish(project, SPANISH)
+
+
+def test_every_message_shown_is_recorded_as_plain_text_for_the_text_gate(project):
+    shown = []
+    render_in(project, "es", SPANISH, record=shown)
+    texts = dict(shown)
+    assert texts["Use soap and warm water for **20 seconds**."] == "Use jabón y agua tibia durante 20 segundos."
+    assert texts["Washing your hands"] == "Lavarse las manos"
+    assert any("%(version)s" in text for text in texts.values())  # a template's message, before its values

@@ -38,7 +38,8 @@ class Internal:
 
 
 #: Every module of this package: each registers its use when imported.
-MODULES = ("cid_fonts", "pack_fonts", "print_boxes", "pypdf_objects", "worker_exit")
+MODULES = ("cid_fonts", "pack_fonts", "print_boxes", "pypdf_objects", "tag_languages", "text_clusters",
+           "worker_exit")
 REGISTRY: dict[str, Internal] = {}
 #: Uses turned off by hand (the environment, or a test).
 switched_off: set[str] = {name.strip() for name in os.environ.get("LEAFPUB_INTERNALS_OFF", "").split(",")
@@ -83,6 +84,44 @@ def turned_off(*names: str):
         yield
     finally:
         switched_off.difference_update(added)
+
+
+def patched(function, patches: tuple[tuple[str, str], ...], **names):
+    """`function` (another library's) with its source patched, compiled among its module's
+    names and `names`; None if a patch's text is not found exactly once (another version).
+    The result keeps the original as `leafpub_original`."""
+    import inspect
+
+    original = getattr(function, "leafpub_original", function)
+    source = inspect.getsource(original)
+    for old, new in patches:
+        if source.count(old) != 1:
+            return None
+        source = source.replace(old, new)
+    namespace = {**vars(inspect.getmodule(original)), **names}
+    exec(compile(source, inspect.getsourcefile(original), "exec"), namespace)  # a patched copy of its source
+    result = namespace[original.__name__]
+    result.leafpub_original = original
+    return result
+
+
+@contextmanager
+def swapped(module, name: str, internal: Internal, make):
+    """`module.name` is `make()` (cached) while inside, when `internal` is on and it could
+    be made; the original otherwise, and afterwards."""
+    current = getattr(module, name)
+    original = getattr(current, "leafpub_original", current)
+    key = (module.__name__, name)
+    if active(internal) and key not in _swaps:
+        _swaps[key] = make()
+    setattr(module, name, (_swaps.get(key) if active(internal) else None) or original)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+_swaps: dict[tuple[str, str], object] = {}
 
 
 def describe() -> list[tuple[str, bool, str]]:
