@@ -70,56 +70,66 @@ class ClusterSpans:
     def __init__(self, font, glyph_item, textbox):
         from weasyprint.text.ffi import pango
 
-        glyphs = glyph_item.glyphs
-        count, log_clusters = glyphs.num_glyphs, glyphs.log_clusters
-        item = glyph_item.item
+        glyphs, item = glyph_item.glyphs, glyph_item.item
+        count = glyphs.num_glyphs
+        clusters = glyphs.log_clusters[0:count]
+        ids = [info.glyph for info in glyphs.glyphs[0:count]]
         rtl = item.analysis.level % 2
         text = textbox.pango_layout.text.encode()
-        ids = [glyphs.glyphs[index].glyph for index in range(count)]
-        # Visual runs of glyphs from one cluster: [first, last, text].
-        groups: list[list] = []
-        for index in range(count):
-            if groups and log_clusters[index] == log_clusters[groups[-1][0]]:
-                groups[-1][1] = index
-            else:
-                groups.append([index, index, None])
-        for number, group in enumerate(groups):
-            # A cluster's text runs to the start of the next cluster in text order.
-            after = number - 1 if rtl else number + 1
-            end = log_clusters[groups[after][0]] if 0 <= after < len(groups) else item.length
-            group[2] = text[item.offset + log_clusters[group[0]]:item.offset + end].decode()
-
         self.starts: dict[int, tuple[int, str]] = {}
         self.invisible: dict[int, int] = {}  #: glyph index -> the font's glyph for what Pango drew as nothing
+        self.open_until: int | None = None
         self.mapped = font.to_unicode
         self.from_spans = font.__dict__.setdefault("leafpub_span_glyphs", set())
-        for first, last, cluster_text in groups:
-            drawn = [(index, ids[index]) for index in range(first, last + 1) if ids[index] != pango.PANGO_GLYPH_EMPTY]
-            if any(glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG for _, glyph in drawn):
-                continue  # .notdef: WeasyPrint maps it and warns
-            invisible = "".join(character for character in cluster_text if unicodedata.category(character) == "Cf")
-            visible = "".join(character for character in cluster_text if unicodedata.category(character) != "Cf")
-            empty = [index for index in range(first, last + 1) if ids[index] == pango.PANGO_GLYPH_EMPTY]
-            if invisible and empty and len(drawn) <= 1:
-                # A zero-width non-joiner, which Pango draws as nothing: drawn as the font's
-                # own glyph for it (no outline, no advance) where the font has one, else a
-                # span of its own, where leafpub/actualtext.py draws an invisible glyph.
-                # Either way the glyph beside it keeps its own text.
-                glyph = invisible_glyph(font, invisible)
-                if glyph is not None and self.maps(glyph, invisible):
-                    self.invisible[empty[0]] = glyph
-                else:
-                    self.starts[empty[0]] = (empty[0], invisible)
-                cluster_text = visible
-            if len(drawn) == 1 and self.maps(drawn[0][1], cluster_text):
+        #: glyph -> the UTF-8 text it stands for alone: most clusters are one such glyph
+        known = font.__dict__.setdefault("leafpub_known_glyphs", {})
+        # Visual runs of glyphs from one cluster; a cluster's text runs to the start of the
+        # next cluster in text order.
+        firsts = [0, *(index for index in range(1, count) if clusters[index] != clusters[index - 1])]
+        for number, first in enumerate(firsts):
+            last = firsts[number + 1] - 1 if number + 1 < len(firsts) else count - 1
+            after = number - 1 if rtl else number + 1
+            end = clusters[firsts[after]] if 0 <= after < len(firsts) else item.length
+            piece = text[item.offset + clusters[first]:item.offset + end]
+            glyph = ids[first]
+            if first == last and known.get(glyph) == piece:
                 continue
-            if drawn:
-                self.starts[first] = (last, cluster_text)
-                for _, glyph in drawn:
-                    if glyph not in self.mapped:
-                        self.mapped[glyph] = cluster_text  # a placeholder; the span carries the text
-                        self.from_spans.add(glyph)
-        self.open_until: int | None = None
+            if first == last and glyph != pango.PANGO_GLYPH_EMPTY and not glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+                if self.maps(glyph, piece.decode()):
+                    known[glyph] = piece
+                    continue
+            self.plan_cluster(font, ids[first:last + 1], first, piece.decode())
+
+    def plan_cluster(self, font, ids: list[int], first: int, cluster_text: str) -> None:
+        """A cluster that is not one glyph standing for its text: a span, and for a character
+        Pango drew as nothing, a glyph of the font's own where it has one."""
+        from weasyprint.text.ffi import pango
+
+        last = first + len(ids) - 1
+        drawn = [glyph for glyph in ids if glyph != pango.PANGO_GLYPH_EMPTY]
+        if any(glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG for glyph in drawn):
+            return  # .notdef: WeasyPrint maps it and warns
+        invisible = "".join(character for character in cluster_text if unicodedata.category(character) == "Cf")
+        empty = [first + offset for offset, glyph in enumerate(ids) if glyph == pango.PANGO_GLYPH_EMPTY]
+        if invisible and empty and len(drawn) <= 1:
+            # A zero-width non-joiner, which Pango draws as nothing: drawn as the font's own
+            # glyph for it (no outline, no advance) where the font has one, else a span of its
+            # own, where leafpub/actualtext.py draws an invisible glyph. Either way the glyph
+            # beside it keeps its own text.
+            glyph = invisible_glyph(font, invisible)
+            if glyph is not None and self.maps(glyph, invisible):
+                self.invisible[empty[0]] = glyph
+            else:
+                self.starts[empty[0]] = (empty[0], invisible)
+            cluster_text = "".join(character for character in cluster_text if character not in invisible)
+            if len(drawn) == 1 and self.maps(drawn[0], cluster_text):
+                return
+        if drawn:
+            self.starts[first] = (last, cluster_text)
+            for glyph in drawn:
+                if glyph not in self.mapped:
+                    self.mapped[glyph] = cluster_text  # a placeholder; the span carries the text
+                    self.from_spans.add(glyph)
 
     def maps(self, glyph: int, text: str) -> bool:
         """Map a glyph drawn alone for `text`, unless it already stands for other text
