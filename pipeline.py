@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from leafpub import assembly, catalogs, config, content, documents, interrupts, plan, pool, publish, render, \
-    site, sources
+    site, sources, status
 from leafpub.model import Settings
 from leafpub.pool import Progress
 from leafpub.problems import Problem, ProblemError
@@ -49,12 +49,14 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     if workers > 1 and not scheduler:
         pool.start_forkserver()  # it imports WeasyPrint for the workers while the inputs are read
 
-    # 1. Content: the canonical leaflets (none past its review date) and the clinic packs.
+    # 1. Content: the canonical leaflets (none withdrawn or past its review date) and the
+    #    clinic packs (none listing a withdrawn leaflet).
     progress.phase("reading the leaflets, packs.toml and the catalogs")
     leaflets, found = content.load_leaflets(settings)
-    leaflets, overdue, late = plan.check_review_dates(leaflets, today or date.today(), allow_overdue)
     packs, broken_packs = config.load_packs(settings)
-    problems += [*found, *late, *broken_packs]
+    leaflets, withdrawn, packs, listing_withdrawn = plan.split_withdrawn(leaflets, packs, today or date.today())
+    leaflets, overdue, late = plan.check_review_dates(leaflets, today or date.today(), allow_overdue)
+    problems += [*found, *late, *broken_packs, *listing_withdrawn]
 
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.
     template_messages = tuple(render.template_messages(render.make_environment(settings),
@@ -87,11 +89,12 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     failures = leaflet_failures + pack_plan_failures + pack_failures + plan.expected_but_unbuildable(
         leaflets, problems, locale_catalogs, broken_locales)
     progress.phase(f"publishing into {settings.relative(settings.output_dir)}/")
-    release = publish.Release(leaflets=tuple(built.values()), packs=tuple(built_packs),
-                              failures=tuple(failures), problems=tuple(problems))
+    release = publish.Release(leaflets=tuple(built.values()), packs=tuple(built_packs), failures=tuple(failures),
+                              problems=tuple(problems), on=today, withdrawn=withdrawn)
     try:
         manifest = publish.publish(settings.output_dir, release, site=lambda manifest, files: site.site_files(
-            settings.output_dir, manifest, files, renderers.thumbnails, settings.source_locale))
+            settings.output_dir, manifest, files, renderers.thumbnails, settings.source_locale,
+            review_due_by=status.months_after(today or date.today(), settings.review_alert_months)))
     except ProblemError as error:
         problems += error.problems
         manifest = publish.read_manifest(settings.output_dir) or {"leaflets": [], "packs": []}

@@ -12,14 +12,14 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import write_po
+
 from babel.support import NullTranslations, Translations
 
 from . import fonts, sources
 from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import LocaleCatalog, Settings
-from .pofiles import header_line, parse_catalog, run_msgfmt_check, unreadable_problems
+from .pofiles import header_line, parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
 from .problems import Problem, ProblemError
 
 DOMAIN = "messages"
@@ -80,10 +80,8 @@ def extract_messages(settings: Settings) -> Catalog:
 def write_catalog(path: Path, catalog: Catalog) -> None:
     """Write a .po/.pot file the way pybabel does (previous msgids kept for fuzzy entries)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, include_previous=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(buffer.getvalue())
+    temporary.write_bytes(po_bytes(catalog))
     temporary.replace(path)
 
 
@@ -121,7 +119,13 @@ def update_catalogs(settings: Settings, template: Catalog) -> dict[str, dict[str
     for locale in discover_locales(settings):
         path = catalog_path(settings, locale)
         catalog = read_catalog(settings, path)
+        previous = {message.id: message.previous_id for message in catalog if message.previous_id}
         catalog.update(template, update_header_comment=False, update_creation_date=False)
+        # Babel keeps a message's fuzzy flag from one update to the next, but not the English
+        # it had before: a translator still needs it.
+        for message in catalog:
+            if message.fuzzy and not message.previous_id and message.id in previous:
+                message.previous_id = previous[message.id]
         write_catalog(path, catalog)
         report[locale] = count_messages(catalog)
     return report

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 from . import commands, config, interrupts, pool
 from .model import Settings
 from .problems import ProblemError
-from .terminal import EXIT_PROBLEMS, fail_usage, say
+from .terminal import EXIT_OK, EXIT_PROBLEMS, fail_usage, say
 
 DESCRIPTION = """\
 Publish patient leaflets in many languages: the English leaflets in leaflets/ and
@@ -115,6 +117,14 @@ def make_parser() -> argparse.ArgumentParser:
     approve.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name")
     approve.add_argument("--on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                          help="the date of the review (default: today)")
+    archive = command("archive", "show the leaflet PDFs earlier releases published and this one superseded",
+                      "Every superseded PDF (a new version, a new translation, a withdrawn leaflet)\n"
+                      "stays in output/archive/<slug>/<version>/, listed in output/manifest.json under\n"
+                      "\"archive\" with its SHA-256, the dates it was published and superseded, and its\n"
+                      "version's change note: proof of which text a patient was given on a date.\n"
+                      "No build removes anything from the archive.")
+    archive.add_argument("--list", action="store_true", required=True, help="list the archive (newest first)")
+    archive.add_argument("--json", action="store_true", help="print JSON for scripts")
     return parser
 
 
@@ -142,6 +152,9 @@ def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> i
         interrupts.ignore()  # a second Ctrl-C must not cut the clean-up short
         say(f"interrupted; {what_is_true(command, stop)}", error=True)
         return stop.exit_status
+    except BrokenPipeError:  # the reader went away (`archive --list | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
@@ -173,6 +186,7 @@ HANDLERS: dict[str, Callable[[Settings, argparse.Namespace, commands.Stages], in
     "serve": commands.serve_command,
     "readability": commands.readability_command,
     "approve": commands.approve_command,
+    "archive": commands.archive_command,
 }
 
 

@@ -110,8 +110,9 @@ def approve_command(settings: Settings, arguments: argparse.Namespace, stages: S
 
 def show_status(settings, locales: list[str], as_json: bool) -> int:
     rows, source_problems = status.locale_statuses(settings, locales or None)
+    months = settings.review_alert_months
+    due = status.due_for_review(leaflets_of(settings), date.today(), months)
     if as_json:
-        due = status.due_for_review(leaflets_of(settings), date.today())
         say_json({"locales": [row.to_json() for row in rows],
                   "source_problems": [p.to_json() for p in source_problems],
                   "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
@@ -138,10 +139,9 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
         Console(width=max(160, Console().width)).print(table)
         for problem in source_problems:
             say(f"error: {problem}", error=True)
-    due = status.due_for_review(leaflets_of(settings), date.today())
     if as_json:
         return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
-    say("leaflets due for review in the next 90 days: " + (", ".join(
+    say(f"leaflets due for review in the next {months} months (review-alert-months): " + (", ".join(
         f"{leaflet.slug} ({leaflet.next_review}, owner {leaflet.owner}, "
         + (f"{-left} days overdue)" if left < 0 else f"in {left} days)") for leaflet, left in due)
         or "none"))
@@ -203,7 +203,8 @@ def serve_output(settings, bind: str, port: int) -> int:
 def leaflets_of(settings):
     from . import content
 
-    return content.load_leaflets(settings)[0]
+    return tuple(leaflet for leaflet in content.load_leaflets(settings)[0]
+                 if leaflet.withdrawn is None or leaflet.withdrawn > date.today())
 
 
 def run_build(settings, build: Callable, plain: bool, **options) -> int:
@@ -235,4 +236,24 @@ def run_build(settings, build: Callable, plain: bool, **options) -> int:
     if report.problems:
         say(f"{len(report.problems)} problem(s); see above and output/manifest.json", error=True)
         return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def archive_command(settings, arguments, stages) -> int:
+    from . import archive, publish
+
+    entries = archive.listing(publish.read_manifest(settings.output_dir))
+    if arguments.json:
+        say_json({"archive": entries})
+        return EXIT_OK
+    if not entries:
+        say(f"the archive is empty: no release has superseded a leaflet PDF in {settings.relative(settings.output_dir)}/")
+        return EXIT_OK
+    for entry in entries:
+        withdrawn = f", leaflet withdrawn {entry['withdrawn']}" if entry.get("withdrawn") else ""
+        say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {entry.get('paper')} "
+            f"{entry.get('variant')}: published {entry.get('published') or 'before the archive was kept'}, "
+            f"superseded {entry.get('superseded')}{withdrawn}; SHA-256 {entry.get('sha256')}")
+        if entry.get("change_note"):
+            say(f"    change note of version {entry.get('version')}: {entry['change_note']}")
     return EXIT_OK

@@ -64,10 +64,14 @@ def load_settings(root: Path) -> Settings:
     profile = table.get("print-profile")
     print_profile = (PinnedFile(Path(profile["path"]), profile["sha256"], profile.get("package", ""))
                      if isinstance(profile, dict) else None)
+    alert = table.get("review-alert-months", 6)
+    if not isinstance(alert, int) or isinstance(alert, bool) or not 0 <= alert <= 36:
+        problems.append(Problem("pyproject.toml", None, "[tool.leafpub] review-alert-months must be a whole "
+                                                        "number of months from 0 to 36"))
     if problems:
         raise ProblemError(problems)
     return Settings(root=root, source_locale=table.get("source-locale", DEFAULT_SOURCE_LOCALE), paper=paper,
-                    scripts=scripts, fonts=fonts, print_profile=print_profile)
+                    scripts=scripts, fonts=fonts, print_profile=print_profile, review_alert_months=alert)
 
 
 def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...]]:

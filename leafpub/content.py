@@ -40,7 +40,7 @@ from .model import HIDDEN_CHARACTERS, SLUG, BulletList, Leaflet, Paragraph, Sect
 from .problems import Problem, ProblemError
 
 REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "owner")
-OPTIONAL_FIELDS = ("pages", "large-print-pages")
+OPTIONAL_FIELDS = ("pages", "large-print-pages", "change-note", "withdrawn")
 MAX_LEAFLET_BYTES = 256 * 1024
 MAX_MESSAGE_CHARACTERS = 2000
 
@@ -85,6 +85,7 @@ def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
     if problems == [] and dates["next-review"] <= dates["last-reviewed"]:
         field_problem("next-review", "next-review must come after last-reviewed")
     budgets = page_budgets(meta, field_problem)
+    withdrawn = withdrawal_date(meta, field_problem)
 
     sections = parse_body(text, body_start, display, slug, problems)
     title = SourceText(meta.get("title", ""), meta_lines.get("title", 1), f"{context}: title")
@@ -93,7 +94,19 @@ def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
     return Leaflet(slug=slug, path=display, title=title, version=meta["version"],
                    last_reviewed=dates["last-reviewed"], next_review=dates["next-review"],
                    owner=meta["owner"], page_budget=budgets["pages"], sections=tuple(sections),
-                   large_print_budget=budgets["large-print-pages"])
+                   large_print_budget=budgets["large-print-pages"], change_note=meta.get("change-note", ""),
+                   withdrawn=withdrawn)
+
+
+def withdrawal_date(meta: dict[str, str], field_problem: Callable[[str, str], None]) -> date | None:
+    """`withdrawn: YYYY-MM-DD`: from that date the leaflet is no longer published."""
+    if not meta.get("withdrawn"):
+        return None
+    try:
+        return date.fromisoformat(meta["withdrawn"])
+    except ValueError:
+        field_problem("withdrawn", "'withdrawn' must be a date written YYYY-MM-DD")
+        return None
 
 
 def hidden_character_problems(text: str, display: str, stem: str | None) -> list[Problem]:

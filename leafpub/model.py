@@ -34,6 +34,7 @@ class Settings:
     scripts: Mapping[str, tuple[str, ...]]  #: ISO 15924 script -> font families
     fonts: tuple[PinnedFile, ...]
     print_profile: PinnedFile | None = None  #: CMYK output intent of print-shop PDFs
+    review_alert_months: int = 6  #: `status` and the download page flag reviews due this soon
 
     @property
     def leaflets_dir(self) -> Path:
@@ -177,6 +178,8 @@ class Leaflet:
     page_budget: int  #: the most pages one language's leaflet may take
     sections: tuple[Section, ...]
     large_print_budget: int = 0  #: the same for the large-print variant
+    change_note: str = ""  #: what changed in this version and why, by the clinician
+    withdrawn: date | None = None  #: from this date, no longer published
 
     def budget(self, variant: str) -> int:
         return self.large_print_budget if variant == "large-print" else self.page_budget

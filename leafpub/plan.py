@@ -87,6 +87,24 @@ def plan_leaflets(leaflets: Iterable[Leaflet], catalogs: Iterable[LocaleCatalog]
             for leaflet in leaflets for catalog in catalogs for format in FORMATS]
 
 
+def split_withdrawn(leaflets: Iterable[Leaflet], packs: Iterable[Pack], today: date):
+    """(leaflets still published, {slug: withdrawal date} of those withdrawn, packs that list
+    none of those, a problem for each pack that does): a withdrawn leaflet is not built,
+    and a pack that lists one is not published at all, so that it cannot hand it out."""
+    current = [leaflet for leaflet in leaflets if leaflet.withdrawn is None or leaflet.withdrawn > today]
+    withdrawn = {leaflet.slug: leaflet.withdrawn for leaflet in leaflets if leaflet not in current}
+    kept, problems = [], []
+    for pack in packs:
+        named = [slug for slug in pack.leaflets if slug in withdrawn]
+        if named:
+            problems += [Problem("packs.toml", pack.key_lines.get("leaflets", pack.line),
+                                 f"pack {pack.id!r} lists leaflet {slug!r}, withdrawn on {withdrawn[slug]}; "
+                                 "remove it from the pack") for slug in named]
+        else:
+            kept.append(pack)
+    return current, withdrawn, kept, problems
+
+
 def check_review_dates(leaflets: Iterable[Leaflet], today: date, allow_overdue: bool):
     """(current leaflets, slugs of overdue ones, problems): leaflets past their next-review date
     are not built, unless the operator allows it: then they are, with "review overdue" on

@@ -25,7 +25,7 @@ def unreadable_problems(data: bytes, display: str, locale: str | None) -> list[P
 
 def parse_catalog(data: bytes, display: str, locale: str | None = None) -> Catalog:
     try:
-        return read_po(io.BytesIO(data), abort_invalid=True)
+        return with_previous_msgids(read_po(io.BytesIO(data), abort_invalid=True), data)
     except PoFileError as error:
         # Babel's line numbers are 0-based.
         raise ProblemError([Problem(display, error.lineno + 1, f"invalid PO syntax: {error.args[0]}"
@@ -175,3 +175,66 @@ def header_line(data: bytes, header: str) -> int | None:
         if line.startswith(f'"{header}:'):
             return number
     return next((number for number, line in enumerate(lines, 1) if line.startswith('msgid ""')), None)
+
+
+#: A run of "#|" comment lines: a fuzzy entry's previous msgid (and msgid_plural).
+PREVIOUS_BLOCK = re.compile(rb"(?:^#\| .*\n)+", re.M)
+
+
+def po_bytes(catalog, width: int = 76) -> bytes:
+    """The catalog as a .po file, as pybabel writes it, with each fuzzy entry's previous msgid.
+
+    Babel 2.18's write_po wraps a long previous msgid as one comment, breaking it inside
+    its quoted strings, which gettext (msgfmt, Poedit) then cannot read. Here Babel writes
+    them, and each such block is written again as gettext does: `#| msgid ""` and one
+    quoted line after another."""
+    from babel.messages.pofile import normalize, write_po
+
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=width, include_previous=True)
+    previous = [message.previous_id for message in catalog if message.previous_id]
+    blocks = iter(previous)
+
+    def rewritten(_found) -> bytes:
+        ids = next(blocks)
+        lines = []
+        for keyword, text in zip(("msgid", "msgid_plural"), ids):
+            quoted = normalize(text, width=width - 3).splitlines()
+            lines += [f"#| {keyword} {quoted[0]}", *(f"#| {line}" for line in quoted[1:])]
+        return ("\n".join(lines) + "\n").encode(catalog.charset or "utf-8")
+
+    data = PREVIOUS_BLOCK.sub(rewritten, buffer.getvalue())
+    return data
+
+
+def with_previous_msgids(catalog: Catalog, data: bytes) -> Catalog:
+    """The catalog with each fuzzy entry's previous msgid (its "#| msgid" comment), which
+    Babel's read_po skips: so that writing the catalog again keeps the English a changed
+    message had, for its translator."""
+    from babel.messages.pofile import denormalize
+
+    text = data.decode(catalog.charset or "utf-8", errors="replace")
+    for entry in re.split(r"\n\s*\n", text):
+        lines = entry.splitlines()
+        previous = {"msgid": [], "msgid_plural": []}
+        current, msgid = None, []
+        for line in lines:
+            if line.startswith("#| "):
+                body = line[3:]
+                keyword = body.split(" ", 1)[0]
+                if keyword in previous:
+                    current, body = keyword, body[len(keyword):].strip()
+                if current:
+                    previous[current].append(body)
+            elif line.startswith("msgid ") or (msgid and line.startswith('"')):
+                msgid.append(line.removeprefix("msgid ").strip())
+            elif msgid:
+                break
+        if previous["msgid"] and msgid:
+            message = catalog.get(denormalize("\n".join(msgid)))
+            ids = [denormalize("\n".join(previous[key])) for key in ("msgid", "msgid_plural") if previous[key]]
+            if message is not None:
+                message.previous_id = ids
+                # read_po took those lines for translator comments ("| msgid ...").
+                message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    return catalog

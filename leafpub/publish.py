@@ -11,12 +11,13 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import interrupts
+from . import archive, interrupts
 from .model import LeafletDocument, PackDocument
 from .problems import Problem, ProblemError
 
@@ -40,6 +41,8 @@ class Release:
     packs: tuple[PackDocument, ...]
     failures: tuple[Failure, ...]
     problems: tuple[Problem, ...]
+    on: date | None = None  #: the publication date (archive.publication_date() when None)
+    withdrawn: Mapping[str, date] = field(default_factory=dict)  #: slug -> date, leaflets withdrawn
 
 
 def leaflet_key(entry: dict) -> tuple:
@@ -63,6 +66,7 @@ def leaflet_entry(document: LeafletDocument) -> dict:
         "version": document.leaflet.version,
         "last_reviewed": document.leaflet.last_reviewed.isoformat(),
         "next_review": document.leaflet.next_review.isoformat(),
+        "change_note": document.leaflet.change_note,
         "inputs": dict(document.inputs),
     }
 
@@ -110,6 +114,12 @@ def publish(output: Path, release: Release, site=None) -> dict:
             previous = read_manifest(output)
             manifest = make_manifest(output, release, previous)
             files = {document.path: document.pdf.data for document in (*release.leaflets, *release.packs)}
+            # What this release no longer publishes with the same bytes goes to the archive.
+            entries, kept_files = archive.superseded(output, previous, {e["path"]: e["sha256"] for e in
+                                                                        manifest["leaflets"]},
+                                                     release.on or archive.publication_date(), release.withdrawn)
+            manifest["archive"] = [e for e in previous.get("archive", []) if isinstance(e, dict)] + entries
+            files.update(kept_files)
             if site is not None:
                 files.update(site(manifest, files))
             files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -129,7 +139,12 @@ def publish(output: Path, release: Release, site=None) -> dict:
 
 
 def make_manifest(output: Path, release: Release, previous: dict) -> dict:
+    # A file keeps the date it was first published, while its bytes stay the same.
+    published = {(e.get("path"), e.get("sha256")): e.get("published") for e in previous.get("leaflets", [])}
+    on = (release.on or archive.publication_date()).isoformat()
     leaflets = [leaflet_entry(document) for document in release.leaflets]
+    for entry in leaflets:
+        entry["published"] = published.get((entry["path"], entry["sha256"])) or on
     packs = [pack_entry(document) for document in release.packs]
     # Failed documents keep their last good file, marked outdated.
     failed = {(failure.kind, failure.key): failure.reason for failure in release.failures}

@@ -7,6 +7,7 @@ import io
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -37,11 +38,12 @@ class LanguageRow:
 
 
 def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbnails: Mapping[str, bytes] = {},
-               source_locale: str = DEFAULT_SOURCE_LOCALE) -> dict[str, bytes]:
+               source_locale: str = DEFAULT_SOURCE_LOCALE, review_due_by: date | None = None) -> dict[str, bytes]:
     """index.html and the thumbnails it needs (those not made before), by path in output/.
     `new_files` holds the PDFs about to be published, which are not on disk yet;
     `thumbnails`, by a PDF's SHA-256, those already made while the build ran. A leaflet's
-    version and dates are its source language's, which is listed first."""
+    version, dates and change note are its source language's, which is listed first; one
+    whose review falls due by `review_due_by` is marked."""
     files: dict[str, bytes] = {}
     leaflets: dict[str, dict] = defaultdict(lambda: {"languages": {}})
     for entry in manifest.get("leaflets", []):
@@ -55,7 +57,9 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
         row.outdated = row.outdated or entry.get("outdated", "")
         if entry["locale"] == source_locale or "version" not in leaflet:
             leaflet.update(version=entry["version"], next_review=entry["next_review"],
-                           last_reviewed=entry["last_reviewed"], title=entry["title"])
+                           last_reviewed=entry["last_reviewed"], title=entry["title"],
+                           change_note=entry.get("change_note", ""),
+                           review_due=review_due_by is not None and entry["next_review"] <= review_due_by.isoformat())
     for leaflet in leaflets.values():
         for row in leaflet["languages"].values():
             first = row.files.get(THUMBNAIL_OF) or next(iter(row.files.values()))

@@ -76,11 +76,21 @@ def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tup
     return rows, source_problems
 
 
-def due_for_review(leaflets, today: date, days: int = 90) -> list[tuple[Leaflet, int]]:
-    """(leaflet, days left) for every leaflet whose review falls due within `days`; overdue
-    ones have negative days left."""
-    due = [(leaflet, (leaflet.next_review - today).days) for leaflet in leaflets]
-    return sorted([(leaflet, left) for leaflet, left in due if left <= days], key=lambda pair: pair[1])
+def due_for_review(leaflets, today: date, months: int = 6) -> list[tuple[Leaflet, int]]:
+    """(leaflet, days left) for every leaflet whose review falls due within `months`
+    (pyproject.toml's review-alert-months); overdue ones have negative days left."""
+    until = months_after(today, months)
+    due = [(leaflet, (leaflet.next_review - today).days) for leaflet in leaflets if leaflet.next_review <= until]
+    return sorted(due, key=lambda pair: pair[1])
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    import calendar
+
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def published_state(manifest: dict, locale: str) -> str:

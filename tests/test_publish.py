@@ -1,4 +1,4 @@
-"""Publishing: atomic replacement, last good files kept, leftovers cleaned, files pruned."""
+"""Publishing: atomic replacement, last good files kept, leftovers cleaned, superseded files archived."""
 
 import json
 
@@ -27,12 +27,35 @@ def test_a_manifest_entry_pointing_outside_output_is_never_trusted(tmp_path):
     assert not publish.is_published(tmp_path, {"path": 3})
 
 
-def test_files_of_a_removed_leaflet_are_pruned(tmp_path):
+def test_files_of_a_removed_leaflet_leave_for_the_archive(tmp_path):
+    """A leaflet no longer built: its files leave the current lists and are kept in
+    archive/<slug>/<version>/, with the dates they were published and superseded."""
+    import hashlib
+    from datetime import date
+
+    (tmp_path / "leaflets").mkdir()
+    old = tmp_path / "leaflets" / "gone.en.a4.pdf"
+    old.write_bytes(b"%PDF")
+    digest = hashlib.sha256(b"%PDF").hexdigest()
+    (tmp_path / "manifest.json").write_text(json.dumps({"leaflets": [
+        {"leaflet": "gone", "locale": "en", "paper": "A4", "variant": "standard", "version": "3.0",
+         "path": "leaflets/gone.en.a4.pdf", "sha256": digest, "published": "2026-01-05"}]}))
+    manifest = publish.publish(tmp_path, publish.Release((), (), (), (), on=date(2026, 2, 1)))
+    assert manifest["leaflets"] == [] and manifest["packs"] == []
+    (kept,) = manifest["archive"]
+    assert kept["path"] == "archive/gone/3.0/gone.en.a4.pdf" and kept["sha256"] == digest
+    assert (kept["published"], kept["superseded"]) == ("2026-01-05", "2026-02-01")
+    assert not old.exists() and (tmp_path / kept["path"]).read_bytes() == b"%PDF"
+
+
+def test_an_entry_that_cannot_be_archived_is_only_pruned(tmp_path):
+    """An entry without its version and checksum (hand-edited) names no version to file it
+    under: its file is removed, as before the archive."""
     (tmp_path / "leaflets").mkdir()
     old = tmp_path / "leaflets" / "gone.en.a4.pdf"
     old.write_bytes(b"%PDF")
     (tmp_path / "manifest.json").write_text(json.dumps({"leaflets": [
         {"leaflet": "gone", "locale": "en", "paper": "A4", "path": "leaflets/gone.en.a4.pdf"}]}))
     manifest = publish.publish(tmp_path, publish.Release((), (), (), ()))
-    assert manifest == {"leaflets": [], "packs": [], "problems": []}
+    assert manifest == {"leaflets": [], "packs": [], "problems": [], "archive": []}
     assert not old.exists()

@@ -1,0 +1,77 @@
+"""The previous manifest + the new one -> the leaflet PDFs they supersede, kept in output/archive/
+with their manifest entries, so that a clinic can prove which text a patient was given on a date.
+
+A leaflet PDF is superseded when the build publishes other bytes in its place (a new version,
+a new translation) or stops publishing it (its leaflet withdrawn). Its last published file
+is kept at archive/<slug>/<version>/<its file name>; were that name taken by another file of
+the same version (a translation corrected twice), the file's SHA-256 goes into its name.
+No build removes anything from the archive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from .model import SLUG
+
+FOLDER = "archive"
+
+
+def publication_date() -> date:
+    """The date a build publishes on: today (UTC), or SOURCE_DATE_EPOCH's, for a build that
+    must give the same manifest on any day (reproducible-builds.org)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc).date()
+    return datetime.now(timezone.utc).date()
+
+
+def superseded(output: Path, previous: dict, current: Mapping[str, str], on: date,
+               withdrawn: Mapping[str, date]) -> tuple[list[dict], dict[str, bytes]]:
+    """(new archive entries, their files by path in output/): every leaflet PDF of the
+    previous manifest that `current` ({path: SHA-256} of what is published now) no longer
+    has with the same bytes."""
+    archived = {entry.get("sha256") for entry in previous.get(FOLDER, []) if isinstance(entry, dict)}
+    taken = {entry.get("path") for entry in previous.get(FOLDER, []) if isinstance(entry, dict)}
+    entries, files = [], {}
+    for entry in previous.get("leaflets", []):
+        path, digest = entry.get("path"), entry.get("sha256")
+        if current.get(path) == digest or digest in archived or not publishable(output, entry):
+            continue
+        name = PurePosixPath(path).name
+        target = f"{FOLDER}/{entry['leaflet']}/{entry['version']}/{name}"
+        if target in taken:
+            target = f"{FOLDER}/{entry['leaflet']}/{entry['version']}/{name.removesuffix('.pdf')}.{digest[:12]}.pdf"
+        taken.add(target)
+        archived.add(digest)
+        files[target] = (output / path).read_bytes()
+        record = {key: entry.get(key) for key in ("leaflet", "version", "locale", "language_english", "paper",
+                                                  "variant", "title", "translation", "sha256", "pages")}
+        record.update(path=target, published=entry.get("published"), superseded=on.isoformat(),
+                      change_note=entry.get("change_note", ""))
+        if entry["leaflet"] in withdrawn:
+            record["withdrawn"] = withdrawn[entry["leaflet"]].isoformat()
+        entries.append(record)
+    return entries, files
+
+
+def publishable(output: Path, entry: dict) -> bool:
+    """A previous entry that names a published PDF by a path this module can trust: the
+    manifest is read back from disk, where anyone could have edited it."""
+    path, slug, version = entry.get("path"), entry.get("leaflet"), str(entry.get("version", ""))
+    if not (isinstance(path, str) and isinstance(slug, str) and SLUG.fullmatch(slug)
+            and version and all(part.isalnum() for part in version.split("."))):
+        return False
+    parts = PurePosixPath(path).parts
+    return (not PurePosixPath(path).is_absolute() and ".." not in parts and parts[:1] != (FOLDER,)
+            and isinstance(entry.get("sha256"), str) and (output / path).is_file())
+
+
+def listing(manifest: dict) -> list[dict]:
+    """The archive's entries, newest supersession first."""
+    entries = [entry for entry in manifest.get(FOLDER, []) if isinstance(entry, dict)]
+    return sorted(entries, key=lambda e: (str(e.get("superseded")), str(e.get("leaflet")), str(e.get("path"))),
+                  reverse=True)
