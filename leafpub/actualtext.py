@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import struct
 
-from .fontmaps import parse_to_unicode, to_unicode_cmap
+from .fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap
 
 INLINE = "inline"  #: recode's outcome for a span replaced by a glyph in line with its text
 
@@ -73,19 +73,8 @@ class FontCodes:
 
 
 def read_widths(widths) -> list[tuple[int, int | float]]:
-    """(CID, width) pairs of a /W array: `first [w1 w2 ...]` or `first last w`."""
-    items, pairs, index = list(widths), [], 0
-    while index < len(items):
-        first = int(items[index])
-        if index + 1 < len(items) and hasattr(items[index + 1], "__len__") and not isinstance(items[index + 1], str):
-            pairs += [(first + offset, number(width)) for offset, width in enumerate(items[index + 1])]
-            index += 2
-        elif index + 2 < len(items):
-            pairs += [(cid, number(items[index + 2])) for cid in range(first, int(items[index + 1]) + 1)]
-            index += 3
-        else:
-            break
-    return pairs
+    """(CID, width) pairs of a /W array, widths as plain numbers."""
+    return [(cid, number(width)) for cid, width in parse_widths(widths)]
 
 
 def number(value) -> int | float:

@@ -9,13 +9,15 @@ from pypdf.generic import ArrayObject, NumberObject
 
 
 def parse_widths(widths) -> list[tuple[int, object]]:
-    """(glyph, width) pairs of a CIDFont's /W array (pydyf's or pypdf's): `first [w1 w2 ...]`
-    or `first last w`."""
+    """(glyph, width) pairs of a CIDFont's /W array (pydyf's, pypdf's or pikepdf's):
+    `first [w1 w2 ...]` or `first last w`."""
     pairs, index = [], 0
-    items = [item.get_object() if hasattr(item, "get_object") else item for item in widths]
+    # pypdf's references resolve; pikepdf's objects answer any attribute as a key, so the
+    # method is looked up on the type.
+    items = [item.get_object() if hasattr(type(item), "get_object") else item for item in widths]
     while index < len(items):
         first = int(items[index])
-        if index + 1 < len(items) and isinstance(items[index + 1], list):
+        if index + 1 < len(items) and hasattr(items[index + 1], "__iter__"):  # an array of widths
             pairs += [(first + offset, width) for offset, width in enumerate(items[index + 1])]
             index += 2
         elif index + 2 < len(items):
