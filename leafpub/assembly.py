@@ -107,7 +107,8 @@ def pack_parts(renderers: Renderers, pack: Pack, bases: Bases):
                 problems += renderers.coverage.check(documents.clinic_texts(renderers.settings, pack.clinic),
                                                      base.catalog.language, leaflet=slug)
                 boxes.append(render.render_contact_box(renderers.environment, renderers.settings, base.catalog,
-                                                       pack.clinic, number=len(parts)))
+                                                       pack.clinic, number=len(parts),
+                                                       notice=pack.sides == 2 and bases.ready[key][0].pages % 2 == 1))
             except ProblemError as error:
                 problems += error.problems
             parts.append(base.part(*bases.ready[key], key))
@@ -155,7 +156,7 @@ def cover_html(renderers: Renderers, pack: Pack, catalog, parts: list[PackPart],
     sheets = []
     for cover_pages in range(1, MOST_COVER_PAGES + 1):
         entries = [render.ContentsEntry(part.language, part.title, start, part.base.pages)
-                   for part, start in zip(parts, packs.contents_pages(cover_pages, parts))]
+                   for part, start in zip(parts, packs.contents_pages(cover_pages, parts, pack.sides))]
         sheets.append(render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
                                                entries, created=created, boxes=boxes))
     return tuple(sheets)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import sources
-from .model import (CONTROL_CHARACTERS, DEFAULT_SOURCE_LOCALE, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
+from .model import (CONTROL_CHARACTERS, DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
                     Settings)
 from .problems import Problem, ProblemError
 
@@ -125,6 +125,10 @@ def read_pack(settings: Settings, entry: dict, source: PackSource,
         problem("id", f"pack id {pack_id!r} is used twice")
     seen.add(pack_id)
     paper, variant = pack_format(settings, entry, pack_id, problem)
+    sides = entry.get("sides", "two")
+    if sides not in PACK_SIDES:
+        problem("sides", f"pack {pack_id!r}: sides must be \"two\" (printed double-sided, each leaflet "
+                         f"starting on a front page) or \"one\" (got {sides!r})")
     lists = pack_lists(entry, pack_id, problem)
     fields = clinic_fields(settings, entry.get("clinic", {}), pack_id, problem)
     title = entry.get("title", "Patient information leaflets")
@@ -135,7 +139,7 @@ def read_pack(settings: Settings, entry: dict, source: PackSource,
     line = source.line
     return Pack(id=pack_id, title=title, clinic=Clinic(**fields),
                 leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,
-                line=line or 1, variant=variant,
+                line=line or 1, variant=variant, sides=PACK_SIDES.get(sides, 2),
                 key_lines={key: source.key_line(key) or line or 1
                            for key in ("leaflets", "locales")}), []
 

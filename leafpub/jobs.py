@@ -78,14 +78,14 @@ class PackJob:
 def run_pack(settings: Settings, job: PackJob) -> JobResult:
     from pypdf.errors import PdfReadError
 
-    from . import packs, validate
+    from . import accessibility, packs, validate
     from .internals import pack_fonts
 
     started = time.perf_counter()
     pdf, problems = None, []
     try:
         renderer = renderer_for(settings)
-        places: dict[int, tuple[int, int]] = {}  # part -> (document, page) of its box
+        places: dict[str, tuple[int, int]] = {}  # "box-N", "notice-N" -> (document, page)
         sheets = [None]
         for html in job.box_sheets:
             box_sheet, anchors = renderer.render_with_anchors(html, source="packs.toml", variant=job.sheet_variant,
@@ -105,14 +105,13 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
                                             f"list takes {first_box} pages; split the pack")])
             cover_pages = first_box
         sheets[0] = cover
-        missing = [number for number in range(len(job.parts)) if number not in places]
+        missing = [number for number in range(len(job.parts)) if f"box-{number}" not in places]
         if missing:
             raise ProblemError([Problem("templates/pack-cover.html", None, f"pack {job.pack.id!r}: contact "
                                         f"box {missing[0]} (id box-{missing[0]}) is not laid out")])
         collect_garbage()  # what the renders left goes before the merge reads fonts
         try:
-            pdf = packs.merge_pack(job.pack, sheets, cover_pages, [places[n] for n in range(len(job.parts))],
-                                   job.parts, job.language, read=base_reader,
+            pdf = packs.merge_pack(job.pack, sheets, cover_pages, places, job.parts, job.language, read=base_reader,
                                    pinned_face=pack_fonts.PinnedFaces(tuple(f.path for f in settings.fonts)).get)
         except (PdfReadError, KeyError, ValueError, TypeError) as error:  # a damaged part
             raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its "
@@ -125,6 +124,8 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
             messages += validate.scan_pdf(sheet.data)
         for part in job.parts:
             messages += scanned_base(part)
+        if job.pack.variant in accessibility.CHECKED_VARIANTS:  # a standard pack is tagged: PDF/UA-1
+            messages += accessibility.pdf_ua_problems(pdf.data)
         problems += [Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: the PDF failed validation: "
                              f"{message}") for message in dict.fromkeys(messages)]
         problems += clinic_text_problems(job, pdf)
@@ -155,19 +156,26 @@ def clinic_text_problems(job: PackJob, pdf: Pdf) -> list[Problem]:
 
 
 def place_boxes(job: PackJob, sheet: Pdf, anchors: dict, document: int, places: dict) -> int:
-    """Record on which page of `sheet` each box is, and return the first (the cover's length
-    when the sheet begins with the cover). A box whose details do not fit it runs onto a
-    second page: that is a problem for the pack."""
-    numbers = sorted((anchors[f"box-{n}"][0], n) for n in range(len(job.parts)) if f"box-{n}" in anchors)
-    pages = [page for page, _ in numbers]
-    overflowing = [job.parts[n] for (page, n), next_page in zip(numbers, pages[1:] + [sheet.pages])
+    """Record on which page of `sheet` each box and blank-page notice is, and return the
+    first (the cover's length when the sheet begins with the cover). Each has a page of its
+    own: one whose text does not fit runs onto a second page, a problem for the pack."""
+    stamps = sorted((anchors[name][0], name) for name in anchors if name.startswith(("box-", "notice-")))
+    pages = [page for page, _ in stamps]
+    overflowing = [name for (page, name), next_page in zip(stamps, pages[1:] + [sheet.pages])
                    if next_page != page + 1]
-    if overflowing:
-        raise ProblemError([Problem(
+    problems = []
+    for name in overflowing:
+        kind, _, number = name.partition("-")
+        part = job.parts[int(number)] if number.isdigit() else None
+        where = f"{part.language.english_name} ({job.pack.paper})" if part else job.language.english_name
+        problems.append(Problem(
             "packs.toml", job.pack.line, f"the details of clinic {job.pack.clinic.name!r} do not fit its "
-            f"contact box in {part.language.english_name} ({job.pack.paper}): shorten them",
-            locale=part.language.locale) for part in overflowing])
-    places.update({n: (document, page) for page, n in numbers})
+            f"contact box in {where}: shorten them" if kind == "box" else
+            f"pack {job.pack.id!r}: the blank-page notice in {where} does not fit on one line",
+            locale=part.language.locale if part else None))
+    if problems:
+        raise ProblemError(problems)
+    places.update({name: (document, page) for page, name in stamps})
     return pages[0] if pages else sheet.pages
 
 

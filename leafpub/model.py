@@ -113,6 +113,8 @@ PAPERS = ("A4", "Letter")
 VARIANTS = ("standard", "large-print", "print")
 #: A clinic's pack: large print is for one reader, not a clinic's pack.
 PACK_VARIANTS = ("standard", "print")
+#: packs.toml's `sides`: printed double-sided, each leaflet starts on a front page.
+PACK_SIDES = {"two": 2, "one": 1}
 #: Print-shop variant: backgrounds run 3 mm past the trim (the bleed); the page is 10 mm
 #: larger on each side so that crop marks have room outside the bleed.
 BLEED_MM, SLUG_MM = 3, 10
@@ -282,6 +284,7 @@ class Pack:
     paper: str
     line: int  #: where the pack is declared in packs.toml
     variant: str = "standard"  #: "standard" or "print"
+    sides: int = 2  #: 2: a blank back page where a part would start on one
     #: where its keys are, for problems: {"leaflets": 5, "locales": 6}
     key_lines: Mapping[str, int] = field(default_factory=dict)
 

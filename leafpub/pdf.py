@@ -28,9 +28,9 @@ STYLESHEET = "leaflet.css"  #: in templates/; applied to every document
 #: Our variants -> WeasyPrint's PDF variants: tagged PDF/UA-1 (with /Lang, /Title,
 #: DisplayDocTitle) for reading; PDF/X-4 for print shops.
 PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4",
-                # A standard pack's leaflets, cover and boxes: the pack carries no structure
-                # tree (merging drops it), so theirs is not built.
-                "pack-part": None}
+                # A standard pack's leaflets, cover and boxes: their structure trees become
+                # the pack's (packtags.py).
+                "pack-part": "pdf/ua-1"}
 
 
 def make_asset_fetcher(root: Path, folder: Path, pinned: frozenset[Path] = frozenset()):

@@ -19,7 +19,9 @@ from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleC
 from .problems import Problem, ProblemError
 
 #: The templates every leaflet is rendered with (their strings are needed in every catalog).
-LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html")
+LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html", "contact-boxes.html")
+#: On a pack's blank back page, in the language of the leaflet before it (contact-boxes.html).
+BLANK_PAGE_NOTICE = "This page is intentionally left blank."
 
 #: The contact box (leaflet.css): the width of the text column (paper width less the
 #: 17 mm side margins of @page) by a fixed height, so a clinic's details can be stamped in.
@@ -46,6 +48,8 @@ class ContactBox:
     number: int  #: the part of the pack it belongs to, from 0
     language: Language
     html: Markup
+    #: the notice for the blank back page after its leaflet, in its language, if it has one
+    notice: str | None = None
 
 
 class ProjectLoader(BaseLoader):
@@ -217,19 +221,23 @@ def contact_box_size_mm(format: Format) -> tuple[float, float]:
 
 
 def render_contact_box(environment: Environment, settings: Settings, catalog: LocaleCatalog,
-                       clinic: Clinic, number: int) -> ContactBox:
-    """A clinic's contact box with its labels in the catalog's language, for part `number`."""
+                       clinic: Clinic, number: int, notice: bool = False) -> ContactBox:
+    """A clinic's contact box with its labels in the catalog's language, for part `number`;
+    with `notice`, the notice for a blank back page after that part."""
     return ContactBox(number, catalog.language, Markup(render(environment, "contact-box.html", catalog, settings, {
-        "clinic": clinic, "language": catalog.language, "on_sheet": True})))
+        "clinic": clinic, "language": catalog.language, "on_sheet": True})),
+        notice=catalog.translations.gettext(BLANK_PAGE_NOTICE) if notice else None)
 
 
 def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
                       catalog: LocaleCatalog, contents: Sequence[ContentsEntry],
                       created: date, boxes: Sequence[ContactBox] = ()) -> str:
     """The HTML of a pack's cover (the clinic and a contents list in every language), then
-    contact boxes of the pack, each on a page of the box's size."""
+    contact boxes of the pack, each on a page of the box's size, and the notice for the
+    back of the cover when the pack is printed double-sided."""
     return render(environment, "pack-cover.html", catalog, settings, {
-        **sheet_context(settings, pack, catalog, boxes), "contents": contents, "created": created.isoformat()})
+        **sheet_context(settings, pack, catalog, boxes), "contents": contents, "created": created.isoformat(),
+        "cover_notice": pack.sides == 2})
 
 
 def render_contact_sheet(environment: Environment, settings: Settings, pack: Pack, catalog: LocaleCatalog,
@@ -245,7 +253,7 @@ def sheet_context(settings: Settings, pack: Pack, catalog: LocaleCatalog, boxes:
             "boxes": boxes, "box_width_mm": f"{width:g}", "box_height_mm": f"{height:g}",
             "font_stack_for": lambda language: font_stack(settings, language),
             "clinic_font_stack_for": lambda language: font_stack(settings, language, every_script=True),
-            "title": pack.title}
+            "title": pack.title, "cover_notice": False}
 
 
 def render(environment: Environment, name: str, catalog: LocaleCatalog, settings: Settings,

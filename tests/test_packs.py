@@ -20,13 +20,14 @@ def test_the_pack_has_a_cover_then_every_leaflet_language(built):
     assert entry["pack"] == "test-clinic" and entry["locales"] == ["en", "es"]
     assert entry["leaflets"] == ["hand-washing"]
     reader = PdfReader(project / "output" / entry["path"])
-    assert len(reader.pages) == entry["pages"] == 3  # cover + 1 page in each language
+    # cover, its blank back, English, a blank back, Spanish: each leaflet starts on a front page
+    assert len(reader.pages) == entry["pages"] == 5
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "Riverside Health Centre" in cover and "Infection control" in cover
     # Each language by its own name, with the page it starts on.
     assert "English" in cover and "español" in cover and "Spanish" in cover
     assert "Lavarse las manos" in cover
-    assert "Lavarse las manos" in reader.pages[2].extract_text()
+    assert "Lavarse las manos" in reader.pages[4].extract_text()
 
 
 def test_the_outline_has_an_entry_per_leaflet_and_language(built):
@@ -38,13 +39,13 @@ def test_the_outline_has_an_entry_per_leaflet_and_language(built):
     children = outline[2]
     assert [item.title for item in children] == ["English: Washing your hands",
                                                   "español: Lavarse las manos"]
-    assert [reader.get_destination_page_number(item) for item in children] == [1, 2]
+    assert [reader.get_destination_page_number(item) for item in children] == [2, 4]
 
 
 def test_page_labels_title_and_language_are_set(built):
     project, _ = built
     reader = PdfReader(project / "output" / "packs/test-clinic.a4.pdf")
-    assert reader.page_labels == ["Cover i", "2", "3"]
+    assert reader.page_labels == ["Cover i", "Cover ii", "3", "4", "5"]
     assert reader.metadata.title == "Infection control — Riverside Health Centre"
     assert reader.trailer["/Root"]["/Lang"] == "en"
 
@@ -52,8 +53,8 @@ def test_page_labels_title_and_language_are_set(built):
 def test_the_cover_page_numbers_match_the_pages(built):
     project, _ = built
     text = pdf_text(project / "output" / "packs/test-clinic.a4.pdf").split("\f")[0]
-    # English starts on page 2 and Spanish on page 3, one page each.
-    assert re.search(r"English.*?2 \(1 page\).*?español.*?3 \(1 page\)", " ".join(text.split()))
+    # English starts on page 3 and Spanish on page 5, one page each.
+    assert re.search(r"English.*?3 \(1 page\).*?español.*?5 \(1 page\)", " ".join(text.split()))
 
 
 def words_on_page(path, page: int) -> dict[str, tuple[float, float]]:
@@ -78,7 +79,7 @@ def test_a_stamped_clinic_box_sits_where_weasyprint_lays_out_the_same_details(bu
     (tmp_path / "inline.pdf").write_bytes(pdf.data)
     inline = next(words for page in range(1, pdf.pages + 1)
                   if "Riverside" in (words := words_on_page(tmp_path / "inline.pdf", page)))
-    stamped = words_on_page(project / "output/packs/test-clinic.a4.pdf", 2)  # after the cover
+    stamped = words_on_page(project / "output/packs/test-clinic.a4.pdf", 3)  # after the cover and its back
     for word in ("Riverside", "River", "Testville", "+44"):
         assert word in inline
         assert stamped[word] == pytest.approx(inline[word], abs=0.01), word
@@ -98,11 +99,146 @@ def test_the_clinic_details_come_back_from_the_pack_as_written(built):
     data = (project / "output" / entry["path"]).read_bytes()
     (pack,), _ = config.load_packs(load_settings(project))
     job = SimpleNamespace(pack=pack)
-    assert jobs.clinic_text_problems(job, Pdf(data=data, pages=3)) == []
+    assert jobs.clinic_text_problems(job, Pdf(data=data, pages=5)) == []
     # A detail the pack does not print as written (here, one it does not print at all)...
     other = SimpleNamespace(pack=dataclasses.replace(pack, clinic=dataclasses.replace(pack.clinic, name="Lakeside Clinic")))
-    (problem,) = jobs.clinic_text_problems(other, Pdf(data=data, pages=3))
+    (problem,) = jobs.clinic_text_problems(other, Pdf(data=data, pages=5))
     assert str(problem).startswith(f"packs.toml:{pack.line}: pack 'test-clinic'") and "Lakeside" in str(problem)
     # ...or a text map that makes "e" read as "x".
-    problems = jobs.clinic_text_problems(job, Pdf(data=broken_text_map(data, "x", "e"), pages=3))
+    problems = jobs.clinic_text_problems(job, Pdf(data=broken_text_map(data, "x", "e"), pages=5))
     assert any("Riverside Health Centre" in str(problem) for problem in problems)
+
+
+# -- double-sided printing ------------------------------------------------------
+
+def test_printed_double_sided_each_leaflet_starts_on_a_front_page():
+    """A blank back page goes where a part would start on an even page; the contents list
+    counts it. One-sided packs have none."""
+    from types import SimpleNamespace
+
+    from leafpub import packs
+
+    parts = [SimpleNamespace(base=SimpleNamespace(pages=pages)) for pages in (2, 1, 3, 2)]
+    assert packs.contents_pages(1, parts, sides=2) == [3, 5, 7, 11]
+    assert packs.contents_pages(2, parts, sides=2) == [3, 5, 7, 11]
+    assert packs.contents_pages(3, parts, sides=2) == [5, 7, 9, 13]
+    assert packs.contents_pages(1, parts, sides=1) == [2, 4, 5, 8]
+
+
+PACKS = """
+[[pack]]
+id = "spanish-first"
+title = "Infection control"
+leaflets = ["hand-washing"]
+locales = ["es", "en"]
+
+[pack.clinic]
+name = "Riverside Health Centre"
+phone = "+44 20 7946 0999"
+
+[[pack]]
+id = "one-sided"
+title = "Infection control"
+sides = "one"
+leaflets = ["hand-washing"]
+locales = ["en", "es"]
+
+[pack.clinic]
+name = "Riverside Health Centre"
+phone = "+44 20 7946 0999"
+"""
+
+
+@pytest.fixture(scope="module")
+def sided(tmp_path_factory):
+    from conftest import build, make_project
+
+    project = make_project(tmp_path_factory.mktemp("sided"), broken_locale=False)
+    (project / "packs.toml").write_text(PACKS, encoding="utf-8")
+    report = build(project)
+    assert report.problems == ()
+    return project
+
+
+def tagged_text(path) -> str:
+    """The structure tree with its text, as poppler reads it."""
+    return subprocess.run(["pdfinfo", "-enc", "UTF-8", "-struct-text", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def page_texts(path) -> list[str]:
+    return [" ".join(page.split()) for page in pdf_text(path).split("\f")[:-1]]
+
+
+def test_a_blank_back_page_says_so_in_the_language_of_the_page_before(sided):
+    pages = page_texts(sided / "output/packs/spanish-first.a4.pdf")
+    assert len(pages) == 5
+    assert pages[1] == "This page is intentionally left blank."  # the back of the English cover
+    assert "Lavarse las manos" in pages[2]
+    assert pages[3] == "Esta página se ha dejado en blanco intencionadamente."
+    assert "Washing your hands" in pages[4]
+    assert PdfReader(sided / "output/packs/spanish-first.a4.pdf").page_labels == ["Cover i", "Cover ii", "3", "4", "5"]
+
+
+def test_a_blank_page_is_an_artifact_that_a_screen_reader_skips(sided):
+    """Its only drawing is marked /Artifact, it has no marked content in the structure
+    tree, and the tree's text (poppler reads it) does not have the notice."""
+    import pikepdf
+
+    path = sided / "output/packs/spanish-first.a4.pdf"
+    with pikepdf.open(path) as pdf:
+        blank = pdf.pages[3]
+        assert "/StructParents" not in blank.obj
+        assert pikepdf.unparse_content_stream(pikepdf.parse_content_stream(blank)).startswith(b"/Artifact BMC")
+    tagged = tagged_text(path)
+    assert "Lavarse las manos" in tagged and "Esta página" not in tagged and "intentionally" not in tagged
+
+
+def test_a_one_sided_pack_has_no_blank_pages(sided):
+    reader = PdfReader(sided / "output/packs/one-sided.a4.pdf")
+    assert len(reader.pages) == 3 and reader.page_labels == ["Cover i", "2", "3"]
+    assert not any("intentionally" in text for text in page_texts(sided / "output/packs/one-sided.a4.pdf"))
+
+
+def test_sides_must_be_one_or_two_at_its_line(tmp_path):
+    from conftest import make_project
+
+    project = make_project(tmp_path, broken_locale=False)
+    (project / "packs.toml").write_text(PACKS.replace('sides = "one"', 'sides = "both"'), encoding="utf-8")
+    _, problems = config.load_packs(load_settings(project))
+    (problem,) = problems
+    assert str(problem).startswith("packs.toml:15: pack 'one-sided': sides must be")
+
+
+# -- accessible packs -----------------------------------------------------------
+
+def test_a_standard_pack_passes_page_validation_pdf_ua1(built):
+    import page
+
+    from leafpub import accessibility
+
+    project, _ = built
+    data = (project / "output/packs/test-clinic.a4.pdf").read_bytes()
+    assert page.validate_pdf_bytes(data, profile="ua1").failures == []
+    assert accessibility.pdf_ua_problems(data) == []
+
+
+def test_the_pack_is_one_structure_tree_with_each_leaflet_in_its_language_and_the_clinic_box_as_text(built):
+    """The cover, then each leaflet's headings and paragraphs under a part with its /Lang;
+    the clinic's box, drawn from another document, is tagged text in the leaflet's language
+    where the leaflet left it empty. poppler reads the tree's text back."""
+    import pikepdf
+
+    project, _ = built
+    path = project / "output/packs/test-clinic.a4.pdf"
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "en"
+        document = pdf.Root.StructTreeRoot.K[0]
+        assert [str(part.Lang) for part in document.K] == ["en", "en", "es"]
+        box = document.K[2].K[-1]  # the last element of the Spanish leaflet
+        assert str(box.Lang) == "es"
+    tagged = tagged_text(path)
+    cover, english, spanish = tagged.split("\n  Part\n")[1:]
+    assert '"Riverside Health Centre"' in cover and '"Washing your hands"' in english and '"Lavarse las manos"' in spanish
+    assert '"Your clinic"' in english and '"Riverside Health Centre"' in english
+    assert '"Su clínica"' in spanish and '"Riverside Health Centre"' in spanish and '"+44 20 7946 0999"' in spanish

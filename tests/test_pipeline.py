@@ -221,13 +221,16 @@ def test_the_shipped_project_builds_every_language(shipped):
         assert "".join(plain(entry["title"]).split()) in "".join(plain(pdf_text(pdf)).split())
 
 
-def test_every_accessible_leaflet_passes_page_validation(shipped):
-    """Every standard and large-print PDF published, checked again here: page-validation's
-    PDF/UA-1 profile finds nothing, but for the one rule it misreads in Chinese and Korean
-    fonts, which fontTools finds right (tests/test_accessibility.py)."""
+def test_every_accessible_leaflet_and_pack_passes_page_validation(shipped):
+    """Every standard and large-print PDF published, and the standard 15-language pack,
+    checked again here: page-validation's PDF/UA-1 profile finds nothing, but for the one
+    rule it misreads in Chinese and Korean fonts, which fontTools finds right
+    (tests/test_accessibility.py)."""
     project, report = shipped
     accessible = [e for e in report.manifest["leaflets"] if e["variant"] in ("standard", "large-print")]
     assert len(accessible) == 15 * 4
+    accessible += [{**e, "locale": "zh_Hans"} for e in report.manifest["packs"] if e["variant"] == "standard"]
+    assert len(accessible) == 15 * 4 + 1
     for entry in accessible:
         data = (project / "output" / entry["path"]).read_bytes()
         rules = {failure.rule_id for failure in page.validate_pdf_bytes(data, profile="ua1").failures}
@@ -351,15 +354,15 @@ def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_s
                     for font in pdf.objects if isinstance(font, pikepdf.Dictionary)
                     and font.get("/Subtype") == "/CIDFontType0"}
         assert programs["Noto-Sans-CJK-SC"] == programs["Noto-Sans-CJK-KR"]
-        # The pack has no structure tree, so its pages carry no marked content into one.
-        assert "/StructTreeRoot" not in pdf.Root
-        assert not any(b"/MCID" in page.obj.Contents.read_bytes() for page in pdf.pages)
+        # One structure tree: the cover, then a part per leaflet in its own language.
+        parts = pdf.Root.StructTreeRoot.K[0].K
+        assert [str(part.Lang) for part in parts] == ["en"] + [language_of(code).tag for code in entry["locales"]]
     # Each clinic box is in its leaflet's language, whichever document it was rendered in.
     text = plain(pdf_text(pack))
     assert all(label in text for label in ("电话", "전화", "الهاتف", "Example Skin Clinic"))
 
     pack_pages = pypdfium2.PdfDocument(pack)
-    first_page = 2  # after the one-page cover
+    first_page = 3  # after the one-page cover and its blank back
     for locale in entry["locales"]:
         leaflet = project / "output" / standard_entry(report.manifest, locale)["path"]
         published = pypdfium2.PdfDocument(leaflet)
