@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
 #: The variants that claim PDF/UA-1 (pdf.PDF_VARIANTS).
 CHECKED_VARIANTS = ("standard", "large-print")
@@ -39,7 +40,7 @@ def pdf_ua_problems(data: bytes) -> list[str]:
         return [f"page-validation could not read it ({type(error).__name__}: {error})"]
     failures = report.failures
     set_aside = [failure for failure in failures if failure.rule_id == MISREAD_RULE]
-    if set_aside and all(multi_fd_cff(data, font_named(failure)) for failure in set_aside):
+    if set_aside and multi_fd_cff(data, [font_named(failure) for failure in set_aside]):
         failures = [failure for failure in failures if failure.rule_id != MISREAD_RULE]
         problems = cff_width_problems(data)
     else:
@@ -57,35 +58,48 @@ def font_named(failure) -> tuple[int, int] | None:
     return (int(named[1]), int(named[2])) if named else None
 
 
-def multi_fd_cff(data: bytes, objgen: tuple[int, int] | None) -> bool:
-    """Whether the font page-validation names is a Type0 font over a CID-keyed CFF program
-    with more than one Font DICT (the case it misreads)."""
-    if objgen is None:
+def multi_fd_cff(data: bytes, fonts: list[tuple[int, int] | None]) -> bool:
+    """Whether every font page-validation names (by object number and generation) is a Type0
+    font over a CID-keyed CFF program with more than one Font DICT (the case it misreads)."""
+    import pikepdf
+
+    if None in fonts:
         return False
-    import pikepdf
-
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        try:
-            font = pdf.get_object(objgen)
-        except (pikepdf.PdfError, ValueError):
-            return False
-        top = cff_top(font)
-        return top is not None and len(getattr(top, "FDArray", ())) > 1
+        for objgen in fonts:
+            try:
+                program = cff_program(pdf.get_object(objgen))
+            except (pikepdf.PdfError, ValueError):
+                return False
+            if program is None or font_dicts(program) < 2:
+                return False
+    return True
 
 
-def cff_top(font):
-    """The top DICT of a Type0 font's embedded CIDFontType0C program (fontTools), or None."""
+def cff_program(font) -> bytes | None:
+    """The embedded CIDFontType0C program of a Type0 font (pikepdf), or None."""
     import pikepdf
-    from fontTools.cffLib import CFFFontSet
 
     if not isinstance(font, pikepdf.Dictionary) or font.get("/Subtype") != "/Type0" or "/DescendantFonts" not in font:
         return None
-    descendant = font.DescendantFonts[0]
-    program = descendant.get("/FontDescriptor", {}).get("/FontFile3")
+    program = font.DescendantFonts[0].get("/FontDescriptor", {}).get("/FontFile3")
     if program is None or program.get("/Subtype") != "/CIDFontType0C":
         return None
+    return program.read_bytes()
+
+
+@lru_cache(maxsize=32)
+def font_dicts(program: bytes) -> int:
+    """How many Font DICTs a CFF program's top DICT has (fontTools)."""
+    return len(getattr(cff_top(program), "FDArray", ()))
+
+
+def cff_top(program: bytes):
+    """The top DICT of a CFF program (fontTools)."""
+    from fontTools.cffLib import CFFFontSet
+
     cff = CFFFontSet()
-    cff.decompile(io.BytesIO(program.read_bytes()), None)
+    cff.decompile(io.BytesIO(program), None)
     return cff[cff.fontNames[0]]
 
 
@@ -93,29 +107,60 @@ def cff_width_problems(data: bytes) -> list[str]:
     """For every Type0 font over a CIDFontType0C program: each glyph whose advance in the
     program (read with its own Font DICT's Private dict) differs from its width in the PDF."""
     import pikepdf
-    from fontTools.pens.basePen import NullPen
 
     from .actualtext import read_widths
 
     problems = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for font in pdf.objects:
-            if not isinstance(font, pikepdf.Dictionary) or font.get("/Subtype") != "/Type0":
-                continue
-            top = cff_top(font)
-            if top is None or not hasattr(top, "ROS"):
+            program = cff_program(font)
+            if program is None:
                 continue
             descendant = font.DescendantFonts[0]
-            declared = dict(read_widths(descendant.get("/W", [])))
-            default = float(descendant.get("/DW", 1000))
-            for name in top.charset:
-                cid = 0 if name == ".notdef" else int(name.removeprefix("cid"))
-                if cid not in declared and (declared or cid == 0):
-                    continue  # not drawn: /W lists every glyph the pages draw, unless /DW serves all
-                charstring = top.CharStrings[name]
-                charstring.draw(NullPen())  # decodes its width with its own Private dict
-                expected = declared.get(cid, default)
-                if abs(charstring.width - expected) > TOLERANCE:
-                    problems.append(f"PDF/UA-1 (glyph widths, fontTools): font {font.get('/BaseFont')} draws "
-                                    f"CID {cid} {charstring.width:g} wide in its program but {expected:g} in /W")
+            declared = tuple(read_widths(descendant.get("/W", [])))
+            problems += [f"PDF/UA-1 (glyph widths, fontTools): font {font.get('/BaseFont')} draws {wrong}"
+                         for wrong in wrong_widths(program, declared, float(descendant.get("/DW", 1000)))]
     return problems
+
+
+@lru_cache(maxsize=32)
+def wrong_widths(program: bytes, declared: tuple, default: float) -> tuple[str, ...]:
+    """The glyphs a CID-keyed CFF program draws at another width than `declared` ((CID,
+    width) pairs from /W) or `default` says. Remembered: clinics' packs with the same
+    languages embed the same program with the same widths."""
+    top = cff_top(program)
+    if not hasattr(top, "ROS"):
+        return ()
+    widths, wrong = dict(declared), []
+    for name in top.charset:
+        cid = 0 if name == ".notdef" else int(name.removeprefix("cid"))
+        if cid not in widths and (widths or cid == 0):
+            continue  # not drawn: /W lists every glyph the pages draw, unless /DW serves all
+        width = advance(top.CharStrings[name])
+        expected = widths.get(cid, default)
+        if abs(width - expected) > TOLERANCE:
+            wrong.append(f"CID {cid} {width:g} wide in its program but {expected:g} in /W")
+    return tuple(wrong)
+
+
+def advance(charstring) -> float:
+    """A Type 2 charstring's advance width, read with its own Private dict (fontTools'
+    T2WidthExtractor, stopped once it has the width: the width comes before any outline)."""
+    from fontTools.misc.psCharStrings import T2WidthExtractor
+
+    class Found(Exception):
+        pass
+
+    class FirstWidth(T2WidthExtractor):
+        def popallWidth(self, evenOdd=0):
+            arguments = super().popallWidth(evenOdd)
+            raise Found(arguments)
+
+    private = charstring.private
+    extractor = FirstWidth(getattr(private, "Subrs", []), charstring.globalSubrs, private.nominalWidthX,
+                           private.defaultWidthX, private)
+    try:
+        extractor.execute(charstring)
+    except Found:
+        pass
+    return extractor.width

@@ -128,7 +128,7 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
             messages += accessibility.pdf_ua_problems(pdf.data)
         problems += [Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: the PDF failed validation: "
                              f"{message}") for message in dict.fromkeys(messages)]
-        problems += clinic_text_problems(job, pdf)
+        problems += clinic_text_problems(job, pdf, cover_pages)
     except ProblemError as error:
         problems += error.problems
     collect_garbage()
@@ -137,22 +137,38 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
                      seconds=time.perf_counter() - started)
 
 
-def clinic_text_problems(job: PackJob, pdf: Pdf) -> list[Problem]:
-    """The text gate for a pack's clinic details: each must come back from the merged pack as
-    written (the leaflets in it passed the gate when they were rendered)."""
-    from . import textgate
+def clinic_text_problems(job: PackJob, pdf: Pdf, cover_pages: int) -> list[Problem]:
+    """The text gate for a pack's clinic details: those the cover prints must come back from
+    the cover's pages as written, and every detail from each leaflet's box page (the
+    leaflets themselves passed the gate when they were rendered). A page in a right-to-left
+    language is read with pypdf, as the leaflets are: PDFium reorders the groups of digits
+    of a phone number there."""
+    from . import packs, textgate
     from .render import text_direction
 
     clinic = job.pack.clinic
-    values = [clinic.name, *clinic.address, clinic.phone, clinic.hours, clinic.email, clinic.website]
-    printed = [textgate.PrintedText(value, "packs.toml", job.pack.line, f"clinic detail {value!r}")
-               for value in dict.fromkeys(values) if value.strip()]
-    mismatches = []
-    for rtl in (False, True):
-        mismatches += textgate.mismatches(pdf.data, [text for text in printed if (text_direction(text.text) == "rtl") == rtl],
-                                          rtl)
+    details = [value for value in dict.fromkeys([clinic.name, *clinic.address, clinic.phone, clinic.hours,
+                                                 clinic.email, clinic.website]) if value.strip()]
+    starts = packs.contents_pages(cover_pages, job.parts, job.pack.sides)
+    places = [(tuple(range(cover_pages)), [clinic.name, *clinic.address, clinic.phone], job.language.direction)]
+    places += [((start - 1 + part.anchor[0],), details, part.language.direction) for part, start in zip(job.parts, starts)]
+    checks = []  # (pages, texts, extracted right to left, compared right to left)
+    for pages, shown, direction in places:
+        for rtl in (False, True):
+            texts = [textgate.PrintedText(value, "packs.toml", job.pack.line, f"clinic detail {value!r}")
+                     for value in dict.fromkeys(shown) if value in details and (text_direction(value) == "rtl") == rtl]
+            if texts:
+                checks.append((pages, texts, rtl or direction == "rtl", rtl))
+    read = {}
+    for extractor in (False, True):
+        numbers = sorted({number for pages, _, by, _ in checks if by == extractor for number in pages})
+        if numbers:
+            read.update(zip(((extractor, n) for n in numbers), textgate.page_texts(pdf.data, extractor, numbers)))
+    mismatches = [mismatch for pages, texts, by, rtl in checks
+                  for mismatch in textgate.missing(texts, [read[(by, number)] for number in pages], rtl)]
+    first = {mismatch.printed: mismatch for mismatch in reversed(mismatches)}  # one problem a detail
     return [Problem("packs.toml", job.pack.line, textgate.describe(mismatch, f"pack {job.pack.id!r}"),
-                    pack=job.pack.id) for mismatch in mismatches]
+                    pack=job.pack.id) for mismatch in reversed(first.values())]
 
 
 def place_boxes(job: PackJob, sheet: Pdf, anchors: dict, document: int, places: dict) -> int:
@@ -261,6 +277,10 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
         pdf, anchors = renderer.render_with_anchors(job.html, source=job.source, variant=job.variant,
                                                     locale=job.locale, leaflet=job.leaflet)
         anchor = anchors.get(job.anchor) if job.anchor else None
+        if job.variant == "pack-part":  # a base every clinic's pack copies: its tree made lighter
+            from .packtags import folded
+
+            pdf = Pdf(folded(pdf.data), pdf.pages)
         if job.budget is not None and pdf.pages > job.budget:
             problems.append(Problem(job.source, None, f"{job.what} takes {pdf.pages} pages; "
                                     f"its budget is {job.budget}", locale=job.locale, leaflet=job.leaflet))

@@ -48,17 +48,20 @@ class Mismatch:
     found: str  #: the closest text the extractor gave
 
 
-def page_texts(data: bytes, rtl: bool) -> list[str]:
-    """The text of each page, as PDFium (left-to-right) or pypdf (right-to-left) reads it."""
+def page_texts(data: bytes, rtl: bool, numbers: Sequence[int] | None = None) -> list[str]:
+    """The text of each page (or of the pages `numbers`, from 0), as PDFium (left-to-right)
+    or pypdf (right-to-left) reads it."""
     if rtl:
         from pypdf import PdfReader
 
-        return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+        pages = PdfReader(io.BytesIO(data)).pages
+        return [pages[number].extract_text() for number in (range(len(pages)) if numbers is None else numbers)]
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data)
     try:
-        return [page.get_textpage().get_text_range() for page in document]
+        return [document[number].get_textpage().get_text_range()
+                for number in (range(len(document)) if numbers is None else numbers)]
     finally:
         document.close()
 
