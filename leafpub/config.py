@@ -126,9 +126,9 @@ def read_pack(settings: Settings, entry: dict, source: PackSource,
     seen.add(pack_id)
     paper, variant = pack_format(settings, entry, pack_id, problem)
     sides = entry.get("sides", "two")
-    if sides not in PACK_SIDES:
+    if not isinstance(sides, str) or sides not in PACK_SIDES:
         problem("sides", f"pack {pack_id!r}: sides must be \"two\" (printed double-sided, each leaflet "
-                         f"starting on a front page) or \"one\" (got {sides!r})")
+                         f"starting on a front page) or \"one\" (got {str(sides)[:20]!r})")
     lists = pack_lists(entry, pack_id, problem)
     fields = clinic_fields(settings, entry.get("clinic", {}), pack_id, problem)
     title = entry.get("title", "Patient information leaflets")
@@ -139,7 +139,7 @@ def read_pack(settings: Settings, entry: dict, source: PackSource,
     line = source.line
     return Pack(id=pack_id, title=title, clinic=Clinic(**fields),
                 leaflets=lists["leaflets"], locales=lists["locales"], paper=paper,
-                line=line or 1, variant=variant, sides=PACK_SIDES.get(sides, 2),
+                line=line or 1, variant=variant, sides=PACK_SIDES[sides],
                 key_lines={key: source.key_line(key) or line or 1
                            for key in ("leaflets", "locales")}), []
 

@@ -212,10 +212,11 @@ def test_sides_must_be_one_or_two_at_its_line(tmp_path):
     from conftest import make_project
 
     project = make_project(tmp_path, broken_locale=False)
-    (project / "packs.toml").write_text(PACKS.replace('sides = "one"', 'sides = "both"'), encoding="utf-8")
-    _, problems = config.load_packs(load_settings(project))
-    (problem,) = problems
-    assert str(problem).startswith("packs.toml:15: pack 'one-sided': sides must be")
+    for value in ('"both"', '2', '["one"]'):
+        (project / "packs.toml").write_text(PACKS.replace('sides = "one"', f'sides = {value}'), encoding="utf-8")
+        _, problems = config.load_packs(load_settings(project))
+        (problem,) = problems
+        assert str(problem).startswith("packs.toml:15: pack 'one-sided': sides must be"), value
 
 
 # -- accessible packs -----------------------------------------------------------
