@@ -20,6 +20,8 @@ CLINIC_FIELDS = ("name", "address", "phone", "hours", "email", "website", "logo"
 MAX_LOGO_BYTES = 512 * 1024
 MAX_LOGO_PIXELS = 2000  # on either side
 MAX_PACKS_BYTES = 4 * 1024 * 1024
+#: The line that begins a pack in packs.toml, as TOML allows it written (spaces, a comment).
+PACK_HEADER = re.compile(r"\s*\[\[\s*pack\s*\]\]\s*(#.*)?")
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -84,10 +86,14 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
     raw = sources.read(settings.root, path, MAX_PACKS_BYTES)  # unreadable: like invalid TOML, stops the build
     text = raw.decode("utf-8", errors="replace")
     data = read_toml(path, display, raw)
-    pack_lines = [number for number, line in enumerate(text.splitlines(), 1)
-                  if line.strip().replace(" ", "") == "[[pack]]"]
+    pack_lines = [number for number, line in enumerate(text.splitlines(), 1) if PACK_HEADER.fullmatch(line)]
+    entries = data.get("pack", [])
+    if not (isinstance(entries, list) and all(isinstance(entry, dict) for entry in entries)):
+        line = next((number for number, line in enumerate(text.splitlines(), 1)
+                     if re.match(r"\s*\[*\s*pack\b", line)), None)
+        raise ProblemError([Problem(display, line, "each pack must be a [[pack]] table (see the README)")])
     packs, problems, seen = [], [], set()
-    for index, entry in enumerate(data.get("pack", [])):
+    for index, entry in enumerate(entries):
         line = pack_lines[index] if index < len(pack_lines) else None
         pack, pack_problems = read_pack(settings, entry, PackSource(display, text, line), seen)
         problems.extend(pack_problems)
@@ -163,6 +169,9 @@ def pack_lists(entry: dict, pack_id: str, problem: Callable[[str, str], None]) -
         if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
             problem(key, f"pack {pack_id!r}: {key} must be a non-empty list of names")
             value = []
+        twice = [name for name in dict.fromkeys(value) if value.count(name) > 1]
+        if twice:
+            problem(key, f"pack {pack_id!r}: {key} lists {', '.join(map(repr, twice))} more than once")
         lists[key] = tuple(value)
     return lists
 
@@ -170,6 +179,10 @@ def pack_lists(entry: dict, pack_id: str, problem: Callable[[str, str], None]) -
 def clinic_fields(settings: Settings, clinic_table: dict, pack_id: str,
                   problem: Callable[[str, str], None]) -> dict:
     """The [pack.clinic] table -> the fields of a Clinic, each checked (the address is a list of lines)."""
+    if not isinstance(clinic_table, dict):
+        problem("clinic", f"pack {pack_id!r}: the clinic must be a [pack.clinic] table of its details "
+                          "(name, address, phone, hours, email, website, logo)")
+        return {}
     fields = {}
     for key in CLINIC_FIELDS:
         value = clinic_table.get(key, [] if key == "address" else "")
@@ -233,8 +246,8 @@ def find_key_line(text: str, start: int | None, key: str) -> int | None:
     lines = text.splitlines()
     for number in range(start, len(lines)):
         stripped = lines[number].strip()
-        if stripped.replace(" ", "") == "[[pack]]":
+        if PACK_HEADER.fullmatch(stripped):
             break
-        if re.match(rf"{re.escape(key)}\s*=", stripped) or stripped == f"[pack.{key}]":
+        if re.match(rf"({re.escape(key)}\s*=|\[{{1,2}}\s*pack\s*\.\s*{re.escape(key)}\s*\]{{1,2}}\s*(#.*)?$)", stripped):
             return number + 1
     return start

@@ -144,7 +144,6 @@ def clinic_text_problems(job: PackJob, pdf: Pdf, cover_pages: int) -> list[Probl
     language is read with pypdf, as the leaflets are: PDFium reorders the groups of digits
     of a phone number there."""
     from . import packs, textgate
-    from .render import text_direction
 
     clinic = job.pack.clinic
     details = [value for value in dict.fromkeys([clinic.name, *clinic.address, clinic.phone, clinic.hours,
@@ -156,7 +155,7 @@ def clinic_text_problems(job: PackJob, pdf: Pdf, cover_pages: int) -> list[Probl
     for pages, shown, direction in places:
         for rtl in (False, True):
             texts = [textgate.PrintedText(value, "packs.toml", job.pack.line, f"clinic detail {value!r}")
-                     for value in dict.fromkeys(shown) if value in details and (text_direction(value) == "rtl") == rtl]
+                     for value in dict.fromkeys(shown) if value in details and textgate.right_to_left(value) == rtl]
             if texts:
                 checks.append((pages, texts, rtl or direction == "rtl", rtl))
     read = {}

@@ -88,6 +88,8 @@ DEFAULT_SOURCE_LOCALE = "en"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 #: Invisible controls that reorder the text around them: bidi embeddings, overrides, isolates.
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+#: What shows nothing: soft hyphen, zero-width space, joiners, BOM, annotation marks, non-characters.
+INVISIBLE = "\u00ad\u200b\u2060-\u2064\ufeff\ufff9-\ufffb\ufffe\uffff"
 #: What never belongs in a text from outside (a leaflet, a translation): C0 controls but tab
 #: and line ends, DEL and C1 controls, bidi controls, byte-order marks and interlinear
 #: annotation marks. Each would change what a reader sees without showing itself ("12"
@@ -98,11 +100,11 @@ CONTROL_CHARACTERS = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}
 #: What a terminal would act on rather than show: C0 and C1 controls (ESC begins the CSI
 #: and OSC sequences that move the cursor, retitle the window or make links), DEL, line
 #: and paragraph separators, and the invisible direction marks and controls that reorder
-#: what follows them. Tabs are kept.
-UNSHOWABLE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}\ufeff]")
+#: what follows them, and what shows nothing. Tabs are kept.
+UNSHOWABLE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
 #: The same inside JSON, which already escapes C0 controls in strings (its own line breaks
 #: are structure).
-UNSHOWABLE_IN_JSON = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}\ufeff]")
+UNSHOWABLE_IN_JSON = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
 
 
 # -- formats ----------------------------------------------------------------

@@ -28,6 +28,10 @@ from dataclasses import dataclass
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 #: Direction marks and embeddings an extractor adds around right-to-left lines (poppler).
 DIRECTION_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+#: PDFium gives a hyphen that ends a line, where the text goes on at the next line's
+#: beginning, as U+FFFE (its mark for a hyphen that may only be there to break the word);
+#: it is the printed hyphen ("very-" at a line's end, "long.example" on the next).
+LINE_END_HYPHEN = {0xFFFE: "-"}
 ZWNJ = "\u200c"
 
 
@@ -68,8 +72,14 @@ def page_texts(data: bytes, rtl: bool, numbers: Sequence[int] | None = None) -> 
 
 def compact(text: str) -> str:
     """NFC, without whitespace and direction controls."""
-    text = unicodedata.normalize("NFC", text).translate(DIRECTION_CONTROLS)
+    text = unicodedata.normalize("NFC", text).translate(DIRECTION_CONTROLS).translate(LINE_END_HYPHEN)
     return "".join(character for character in text if not character.isspace())
+
+
+def right_to_left(text: str) -> bool:
+    """Whether a text has right-to-left letters, and is compared word by word (an Arabic
+    name with a Latin one and a number in it too)."""
+    return any(unicodedata.bidirectional(character) in ("R", "AL") for character in text)
 
 
 def letters(text: str) -> str:

@@ -710,6 +710,14 @@ def test_file_and_locale_names_never_reach_the_terminal_as_control_sequences(pub
     json.loads(out)  # still JSON
 
 
+def test_characters_that_show_nothing_are_written_as_their_escapes(capsys):
+    from leafpub import terminal
+
+    terminal.say("very\ufffelong, soft\u00adhyphen, zero\u200bwidth, word\u2060joiner, نیم\u200cفاصله")
+    out = capsys.readouterr().out
+    assert out == "very\\ufffelong, soft\\xadhyphen, zero\\u200bwidth, word\\u2060joiner, نیم\u200cفاصله\n"
+
+
 def test_a_reviewer_name_is_shown_as_typed_not_as_console_markup(published, capsys):
     project, _ = published
     status, out, err = run_cli(project, "approve", "es", "--by", "[bold]Who[/bold]", capsys=capsys)

@@ -81,6 +81,17 @@ def test_clinic_details_too_long_for_the_box_are_a_problem_for_that_pack(tmp_pat
     assert len(report.manifest["leaflets"]) == 12  # the leaflets themselves are fine
 
 
+def test_a_word_too_wide_for_the_box_breaks_and_is_a_problem_rather_than_cut_off(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    packs = project / "packs.toml"
+    packs.write_text(packs.read_text().replace('name = "Riverside Health Centre"', f'name = "{"W" * 190}"'))
+    report = build(project)
+    assert {str(problem) for problem in report.problems} == {
+        f"packs.toml:1: the details of clinic '{'W' * 190}' do not fit its contact box in {language} (A4): "
+        "shorten them" for language in ("English", "Spanish")}
+    assert report.manifest["packs"] == []
+
+
 def test_dump_html_writes_what_weasyprint_renders(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     dump = tmp_path / "html"

@@ -219,6 +219,60 @@ def test_sides_must_be_one_or_two_at_its_line(tmp_path):
         assert str(problem).startswith("packs.toml:15: pack 'one-sided': sides must be"), value
 
 
+def test_a_pack_header_with_a_comment_keeps_the_lines_of_its_keys(tmp_path):
+    from conftest import make_project
+
+    project = make_project(tmp_path, broken_locale=False)
+    text = PACKS.replace("[[pack]]", "[[pack]]  # a pack").replace('sides = "one"', 'sides = "both"')
+    (project / "packs.toml").write_text(text, encoding="utf-8")
+    _, problems = config.load_packs(load_settings(project))
+    (problem,) = problems
+    assert str(problem).startswith("packs.toml:15: pack 'one-sided': sides must be")
+
+
+@pytest.mark.parametrize("clinic", ['clinic = "Riverside Health Centre"', '[[pack.clinic]]\nname = "Riverside"'])
+def test_a_clinic_that_is_not_a_table_is_a_problem_at_its_line(tmp_path, clinic):
+    from conftest import make_project
+
+    project = make_project(tmp_path, broken_locale=False)
+    text = PACKS.replace('[pack.clinic]\nname = "Riverside Health Centre"\nphone = "+44 20 7946 0999"\n\n'
+                         '[[pack]]', f"{clinic}\n\n[[pack]]")
+    (project / "packs.toml").write_text(text, encoding="utf-8")
+    packs, problems = config.load_packs(load_settings(project))
+    assert [pack.id for pack in packs] == ["one-sided"]  # the other pack still builds
+    (problem,) = problems
+    assert str(problem) == ("packs.toml:8: pack 'spanish-first': the clinic must be a [pack.clinic] table of its "
+                            "details (name, address, phone, hours, email, website, logo)")
+
+
+def test_a_language_or_leaflet_listed_twice_is_a_problem_at_its_line(tmp_path):
+    from conftest import make_project
+
+    project = make_project(tmp_path, broken_locale=False)
+    text = PACKS.replace('locales = ["es", "en"]', 'locales = ["es", "en", "es"]')
+    text = text.replace('leaflets = ["hand-washing"]\nlocales = ["en", "es"]',
+                        'leaflets = ["hand-washing", "hand-washing"]\nlocales = ["en", "es"]')
+    (project / "packs.toml").write_text(text, encoding="utf-8")
+    packs, problems = config.load_packs(load_settings(project))
+    assert packs == ()
+    assert [str(problem) for problem in problems] == [
+        "packs.toml:6: pack 'spanish-first': locales lists 'es' more than once",
+        "packs.toml:16: pack 'one-sided': leaflets lists 'hand-washing' more than once"]
+
+
+@pytest.mark.parametrize("text, line", [('pack = "clinic"\n', 1), ('\n[pack]\nid = "x"\n', 2)])
+def test_packs_that_are_not_pack_tables_stop_the_build_at_their_line(tmp_path, text, line):
+    from conftest import make_project
+    from leafpub.problems import ProblemError
+
+    project = make_project(tmp_path, broken_locale=False)
+    (project / "packs.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemError) as raised:
+        config.load_packs(load_settings(project))
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"packs.toml:{line}: each pack must be a [[pack]] table (see the README)"]
+
+
 # -- accessible packs -----------------------------------------------------------
 
 def test_a_standard_pack_passes_page_validation_pdf_ua1(built):

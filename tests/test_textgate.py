@@ -154,3 +154,23 @@ def test_a_paragraph_that_runs_onto_the_next_page_still_counts(renderer):
 def test_words_of_right_to_left_text_are_its_letters():
     assert textgate.words("مسودة ترجمة — لم يراجعها مؤهَّل، 12") == ["مسودة", "ترجمة", "لم", "يراجعها", "مؤهل"]
     assert textgate.words("می‌گذارد؟") == ["می\u200cگذارد"]
+
+
+def test_an_address_broken_at_its_hyphens_still_comes_back_as_written(renderer):
+    email = "appointments@very-long-clinic-name.example"
+    data = renderer.render(html_page(f'<p style="width: 40mm">{email}</p>'), source="test").data
+    assert "\ufffe" in pdfium_pages(data)[0]  # PDFium's mark for a hyphen that ends a line
+    texts = [textgate.PrintedText(email, "packs.toml", 3, "clinic email")]
+    assert textgate.mismatches(data, texts, rtl=False) == []
+    wrong = [textgate.PrintedText(email.replace("long-", "long"), "packs.toml", 3, "clinic email")]
+    assert textgate.mismatches(data, wrong, rtl=False)
+
+
+def test_a_detail_mixing_latin_and_arabic_is_compared_word_by_word(renderer):
+    mixed = "Clinic عيادة 24"
+    data = renderer.render(html_page(f"<p>{mixed}</p>"), source="test").data
+    assert textgate.right_to_left(mixed) and not textgate.right_to_left("Clinic 24")
+    # Shown in the order the bidi algorithm gives ("Clinic 24 عيادة"); its words are all there.
+    assert textgate.mismatches(data, [textgate.PrintedText(mixed, "packs.toml", 3, "clinic name")], rtl=True) == []
+    other = textgate.PrintedText("Clinic عيادات 24", "packs.toml", 3, "clinic name")
+    assert textgate.mismatches(data, [other], rtl=True)
