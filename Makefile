@@ -28,12 +28,23 @@ help:
 build: system $(VENV)/.installed
 	$(BIN)/python pipeline.py build
 
-# The browser test of the download page drives Debian's Chromium.
+# The browser test of the download page drives Debian's Chromium; the Nu Html Checker runs on Java.
 TEST_APT_PACKAGES := chromium chromium-driver
+# Checkers of the web pages, from the npm registry: axe-core (WCAG 2.1 AA, in Chromium) and the
+# Nu Html Checker (vnu.jar, the W3C's validator). Its install script, which would download a
+# Java runtime, is not run: Debian's is used.
+WEB_CHECKERS := axe-core@4.14.1 vnu-jar@26.9.27
+WEB_TOOLS := $(VENV)/web-tools
 
-test: system test-system $(VENV)/.installed-test
+test: system test-system $(VENV)/.installed-test $(WEB_TOOLS)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	WEB_TOOLS=$(WEB_TOOLS) $(BIN)/python -m pytest
+
+$(WEB_TOOLS)/.installed: Makefile
+	command -v java >/dev/null || $(MAKE) --no-print-directory system APT_PACKAGES=default-jre-headless
+	command -v npm >/dev/null || $(MAKE) --no-print-directory system APT_PACKAGES="nodejs npm"
+	npm install --prefix $(WEB_TOOLS) --no-save --no-audit --no-fund --ignore-scripts $(WEB_CHECKERS)
+	touch $@
 
 bench: system $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py

@@ -11,6 +11,7 @@ build() below is the whole flow, one stage after another; each stage is a module
     render     Planned -> HTML -> checked PDF, in worker processes       (documents.py, render.py,
                                                                           pdf.py, jobs.py, pool.py)
     assemble   leaflets + clinic details          -> pack PDFs           (assembly.py, packs.py)
+    web        leaflets + catalogs + PDFs         -> web versions        (web.py, online.py)
     publish    Release -> output/, manifest.json and index.html, atomically  (publish.py, site.py)
 """
 
@@ -23,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from leafpub import assembly, catalogs, config, content, documents, interrupts, plan, pool, publish, render, \
-    site, sources, status
+    site, sources, status, web
 from leafpub.model import Settings
 from leafpub.pool import Progress
 from leafpub.problems import Problem, ProblemError
@@ -85,12 +86,17 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
                                                               workers_pool)
     problems += [p for p in found if p not in problems]
 
-    # 5. Publish what was built; what failed keeps its last good version, marked outdated.
+    # 5. Web versions: every leaflet in every language whose PDFs were built, linking them.
     failures = leaflet_failures + pack_plan_failures + pack_failures + plan.expected_but_unbuildable(
         leaflets, problems, locale_catalogs, broken_locales)
+    pages, found, web_failures = web.web_versions(settings, renderers.environment, leaflets, locale_catalogs, overdue,
+                                                  built=built.values(), failures=failures, previous=renderers.previous)
+    problems, failures = problems + found, failures + web_failures
+
+    # 6. Publish what was built; what failed keeps its last good version, marked outdated.
     progress.phase(f"publishing into {settings.relative(settings.output_dir)}/")
     release = publish.Release(leaflets=tuple(built.values()), packs=tuple(built_packs), failures=tuple(failures),
-                              problems=tuple(problems), on=today, withdrawn=withdrawn)
+                              problems=tuple(problems), on=today, withdrawn=withdrawn, web=tuple(pages))
     try:
         manifest = publish.publish(settings.output_dir, release, site=lambda manifest, files: site.site_files(
             settings.output_dir, manifest, files, renderers.thumbnails, settings.source_locale,

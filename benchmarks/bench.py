@@ -7,6 +7,8 @@
 (b) no-op rebuild vs full build
 (c) one edited catalog vs full build, and how many documents were rendered
 (d) packs for 200 generated clinics vs one base full build
+(e) the download site's front page with 100 leaflets (copies of the built one, each in 15
+    languages), and the search index it loads when a visitor searches
 plus peak memory per worker and file sizes. Each build runs in a fresh copy of the project.
 """
 
@@ -32,7 +34,8 @@ from leafpub.fonts import use_pinned_fonts  # noqa: E402
 from leafpub.pdf import PDF_VARIANTS  # noqa: E402
 
 REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
-TARGETS = {"a": 0.60, "b": 0.05, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6}
+TARGETS = {"a": 0.60, "b": 0.05, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6,
+           "front_page_kb": 150}
 
 
 def fresh_copy(folder: Path) -> Path:
@@ -165,6 +168,26 @@ def structure_bytes(path: Path) -> int:
         return whole - written(pdf)
 
 
+def site_of_100_leaflets(output: Path, manifest: dict, folder: Path) -> tuple[int, int, float]:
+    """(front page bytes, search index bytes, seconds to make the site) for 100 copies of the
+    built leaflets, each language with a title of its own."""
+    from leafpub import site
+
+    entries, files = [], {}
+    for number in range(100):
+        slug = f"leaflet-{number:03d}"
+        for entry in manifest["leaflets"]:
+            path = entry["path"].replace(entry["leaflet"], slug)
+            files[path] = (output / entry["path"]).read_bytes()
+            entries.append({**entry, "leaflet": slug, "path": path, "title": f"{entry['title']} ({number})"})
+    files.update({pack["path"]: (output / pack["path"]).read_bytes() for pack in manifest["packs"]})
+    thumbnails = {entry["sha256"]: b"png" for entry in entries}
+    started = time.perf_counter()
+    pages = site.site_files(folder, {"leaflets": entries, "packs": manifest["packs"], "problems": []}, files,
+                            thumbnails)
+    return len(pages["index.html"]), len(pages[site.SEARCH_INDEX]), time.perf_counter() - started
+
+
 def main() -> int:
     workers = default_workers()
     print(f"machine: {os.cpu_count()} cores, {workers} workers")
@@ -194,6 +217,7 @@ def main() -> int:
         parts = sum(sizes[locale] for locale in pack["locales"])
         pack_size = (output / pack["path"]).stat().st_size
         breakdown = pack_breakdown(output / pack["path"])
+        front_page, search_index, site_seconds = site_of_100_leaflets(output, manifest, folder / "site")
 
         clinics_project = fresh_copy(folder / "clinics")
         base, _ = timed_build(clinics_project)
@@ -217,6 +241,8 @@ def main() -> int:
         ("largest CJK leaflet (A4)", f"{cjk / 1024:.0f} KB", cjk / 1024, TARGETS["cjk_kb"]),
         ("15-language pack / sum of its leaflets", f"{pack_size / 1024:.0f} KB / {parts / 1024:.0f} KB",
          pack_size / parts, TARGETS["pack"]),
+        ("(e) front page, 100 leaflets in 15 languages (KB)", f"{front_page / 1024:.0f} KB; search index "
+         f"{search_index / 1024:.0f} KB; made in {site_seconds:.1f} s", front_page / 1024, TARGETS["front_page_kb"]),
     ]
     print(f"(a) cold builds: {', '.join(f'{t:.1f}' for t in fulls)} s; plain WeasyPrint: "
           f"{', '.join(f'{t:.1f}' for t in raws)} s")

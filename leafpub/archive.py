@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from .model import SLUG
+from .online import WEB_VARIANT
 
 FOLDER = "archive"
 
@@ -39,7 +40,8 @@ def superseded(output: Path, previous: dict, current: Mapping[str, str], on: dat
     entries, files = [], {}
     for entry in previous.get("leaflets", []):
         path, digest = entry.get("path"), entry.get("sha256")
-        if current.get(path) == digest or digest in archived or not publishable(output, entry):
+        if current.get(path) == digest or digest in archived or not publishable(output, entry) \
+                or entry.get("variant") == WEB_VARIANT:  # the printed PDFs are the record kept
             continue
         name = PurePosixPath(path).name
         target = f"{FOLDER}/{entry['leaflet']}/{entry['version']}/{name}"

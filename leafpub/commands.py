@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from . import approvals, catalogs, status, system
 from .model import Settings
+from .online import WEB_VARIANT
 from .problems import ProblemError
 from .terminal import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, PlainProgress, RichProgress, fail_usage, say,
                        say_json, shown)
@@ -221,11 +222,12 @@ def run_build(settings, build: Callable, plain: bool, **options) -> int:
     outdated = [e for e in (*manifest["leaflets"], *manifest["packs"]) if "outdated" in e]
     packs = [e for e in manifest["packs"] if "outdated" not in e]
     locales = sorted({e["locale"] for e in current})
-    files = sum(1 for e in manifest["leaflets"] if "outdated" not in e)
+    files = sum(1 for e in manifest["leaflets"] if "outdated" not in e and e["variant"] != WEB_VARIANT)
+    pages = sum(1 for e in manifest["leaflets"] if "outdated" not in e and e["variant"] == WEB_VARIANT)
     say(f"rendered {len(report.rendered)} PDFs, reused {files + len(packs) - len(report.rendered)} "
         "unchanged ones")
     say(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
-        f"{files} leaflet PDFs in all papers and variants, and {len(packs)} packs to "
+        f"{files} leaflet PDFs in all papers and variants, {pages} web pages, and {len(packs)} packs to "
         f"{settings.relative(settings.output_dir)}/")
     for entry in outdated[:20]:
         say(f"kept outdated: {entry['path']} ({entry['outdated']})")

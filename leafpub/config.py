@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-from . import sources
+from . import online, sources
 from .model import (CONTROL_CHARACTERS, DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
                     Settings)
 from .problems import Problem, ProblemError
@@ -70,10 +70,16 @@ def load_settings(root: Path) -> Settings:
     if not isinstance(alert, int) or isinstance(alert, bool) or not 0 <= alert <= 36:
         problems.append(Problem("pyproject.toml", None, "[tool.leafpub] review-alert-months must be a whole "
                                                         "number of months from 0 to 36"))
+    site_url = table.get("site-url")
+    reason = online.site_url_problem(site_url) if site_url is not None else (
+        "is missing: the public address output/ is served from, printed on every leaflet")
+    if reason:
+        problems.append(Problem("pyproject.toml", None, f"[tool.leafpub] site-url {reason}"))
     if problems:
         raise ProblemError(problems)
     return Settings(root=root, source_locale=table.get("source-locale", DEFAULT_SOURCE_LOCALE), paper=paper,
-                    scripts=scripts, fonts=fonts, print_profile=print_profile, review_alert_months=alert)
+                    scripts=scripts, fonts=fonts, print_profile=print_profile, review_alert_months=alert,
+                    site_url=site_url)
 
 
 def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...]]:

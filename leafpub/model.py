@@ -35,6 +35,7 @@ class Settings:
     fonts: tuple[PinnedFile, ...]
     print_profile: PinnedFile | None = None  #: CMYK output intent of print-shop PDFs
     review_alert_months: int = 6  #: `status` and the download page flag reviews due this soon
+    site_url: str = "https://leaflets.example.org/"  #: where output/ is served, ending in "/"
 
     @property
     def leaflets_dir(self) -> Path:
@@ -97,14 +98,6 @@ INVISIBLE = "\u00ad\u200b\u2060-\u2064\ufeff\ufff9-\ufffb\ufffe\uffff"
 HIDDEN_CHARACTERS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}\ufeff\ufff9-\ufffb]")
 #: The same for one line of a clinic's details, where line ends and separators are hidden too.
 CONTROL_CHARACTERS = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}\ufeff]")
-#: What a terminal would act on rather than show: C0 and C1 controls (ESC begins the CSI
-#: and OSC sequences that move the cursor, retitle the window or make links), DEL, line
-#: and paragraph separators, and the invisible direction marks and controls that reorder
-#: what follows them, and what shows nothing. Tabs are kept.
-UNSHOWABLE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
-#: The same inside JSON, which already escapes C0 controls in strings (its own line breaks
-#: are structure).
-UNSHOWABLE_IN_JSON = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
 
 
 # -- formats ----------------------------------------------------------------

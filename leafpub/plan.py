@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import incremental
+from . import incremental, online
 from .model import FORMATS, Format, Leaflet, LeafletDocument, LocaleCatalog, Pack, PackPart, Pdf, leaflet_path
 from .problems import Problem, ProblemError
 from .publish import Failure
 from .site import THUMBNAIL_OF
+
+#: (paper, variant) of every document of a leaflet in a language: its PDFs and its web version.
+DOCUMENT_KEYS = (*((f.paper, f.variant) for f in FORMATS), (online.WEB_PAPER, online.WEB_VARIANT))
 
 
 @dataclass(frozen=True)
@@ -174,11 +177,11 @@ def expected_but_unbuildable(leaflets: Iterable[Leaflet], problems: list[Problem
     slugs = {leaflet.slug for leaflet in leaflets} | held_back
     for locale, found in broken_locales.items():
         for slug in slugs:
-            failures += [Failure("leaflet", (slug, locale, f.paper, f.variant), str(found[0])) for f in FORMATS]
+            failures += [Failure("leaflet", (slug, locale, *key), str(found[0])) for key in DOCUMENT_KEYS]
     for slug in held_back:
         reason = next(str(p) for p in problems if p.leaflet == slug or Path(p.path).stem == slug)
         for locale in catalogs:
-            failures += [Failure("leaflet", (slug, locale, f.paper, f.variant), reason) for f in FORMATS]
+            failures += [Failure("leaflet", (slug, locale, *key), reason) for key in DOCUMENT_KEYS]
     return failures
 
 

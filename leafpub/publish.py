@@ -43,31 +43,41 @@ class Release:
     problems: tuple[Problem, ...]
     on: date | None = None  #: the publication date (archive.publication_date() when None)
     withdrawn: Mapping[str, date] = field(default_factory=dict)  #: slug -> date, leaflets withdrawn
+    web: tuple = ()  #: web.WebDocument: each leaflet's web version in each language
 
 
 def leaflet_key(entry: dict) -> tuple:
-    return (entry["leaflet"], entry["locale"], entry["paper"], entry.get("variant", "standard"))
+    """(leaflet, locale, paper, variant): a web version has no paper ("") and variant "web"."""
+    return (entry["leaflet"], entry["locale"], entry.get("paper", ""), entry.get("variant", "standard"))
 
 
 def leaflet_entry(document: LeafletDocument) -> dict:
+    return {**published_text(document, document.path, hashlib.sha256(document.pdf.data).hexdigest()),
+            "paper": document.format.paper, "variant": document.format.variant, "pages": document.pdf.pages,
+            "inputs": dict(document.inputs)}
+
+
+def web_entry(document) -> dict:
+    """A web.WebDocument's entry: a leaflet's, without paper, pages or inputs (it is made each build)."""
+    return {**published_text(document, document.path, document.sha256), "variant": "web"}
+
+
+def published_text(document, path: str, sha256: str) -> dict:
+    """What a leaflet's entry says of the text it publishes, in a language, whatever its format."""
     return {
         "leaflet": document.leaflet.slug,
         "locale": document.language.locale,
         "language": document.language.native_name,
         "language_english": document.language.english_name,
         "direction": document.language.direction,
-        "paper": document.format.paper,
-        "variant": document.format.variant,
-        "path": document.path,
-        "sha256": hashlib.sha256(document.pdf.data).hexdigest(),
-        "pages": document.pdf.pages,
+        "path": path,
+        "sha256": sha256,
         "title": document.title,
         "translation": document.translation,
         "version": document.leaflet.version,
         "last_reviewed": document.leaflet.last_reviewed.isoformat(),
         "next_review": document.leaflet.next_review.isoformat(),
         "change_note": document.leaflet.change_note,
-        "inputs": dict(document.inputs),
     }
 
 
@@ -114,6 +124,7 @@ def publish(output: Path, release: Release, site=None) -> dict:
             previous = read_manifest(output)
             manifest = make_manifest(output, release, previous)
             files = {document.path: document.pdf.data for document in (*release.leaflets, *release.packs)}
+            files.update({document.path: document.html for document in release.web})
             # What this release no longer publishes with the same bytes goes to the archive.
             entries, kept_files = archive.superseded(output, previous, {e["path"]: e["sha256"] for e in
                                                                         manifest["leaflets"]},
@@ -142,7 +153,7 @@ def make_manifest(output: Path, release: Release, previous: dict) -> dict:
     # A file keeps the date it was first published, while its bytes stay the same.
     published = {(e.get("path"), e.get("sha256")): e.get("published") for e in previous.get("leaflets", [])}
     on = (release.on or archive.publication_date()).isoformat()
-    leaflets = [leaflet_entry(document) for document in release.leaflets]
+    leaflets = [leaflet_entry(document) for document in release.leaflets] + [web_entry(d) for d in release.web]
     for entry in leaflets:
         entry["published"] = published.get((entry["path"], entry["sha256"])) or on
     packs = [pack_entry(document) for document in release.packs]

@@ -12,14 +12,14 @@ from babel.dates import format_date
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup, escape
 
-from . import sources
+from . import online, sources
 from .languages import counter_style, language_of, localize_digits
 from .markup import render_inline
 from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from .problems import Problem, ProblemError
 
 #: The templates every leaflet is rendered with (their strings are needed in every catalog).
-LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html", "contact-boxes.html")
+LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html", "contact-boxes.html", "web.html")
 #: On a pack's blank back page, in the language of the leaflet before it (contact-boxes.html).
 BLANK_PAGE_NOTICE = "This page is intentionally left blank."
 
@@ -213,7 +213,14 @@ def render_leaflet(environment: Environment, settings: Settings, leaflet: Leafle
         "last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
         "next_review": format_date(leaflet.next_review, "long", locale=language.locale),
         "created": leaflet.last_reviewed.isoformat(),
+        **web_address_context(online.web_address(settings.site_url, leaflet.slug, language.locale)),
     })
+
+
+def web_address_context(address: str) -> dict:
+    """What a leaflet prints of its web version: the address, where it may break, its QR code."""
+    return {"web_address": address, "web_address_parts": online.address_parts(address),
+            "qr_code": online.qr_code(address)}
 
 
 def contact_box_size_mm(format: Format) -> tuple[float, float]:

@@ -1,9 +1,12 @@
-"""output/manifest.json + the published PDFs -> output/index.html, a download page that works
-offline (opened from disk or any static server), and page-1 thumbnails in output/thumbs/."""
+"""output/manifest.json + the published PDFs -> the download site: a light front page of every
+leaflet (output/index.html) with a search over its titles in every language (search.js), a page
+per leaflet (output/leaflets/<slug>/index.html) with every language and file, and page-1
+thumbnails (output/thumbs/). It works offline, opened from disk or any static server."""
 
 from __future__ import annotations
 
 import io
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,10 +16,14 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .model import DEFAULT_SOURCE_LOCALE, PAPERS
+from .online import WEB_VARIANT, leaflet_page_path
 
 THUMBNAIL_WIDTH = 160  # pixels
 THUMBNAIL_OF = ("standard", "A4")  #: (variant, paper) whose page 1 shows a language on the page
 VARIANT_NAMES = {"standard": "Standard", "large-print": "Large print", "print": "Print shop (PDF/X, bleed)"}
+#: The front page's search index: every leaflet's title in every language, loaded when a
+#: visitor first searches or picks a language, so the front page itself stays light.
+SEARCH_INDEX = "search.js"
 
 
 @dataclass
@@ -30,6 +37,7 @@ class LanguageRow:
     state: str  #: "source", "draft", "approved"
     outdated: str = ""  #: why the files are an earlier version
     thumbnail: str = ""
+    web: str = ""  #: the web version's file name, beside the leaflet's page
     files: dict = field(default_factory=dict)  #: (variant, paper) -> manifest entry
 
     @property
@@ -39,12 +47,34 @@ class LanguageRow:
 
 def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbnails: Mapping[str, bytes] = {},
                source_locale: str = DEFAULT_SOURCE_LOCALE, review_due_by: date | None = None) -> dict[str, bytes]:
-    """index.html and the thumbnails it needs (those not made before), by path in output/.
-    `new_files` holds the PDFs about to be published, which are not on disk yet;
-    `thumbnails`, by a PDF's SHA-256, those already made while the build ran. A leaflet's
-    version, dates and change note are its source language's, which is listed first; one
-    whose review falls due by `review_due_by` is marked."""
-    files: dict[str, bytes] = {}
+    """The site's pages, its search index and the thumbnails it needs (those not made before),
+    by path in output/. `new_files` holds the files about to be published, which are not on
+    disk yet; `thumbnails`, by a PDF's SHA-256, those already made while the build ran. A
+    leaflet's version, dates and change note are its source language's, which is listed first;
+    one whose review falls due by `review_due_by` is marked."""
+    leaflets = group_leaflets(manifest, source_locale, review_due_by)
+    files = thumbnail_files(output, leaflets, new_files, thumbnails)
+    environment = Environment(loader=FileSystemLoader(Path(__file__).parent / "site"), autoescape=True,
+                              undefined=StrictUndefined)
+    size = lambda entry: file_size(entry, new_files, output)  # noqa: E731
+    for leaflet in leaflets:
+        files[leaflet_page_path(leaflet["slug"])] = environment.get_template("leaflet.html").render(
+            leaflet=leaflet, variants=VARIANT_NAMES, papers=PAPERS, size=size).encode("utf-8")
+    languages = {row.locale: row for leaflet in leaflets for row in leaflet["languages"]}
+    clinics: dict[str, list] = defaultdict(list)
+    for pack in manifest.get("packs", []):
+        clinics[pack.get("clinic", pack["pack"])].append(pack)
+    files["index.html"] = environment.get_template("index.html").render(
+        leaflets=leaflets, languages=sorted(languages.values(), key=lambda r: (r.locale != source_locale,
+                                                                               r.english_name)),
+        clinics=sorted(clinics.items()), variants=VARIANT_NAMES, size=size, search_index=SEARCH_INDEX,
+        problems=len(manifest.get("problems", []))).encode("utf-8")
+    files[SEARCH_INDEX] = search_index(leaflets)
+    return files
+
+
+def group_leaflets(manifest: dict, source_locale: str, review_due_by: date | None) -> list[dict]:
+    """The manifest's leaflet entries by leaflet, then by language, the source language first."""
     leaflets: dict[str, dict] = defaultdict(lambda: {"languages": {}})
     for entry in manifest.get("leaflets", []):
         leaflet = leaflets[entry["leaflet"]]
@@ -53,15 +83,28 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
             english_name=entry.get("language_english", entry["locale"]),
             direction=entry.get("direction", "ltr"), tag=entry["locale"].replace("_", "-"),
             title=entry["title"], state=entry.get("translation", "draft")))
-        row.files[(entry.get("variant", "standard"), entry["paper"])] = entry
+        if entry.get("variant") == WEB_VARIANT:
+            row.web = entry["path"].rsplit("/", 1)[1]
+        else:
+            row.files[(entry.get("variant", "standard"), entry["paper"])] = entry
         row.outdated = row.outdated or entry.get("outdated", "")
         if entry["locale"] == source_locale or "version" not in leaflet:
             leaflet.update(version=entry["version"], next_review=entry["next_review"],
                            last_reviewed=entry["last_reviewed"], title=entry["title"],
                            change_note=entry.get("change_note", ""),
                            review_due=review_due_by is not None and entry["next_review"] <= review_due_by.isoformat())
-    for leaflet in leaflets.values():
-        for row in leaflet["languages"].values():
+    return [dict(leaflet, slug=slug, page=leaflet_page_path(slug), languages=sorted(
+        (row for row in leaflet["languages"].values() if row.files),
+        key=lambda r: (r.locale != source_locale, r.english_name)))
+        for slug, leaflet in sorted(leaflets.items())]
+
+
+def thumbnail_files(output: Path, leaflets: list[dict], new_files: dict[str, bytes],
+                    thumbnails: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Page 1 of each language's leaflet, named by its PDF's checksum: made only when it changes."""
+    files = {}
+    for leaflet in leaflets:
+        for row in leaflet["languages"]:
             first = row.files.get(THUMBNAIL_OF) or next(iter(row.files.values()))
             row.thumbnail = f"thumbs/{first['sha256'][:20]}.png"
             thumbnail = output / row.thumbnail
@@ -69,20 +112,18 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
                                     thumbnails.get(first["sha256"]) or
                                     make_thumbnail(new_files.get(first["path"])
                                                    or (output / first["path"]).read_bytes()))
-
-    clinics: dict[str, list] = defaultdict(list)
-    for pack in manifest.get("packs", []):
-        clinics[pack.get("clinic", pack["pack"])].append(pack)
-    environment = Environment(loader=FileSystemLoader(Path(__file__).parent / "site"), autoescape=True,
-                              undefined=StrictUndefined)
-    html = environment.get_template("index.html").render(
-        leaflets=[dict(leaflet, slug=slug, languages=sorted(
-            leaflet["languages"].values(), key=lambda r: (r.locale != source_locale, r.english_name)))
-            for slug, leaflet in sorted(leaflets.items())],
-        clinics=sorted(clinics.items()), variants=VARIANT_NAMES, papers=PAPERS,
-        size=lambda entry: file_size(entry, new_files, output), problems=len(manifest.get("problems", [])))
-    files["index.html"] = html.encode("utf-8")
     return files
+
+
+def search_index(leaflets: list[dict]) -> bytes:
+    """search.js: every leaflet's title in every language, as a script (a page opened from disk
+    may load a script, not fetch JSON). Titles are text: JSON escapes every character that
+    could end the script or be read as markup."""
+    titles = {leaflet["slug"]: {row.locale: row.title for row in leaflet["languages"]} for leaflet in leaflets}
+    data = json.dumps(titles, ensure_ascii=False, separators=(",", ":"))
+    for character in "<>&\u2028\u2029":
+        data = data.replace(character, f"\\u{ord(character):04x}")
+    return f"window.leafletTitles = {data};\n".encode("utf-8")
 
 
 def make_thumbnail(pdf: bytes) -> bytes:

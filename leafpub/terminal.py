@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
-from .model import UNSHOWABLE, UNSHOWABLE_IN_JSON
+from .model import BIDI_CONTROLS, INVISIBLE
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+#: What a terminal would act on rather than show: C0 and C1 controls (ESC begins the CSI
+#: and OSC sequences that move the cursor, retitle the window or make links), DEL, line
+#: and paragraph separators, and the invisible direction marks and controls that reorder
+#: what follows them, and what shows nothing. Tabs are kept.
+UNSHOWABLE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
+#: The same inside JSON, which already escapes C0 controls in strings (its own line breaks
+#: are structure).
+UNSHOWABLE_IN_JSON = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
 
 
 def shown(text) -> str:

@@ -160,7 +160,7 @@ def read_po_file(path: Path):
 
 def standard_entries(manifest: dict) -> list[dict]:
     """The manifest's entries for the standard A4 leaflets (one per leaflet and language)."""
-    return [e for e in manifest["leaflets"] if e["paper"] == "A4" and e["variant"] == "standard"]
+    return [e for e in manifest["leaflets"] if e["variant"] == "standard" and e["paper"] == "A4"]
 
 
 def standard_entry(manifest: dict, locale: str) -> dict:

@@ -281,7 +281,8 @@ def test_a_build_killed_at_random_points_leaves_the_old_or_the_new_release(publi
     after = release(project)
     changed = {path for path in after if after[path] != before.get(path)}
     assert changed and all(".es." in path or path.startswith(("packs/", "thumbs/")) or
-                           path in ("index.html", "manifest.json") for path in changed)
+                           path in ("index.html", "manifest.json", "leaflets/hand-washing/index.html")
+                           for path in changed)
 
 
 #: Runs a build that is killed (SIGKILL, as by the kernel's out-of-memory killer or a power cut)
@@ -784,7 +785,8 @@ def check_preview(server, port):
 
         assert get("/")[0] == 200 and get("/manifest.json")[0] == 200
         assert get("/leaflets/hand-washing/hand-washing.en.a4.pdf")[0] == 200
-        assert get("/leaflets/hand-washing")[0] == 404  # no index there, and no listing
+        assert get("/leaflets/hand-washing")[0] == 301  # to its slash: the leaflet's page is its index
+        assert get("/leaflets/hand-washing/")[0] == 200
         for path in ("/.cache/", "/.lock", "/%2ecache/", "/thumbs/", "/leaflets/", "/linked.txt",
                      "/leaflets/linked/leaflet.css", "/../pyproject.toml", "/%2e%2e/pyproject.toml",
                      "/%2E%2E%2Fpyproject.toml", "/leaflets/..%2f..%2fpyproject.toml", "//etc/passwd",

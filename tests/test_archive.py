@@ -50,7 +50,7 @@ def build_on(project, day):
 
 
 def entries(manifest, locale, variant="standard", paper="A4"):
-    return [e for e in manifest["leaflets"] if (e["locale"], e["variant"], e["paper"]) == (locale, variant, paper)]
+    return [e for e in manifest["leaflets"] if (e["locale"], e["variant"], e.get("paper")) == (locale, variant, paper)]
 
 
 def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_the_archive(tmp_path):
@@ -111,7 +111,7 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     manifest = second.manifest
     assert manifest["leaflets"] == [] and manifest["packs"] == []
     assert {e["withdrawn"] for e in manifest["archive"]} == {"2026-12-02"}
-    assert len(manifest["archive"]) == 12  # both languages, two papers, three variants
+    assert len(manifest["archive"]) == 12  # both languages, two papers, three variants (PDFs only)
     assert not (project / "output/leaflets/hand-washing").exists() or not any(
         (project / "output/leaflets/hand-washing").glob("*.pdf"))
     (problem,) = second.problems
@@ -125,7 +125,7 @@ def test_a_withdrawal_date_to_come_changes_nothing_yet(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     edit_leaflet(project, ("pages: 1", "pages: 1\nwithdrawn: 2027-01-31"))
     report = build_on(project, date(2026, 12, 1))
-    assert report.problems == () and len(report.manifest["leaflets"]) == 12
+    assert report.problems == () and len(report.manifest["leaflets"]) == 12 + 2  # and 2 web versions
 
 
 def test_review_alerts_come_six_months_ahead_by_default_and_the_page_marks_them(tmp_path):

@@ -78,7 +78,7 @@ def test_clinic_details_too_long_for_the_box_are_a_problem_for_that_pack(tmp_pat
     assert ("packs.toml:1: the details of clinic 'Riverside Health Centre' do not fit its contact box "
             "in English (A4): shorten them") in messages  # line 1: the pack's [[pack]]
     assert report.manifest["packs"] == []
-    assert len(report.manifest["leaflets"]) == 12  # the leaflets themselves are fine
+    assert len(report.manifest["leaflets"]) == 12 + 2  # the leaflets themselves are fine, and their web versions
 
 
 def test_a_word_too_wide_for_the_box_breaks_and_is_a_problem_rather_than_cut_off(tmp_path):

@@ -132,7 +132,9 @@ def test_a_pack_is_not_rebuilt_while_one_of_its_leaflets_did_not_build():
 def test_a_broken_catalog_keeps_every_document_of_its_language_as_it_was():
     broken = {"fr": [Problem("translations/fr/LC_MESSAGES/messages.po", 7, "bad")]}
     failures = plan.expected_but_unbuildable([leaflet()], [], ["en"], broken)
-    assert {f.key for f in failures} == {("hand-washing", "fr", f.paper, f.variant) for f in FORMATS}
+    # every PDF of the language, and its web version
+    assert {f.key for f in failures} == {("hand-washing", "fr", *key) for key in plan.DOCUMENT_KEYS}
+    assert ("", "web") in plan.DOCUMENT_KEYS and len(plan.DOCUMENT_KEYS) == len(FORMATS) + 1
     assert all("messages.po:7: bad" in f.reason for f in failures)
 
 
@@ -141,4 +143,4 @@ def test_a_broken_leaflet_keeps_its_documents_in_every_language_and_a_broken_pac
     failures = plan.expected_but_unbuildable([], problems, ["en", "ar"], {})
     assert ("pack", ("riverside",)) in {(f.kind, f.key) for f in failures}
     leaflet_keys = {f.key for f in failures if f.kind == "leaflet"}
-    assert leaflet_keys == {("hand-washing", locale, f.paper, f.variant) for locale in ("en", "ar") for f in FORMATS}
+    assert leaflet_keys == {("hand-washing", locale, *key) for locale in ("en", "ar") for key in plan.DOCUMENT_KEYS}

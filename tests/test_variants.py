@@ -19,8 +19,9 @@ MM = 72 / 25.4
 
 
 def entries(built, **match):
+    """The published PDFs of leaflets (not their web versions) that match."""
     _, report = built
-    return [e for e in report.manifest["leaflets"] if all(e[k] == v for k, v in match.items())]
+    return [e for e in report.manifest["leaflets"] if e["variant"] != "web" and all(e[k] == v for k, v in match.items())]
 
 
 def pdf_path(built, entry):
@@ -79,11 +80,11 @@ def test_standard_leaflets_are_tagged_for_screen_readers(built):
         assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
         assert root["/Lang"] == entry["locale"]
         assert reader.metadata.title == entry["title"]
-        # Bookmarks: the title, then one per section and the contact box.
+        # Bookmarks: the title, then one per section, "Other languages and formats" and the contact box.
         outline = [item.title for item in flatten(reader.outline)]
-        assert outline[0] == entry["title"] and len(outline) == 4
+        assert outline[0] == entry["title"] and len(outline) == 5
         kinds = [kind for kind in structure_kinds(root["/StructTreeRoot"]) if kind in ("/H1", "/H2")]
-        assert kinds == ["/H1", "/H2", "/H2", "/H2"]  # title, two sections, "Your clinic"
+        assert kinds == ["/H1", "/H2", "/H2", "/H2", "/H2"]  # title, two sections, formats, "Your clinic"
 
 
 def flatten(outline):
@@ -122,7 +123,7 @@ def char_sizes(path):
 
 def test_no_text_below_9_pt_in_any_variant(built):
     project, report = built
-    for entry in report.manifest["leaflets"] + report.manifest["packs"]:
+    for entry in entries(built) + report.manifest["packs"]:
         sizes = char_sizes(project / "output" / entry["path"])
         assert sizes and min(sizes) >= 9.0, (entry["path"], min(sizes))
 

@@ -1,0 +1,61 @@
+"""A leaflet in a language + the site's public address -> where its web version is online, and the
+QR code (vector SVG) that opens it from paper."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+#: The printed QR code's side, quiet zone included (leaflet.css sets it). A phone at arm's
+#: length (50 cm) sees a page at about 76 dots per inch in a 1080p frame; at that, and blurred
+#: as a hand-held camera blurs, a 40 mm code of a leaflet's address still reads (tests/test_online.py).
+QR_SIDE_MM = 40
+#: A web version's paper and variant in the manifest's keys of a leaflet's documents.
+WEB_PAPER, WEB_VARIANT = "", "web"
+#: What a site address may hold: an http(s) URL's characters, without quotes, spaces,
+#: brackets or backslashes that could end an attribute or a string.
+ADDRESS_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#%+@=,;!$&*]+")
+
+
+def web_path(slug: str, locale: str) -> str:
+    """A leaflet's web version in one language, within output/."""
+    return f"leaflets/{slug}/{slug}.{locale}.html"
+
+
+def leaflet_page_path(slug: str) -> str:
+    """A leaflet's page on the download site, within output/: every language and format."""
+    return f"leaflets/{slug}/index.html"
+
+
+def web_address(site_url: str, slug: str, locale: str) -> str:
+    """The public address of a leaflet's web version: `site_url` is where output/ is served."""
+    return site_url + web_path(slug, locale)
+
+
+def address_parts(address: str) -> list[str]:
+    """An address cut after each slash: where a printed address may break onto the next line."""
+    return re.findall(r"[^/]*/|[^/]+$", address)
+
+
+def site_url_problem(value) -> str | None:
+    """Why a site-url cannot be printed on a leaflet, or None."""
+    if not isinstance(value, str) or not ADDRESS_CHARACTERS.fullmatch(value):
+        return "must be an address like \"https://leaflets.example.org/\", without spaces or quotes"
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        return f"must be an https:// address of the folder output/ is served from (got {value!r})"
+    if not value.endswith("/"):
+        return f"must end with \"/\": it is the folder output/ is served from (got {value!r})"
+    return None
+
+
+def qr_code(address: str) -> Markup:
+    """A QR code of `address` as an SVG data: URL, drawn as vector paths (sharp at any size),
+    with the four-module quiet zone the standard asks for. Error correction M (15 %) takes
+    smudges and folds; the stylesheet sizes it (QR_SIDE_MM)."""
+    import segno
+
+    code = segno.make_qr(address, error="m", boost_error=False)
+    return Markup(code.svg_data_uri(border=4, omitsize=True, xmldecl=False))

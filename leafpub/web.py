@@ -1,0 +1,112 @@
+"""Leaflets + their catalogs + the PDFs published -> each leaflet's web version in every language:
+one HTML file (no script, and nothing loaded from elsewhere) linking to its PDFs and other languages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from babel.dates import format_date
+from markupsafe import Markup
+
+from . import online, render
+from .languages import language_of
+from .model import PAPERS, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Settings, leaflet_path
+from .problems import Problem, ProblemError
+from .publish import Failure
+
+#: The PDFs a web version offers a reader (print-shop files are for printers, and on the
+#: download site); web.html names them.
+READER_VARIANTS = ("standard", "large-print")
+
+
+@dataclass(frozen=True)
+class WebDocument:
+    """One leaflet's web version in one language."""
+
+    leaflet: Leaflet
+    language: Language
+    title: str  #: translated title
+    html: bytes
+    translation: str  #: "source", "draft" or "approved"
+
+    @property
+    def path(self) -> str:
+        return online.web_path(self.leaflet.slug, self.language.locale)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.html).hexdigest()
+
+
+@dataclass(frozen=True)
+class PdfLink:
+    href: str
+    variant: str
+    paper: str
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    href: str
+    tag: str
+    direction: str
+    native_name: str
+
+
+def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
+                 catalogs: Mapping[str, LocaleCatalog], overdue: Collection[str], *, built: Iterable[LeafletDocument],
+                 failures: Iterable[Failure], previous: Mapping[str, dict]) -> tuple[list[WebDocument], list[Problem],
+                                                                                     list[Failure]]:
+    """(web versions, problems, failures): a leaflet's web version in a language is made when its
+    standard PDF was (so the two say the same); otherwise the last one is kept, outdated like
+    the PDF. Each links the PDFs published after this build (`built`, and those of the last
+    manifest, `previous`, by path) and every other language with a web version."""
+    output, built = settings.output_dir, {document.path: document for document in built}
+    published = set(built) | {path for path in previous if (output / path).is_file()}
+    failed = {failure.key: failure.reason for failure in failures if failure.kind == "leaflet"}
+    documents, problems, web_failures = [], [], []
+    for leaflet in leaflets:
+        made = [catalog for catalog in catalogs.values()
+                if leaflet_path(leaflet.slug, catalog.language.locale, Format(settings.paper, "standard")) in built]
+        # The web versions kept from the last build: those of the languages failing this time.
+        failing = {catalog.language.locale for catalog in catalogs.values() if catalog not in made} | {
+            key[1] for key in failed if key[0] == leaflet.slug and key[3] == online.WEB_VARIANT}
+        kept = [language_of(entry["locale"]) for path, entry in previous.items()
+                if entry.get("leaflet") == leaflet.slug and entry.get("variant") == online.WEB_VARIANT
+                and entry.get("locale") in failing and path in published]
+        for catalog in catalogs.values():
+            key = (leaflet.slug, catalog.language.locale, online.WEB_PAPER, online.WEB_VARIANT)
+            if catalog not in made:
+                reason = failed.get((*key[:2], settings.paper, "standard"), "its standard PDF was not built")
+                web_failures.append(Failure("leaflet", key, reason))
+                continue
+            others = sorted((language for language in [c.language for c in made] + kept
+                             if language != catalog.language), key=lambda language: language.english_name)
+            try:
+                documents.append(render_web(settings, environment, leaflet, catalog, overdue=leaflet.slug in overdue,
+                                            published=published, others=others))
+            except ProblemError as error:
+                problems += error.problems
+                web_failures.append(Failure("leaflet", key, str(error.problems[0])))
+    return documents, problems, web_failures
+
+
+def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: LocaleCatalog, *, overdue: bool,
+               published: Collection[str], others: Iterable[Language]) -> WebDocument:
+    """One leaflet's web version in the catalog's language."""
+    language, slug = catalog.language, leaflet.slug
+    pdfs = [PdfLink(path.rsplit("/", 1)[1], variant, paper) for variant in READER_VARIANTS for paper in PAPERS
+            if (path := leaflet_path(slug, language.locale, Format(paper, variant))) in published]
+    title = catalog.translations.gettext(leaflet.title.text)
+    html = render.render(environment, "web.html", catalog, settings, {
+        "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
+        "overdue": overdue, "pdfs": pdfs,
+        "others": [LanguageLink(online.web_path(slug, other.locale).rsplit("/", 1)[1], other.tag, other.direction,
+                                other.native_name) for other in others],
+        "web_font_stack": Markup(f"{render.font_stack(settings, language)}, system-ui, sans-serif"),
+        "last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
+        "next_review": format_date(leaflet.next_review, "long", locale=language.locale),
+    })
+    return WebDocument(leaflet, language, title, html.encode("utf-8"), catalog.review.state)
