@@ -373,3 +373,30 @@ def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_s
         # and its text reads as the published page's does (copied, searched, read aloud)
         assert page_text(pack, first_page) == page_text(leaflet, 1), locale
         first_page += len(published) + len(published) % 2  # and a blank back after an odd page
+
+
+def test_every_shipped_leaflet_has_its_web_version_a_code_that_opens_it_and_the_statement(shipped):
+    """All 90 printed leaflets of the shipped project: the code read as a phone at arm's
+    length would read it opens the web version in the same language, which is published;
+    and the statement on other languages and formats comes back from the PDF as written."""
+    from test_online import codes_on
+
+    from leafpub import online, textgate
+
+    project, report = shipped
+    settings = load_settings(project)
+    web = {(e["leaflet"], e["locale"]) for e in report.manifest["leaflets"] if e["variant"] == "web"}
+    printed = [e for e in report.manifest["leaflets"] if e["variant"] != "web"]
+    assert len(printed) == 90 and web == {(e["leaflet"], e["locale"]) for e in printed}
+    statement = ["Also in large print and in other languages: scan the code or go to",
+                 "For Braille, audio, easy read or another format, ask your clinic."]
+    for entry in printed:
+        data = (project / "output" / entry["path"]).read_bytes()
+        address = online.web_address(settings.site_url, entry["leaflet"], entry["locale"])
+        assert [text for _, text, _ in codes_on(data)] == [address], entry["path"]
+        assert (project / "output" / online.web_path(entry["leaflet"], entry["locale"])).is_file()
+        catalog = (catalogs.source_catalog(settings) if entry["locale"] == "en"
+                   else catalogs.load_catalog(settings, entry["locale"]))
+        texts = [textgate.PrintedText(catalog.translations.gettext(message), "", None, message) for message in statement]
+        rtl = language_of(entry["locale"]).direction == "rtl"
+        assert textgate.missing(texts, textgate.page_texts(data, rtl), rtl) == [], entry["path"]

@@ -277,3 +277,19 @@ def test_the_site_pages_pass_axe_wcag_21_aa(built, tmp_path):
             assert result["passes"] >= 10
     finally:
         browser.quit()
+
+
+def test_titles_reach_the_search_index_as_text(built):
+    from leafpub import site
+
+    project, report = built
+    hostile = '</script><script>alert(1)</script> "quoted" \u2028 & more'
+    manifest = {**report.manifest, "leaflets": [{**e, "title": hostile} if e["locale"] == "es" else e
+                                                for e in report.manifest["leaflets"]]}
+    files = site.site_files(project / "output", manifest, {})
+    script = files[site.SEARCH_INDEX].decode("utf-8")
+    assert "<" not in script and ">" not in script and "\u2028" not in script
+    prefix = "window.leafletTitles = "
+    assert script.startswith(prefix) and script.endswith(";\n")
+    assert json.loads(script[len(prefix):-2])["hand-washing"]["es"] == hostile
+    assert "&lt;/script&gt;&lt;script&gt;" in files["leaflets/hand-washing/index.html"].decode("utf-8")
