@@ -24,7 +24,7 @@ from .model import Leaflet, LocaleCatalog, Pdf, Settings
 RENDERING_REVISION = 4
 
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "uharfbuzz", "pypdf", "pikepdf",
-             "jinja2", "babel", "markdown-it-py", "leafpub")
+             "jinja2", "babel", "markdown-it-py", "segno", "leafpub")
 
 REASONS = {
     "leaflet": "the English leaflet changed",
@@ -35,6 +35,7 @@ REASONS = {
     "software": "library versions changed",
     "parts": "leaflets in it changed",
     "boxes": "its clinic boxes changed",
+    "site": "the site's address (site-url), which its QR code opens, changed",
 }
 
 
@@ -108,7 +109,7 @@ class Inputs:
     def document(self, leaflet: Leaflet, catalog: LocaleCatalog, format_settings: dict) -> dict:
         return {"leaflet": self.leaflet(leaflet), "messages": self.messages(leaflet, catalog),
                 "templates": self.templates, "fonts": self.fonts, "software": self.software,
-                "format": digest(format_settings)}
+                "format": digest(format_settings), "site": digest(self.settings.site_url)}
 
 
 class RenderCache:

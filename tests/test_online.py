@@ -140,3 +140,21 @@ def test_a_project_without_site_url_is_told_what_it_is(tmp_path):
     assert [str(p) for p in raised.value.problems] == [
         "pyproject.toml: [tool.leafpub] site-url is missing: the public address output/ is served from, "
         "printed on every leaflet"]
+
+
+def test_a_new_site_url_renders_every_leaflet_again_with_codes_that_open_it(tmp_path):
+    from conftest import build, make_project
+
+    project = make_project(tmp_path, broken_locale=False)
+    build(project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('site-url = "https://leaflets.example.org/"',
+                                                       'site-url = "https://patients.example.nhs.uk/leaflets/"'))
+    report = build(project)
+    reasons = dict(report.rendered)
+    assert len(reasons) == 12 + 1  # every PDF, and the pack
+    assert reasons["leaflets/hand-washing/hand-washing.es.a4.pdf"] == (
+        "the site's address (site-url), which its QR code opens, changed")
+    data = (project / "output/leaflets/hand-washing/hand-washing.es.a4.pdf").read_bytes()
+    assert [text for _, text, _ in codes_on(data)] == [
+        "https://patients.example.nhs.uk/leaflets/leaflets/hand-washing/hand-washing.es.html"]
