@@ -19,7 +19,8 @@ from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleC
 from .problems import Problem, ProblemError
 
 #: The templates every leaflet is rendered with (their strings are needed in every catalog).
-LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "contact-box.html", "contact-boxes.html", "web.html")
+LEAFLET_TEMPLATES = ("base.html", "leaflet.html", "leaflet-parts.html", "contact-box.html", "contact-boxes.html",
+                     "web.html")
 #: On a pack's blank back page, in the language of the leaflet before it (contact-boxes.html).
 BLANK_PAGE_NOTICE = "This page is intentionally left blank."
 
