@@ -99,7 +99,7 @@ def make_parser() -> argparse.ArgumentParser:
                           "A report for the clinician: it never stops a build.")
     readability.add_argument("leaflets", nargs="*", metavar="SLUG", help="only these leaflets")
     readability.add_argument("--json", action="store_true", help="print JSON for scripts")
-    serve = command("serve", "preview the download page (output/index.html) on this computer",
+    serve = command("serve", "preview the download site (output/index.html) on this computer",
                     "Serves the published files of output/ at http://127.0.0.1:PORT/ until Ctrl-C:\n"
                     "never the cache or other hidden folders, never a folder listing, nothing\n"
                     "outside output/ and no symbolic link. The page also works opened straight\n"

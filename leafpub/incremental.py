@@ -78,6 +78,11 @@ class Inputs:
         return digest([pinned, profile, dict(self.settings.scripts)])
 
     @cached_property
+    def site(self) -> str:
+        """The address output/ is served from: every printed leaflet's QR code opens it."""
+        return digest(self.settings.site_url)
+
+    @cached_property
     def software(self) -> str:
         """The libraries' versions, this code's rendering revision and the uses of other
         libraries' internals turned off by hand: each changes the bytes of a PDF."""
@@ -109,7 +114,7 @@ class Inputs:
     def document(self, leaflet: Leaflet, catalog: LocaleCatalog, format_settings: dict) -> dict:
         return {"leaflet": self.leaflet(leaflet), "messages": self.messages(leaflet, catalog),
                 "templates": self.templates, "fonts": self.fonts, "software": self.software,
-                "format": digest(format_settings), "site": digest(self.settings.site_url)}
+                "format": digest(format_settings), "site": self.site}
 
 
 class RenderCache:

@@ -36,7 +36,7 @@ class Digests(incremental.Inputs):
 
     def __init__(self, **digests):
         super().__init__(settings=None, template_messages=())
-        self.__dict__.update({"templates": "t", "fonts": "f", "software": "s", **digests})
+        self.__dict__.update({"templates": "t", "fonts": "f", "software": "s", "site": "u", **digests})
 
     def leaflet(self, leaflet):
         return f"leaflet:{leaflet.slug}"
@@ -74,6 +74,7 @@ def test_a_key_changes_with_each_input_that_changes_the_pdf():
     assert key(standard, Digests(templates="other")) != base
     assert key(standard, Digests(fonts="other")) != base
     assert key(standard, Digests(software="other")) != base
+    assert key(standard, Digests(site="other")) != base
 
 
 def test_a_packs_leaflet_is_rendered_apart_with_its_box_left_empty():
