@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from . import approvals, catalogs, status, system
 from .model import Settings
-from .online import WEB_VARIANT
+from .online import WEB_VARIANT, is_example
 from .problems import ProblemError
 from .terminal import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, PlainProgress, RichProgress, fail_usage, say,
                        say_json, shown)
@@ -229,6 +229,9 @@ def run_build(settings, build: Callable, plain: bool, **options) -> int:
     say(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
         f"{files} leaflet PDFs in all papers and variants, {pages} web pages, and {len(packs)} packs to "
         f"{settings.relative(settings.output_dir)}/")
+    if is_example(settings.site_url):
+        say(f"note: site-url in pyproject.toml is an example address ({settings.site_url}), which every "
+            "printed leaflet's QR code opens: set your site's address before printing")
     for entry in outdated[:20]:
         say(f"kept outdated: {entry['path']} ({entry['outdated']})")
     if len(outdated) > 20:

@@ -40,15 +40,31 @@ def address_parts(address: str) -> list[str]:
 
 
 def site_url_problem(value) -> str | None:
-    """Why a site-url cannot be printed on a leaflet, or None."""
+    """Why a site-url cannot be printed on a leaflet, or None: it must be the http(s) address
+    of a folder on a named host, with nothing a reader would stumble on (a password, a
+    port that cannot be, "..", a broken %-escape)."""
     if not isinstance(value, str) or not ADDRESS_CHARACTERS.fullmatch(value):
         return "must be an address like \"https://leaflets.example.org/\", without spaces or quotes"
     parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
-        return f"must be an https:// address of the folder output/ is served from (got {value!r})"
+    try:
+        port_ok = parts.port is None or 0 < parts.port
+    except ValueError:
+        port_ok = False
+    if (parts.scheme not in ("https", "http") or not parts.hostname or parts.username is not None
+            or not port_ok or parts.query or parts.fragment or re.search(r"%(?![0-9A-Fa-f]{2})", value)
+            or {".", ".."} & set(parts.path.split("/"))):
+        return ("must be the https:// (or http://) address of the folder output/ is served from, on a named "
+                f"host, with no password, query or fragment (got {value!r})")
     if not value.endswith("/"):
         return f"must end with \"/\": it is the folder output/ is served from (got {value!r})"
     return None
+
+
+def is_example(site_url: str) -> bool:
+    """Whether the address is an example one (RFC 2606), not yet a real site's."""
+    host = urlsplit(site_url).hostname or ""
+    return host == "example" or host.endswith((".example", ".invalid", ".test")) or any(
+        host == name or host.endswith("." + name) for name in ("example.org", "example.com", "example.net"))
 
 
 def qr_code(address: str) -> Markup:

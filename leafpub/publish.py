@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from . import archive, interrupts
-from .model import LeafletDocument, PackDocument
+from .model import SLUG, LeafletDocument, PackDocument
+from .online import WEB_VARIANT, leaflet_page_path
 from .problems import Problem, ProblemError
 
 MANIFEST = "manifest.json"
@@ -29,7 +30,7 @@ class Failure:
     """A document that could not be built this time, and why."""
 
     kind: str  #: "leaflet" or "pack"
-    key: tuple  #: (slug, locale, paper) for a leaflet, (pack id,) for a pack
+    key: tuple  #: (slug, locale, paper, variant) for a leaflet's document, (pack id,) for a pack
     reason: str
 
 
@@ -59,7 +60,7 @@ def leaflet_entry(document: LeafletDocument) -> dict:
 
 def web_entry(document) -> dict:
     """A web.WebDocument's entry: a leaflet's, without paper, pages or inputs (it is made each build)."""
-    return {**published_text(document, document.path, document.sha256), "variant": "web"}
+    return {**published_text(document, document.path, document.sha256), "variant": WEB_VARIANT}
 
 
 def published_text(document, path: str, sha256: str) -> dict:
@@ -137,9 +138,12 @@ def publish(output: Path, release: Release, site=None) -> dict:
             kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"])}
             removed = [entry["path"] for entry in (*previous.get("leaflets", []), *previous.get("packs", []))
                        if entry.get("path") not in kept and is_published(output, entry)]
-            if site is not None:  # thumbnails of PDFs no longer published
+            if site is not None:  # thumbnails of PDFs, and pages of leaflets, no longer published
                 removed += [f"thumbs/{path.name}" for path in (output / "thumbs").glob("*.png")
                             if f"thumbs/{path.name}" not in files]
+                removed += [page for page in {leaflet_page_path(e["leaflet"]) for e in previous.get("leaflets", [])
+                                              if isinstance(e.get("leaflet"), str) and SLUG.fullmatch(e["leaflet"])}
+                            if page not in files and (output / page).is_file()]
             stage_and_apply(output, files, removed)
         return manifest
     except OSError as error:

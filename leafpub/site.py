@@ -5,6 +5,7 @@ thumbnails (output/thumbs/). It works offline, opened from disk or any static se
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections import defaultdict
@@ -64,12 +65,14 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
     clinics: dict[str, list] = defaultdict(list)
     for pack in manifest.get("packs", []):
         clinics[pack.get("clinic", pack["pack"])].append(pack)
+    files[SEARCH_INDEX] = search_index(leaflets)
+    # Named by its content, so that a browser never pairs a new front page with an old index.
+    search_index_url = f"{SEARCH_INDEX}?v={hashlib.sha256(files[SEARCH_INDEX]).hexdigest()[:12]}"
     files["index.html"] = environment.get_template("index.html").render(
         leaflets=leaflets, languages=sorted(languages.values(), key=lambda r: (r.locale != source_locale,
                                                                                r.english_name)),
         clinics=sorted(clinics.items()), variants=VARIANT_NAMES, size=size, search_index=SEARCH_INDEX,
-        problems=len(manifest.get("problems", []))).encode("utf-8")
-    files[SEARCH_INDEX] = search_index(leaflets)
+        search_index_url=search_index_url, problems=len(manifest.get("problems", []))).encode("utf-8")
     return files
 
 

@@ -105,15 +105,16 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
 def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_its_packs(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     first = build_on(project, date(2026, 12, 1))
-    assert first.manifest["packs"]
+    assert first.manifest["packs"] and (project / "output/leaflets/hand-washing/index.html").is_file()
     edit_leaflet(project, ("pages: 1", "pages: 1\nwithdrawn: 2026-12-02"))
     second = build_on(project, date(2026, 12, 2))
     manifest = second.manifest
     assert manifest["leaflets"] == [] and manifest["packs"] == []
     assert {e["withdrawn"] for e in manifest["archive"]} == {"2026-12-02"}
     assert len(manifest["archive"]) == 12  # both languages, two papers, three variants (PDFs only)
+    # Its PDFs, web versions and page on the download site are gone (the PDFs to the archive).
     assert not (project / "output/leaflets/hand-washing").exists() or not any(
-        (project / "output/leaflets/hand-washing").glob("*.pdf"))
+        (project / "output/leaflets/hand-washing").iterdir())
     (problem,) = second.problems
     line = config.load_packs(load_settings(project))[0][0].key_lines["leaflets"]
     assert str(problem) == (f"packs.toml:{line}: pack 'test-clinic' lists leaflet 'hand-washing', withdrawn on "

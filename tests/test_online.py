@@ -117,11 +117,16 @@ def test_the_code_is_drawn_as_vector_paths_not_an_image(built):
     ("https://leaflets.example.org/", None),
     ("http://intranet.example.nhs.uk/patient-leaflets/", None),
     ("https://leaflets.example.org", 'must end with "/"'),
-    ("ftp://leaflets.example.org/", "must be an https:// address"),
-    ("https://leaflets.example.org/?q=1", "must be an https:// address"),
+    ("ftp://leaflets.example.org/", "must be the https:// (or http://) address"),
+    ("https://leaflets.example.org/?q=1", "no password, query or fragment"),
     ('https://x.org/"><script>', "without spaces or quotes"),
     ("https://x.org/ a/", "without spaces or quotes"),
     (42, "without spaces or quotes"),
+    ("https://user:secret@leaflets.example.org/", "no password"),
+    ("https://@/", "on a named host"),
+    ("https://leaflets.example.org:99999/", "on a named host"),
+    ("https://leaflets.example.org/a/../", "on a named host"),
+    ("https://leaflets.example.org/%zz/", "on a named host"),
 ])
 def test_a_site_url_must_be_an_address_to_print(value, reason):
     problem = online.site_url_problem(value)
@@ -158,3 +163,8 @@ def test_a_new_site_url_renders_every_leaflet_again_with_codes_that_open_it(tmp_
     data = (project / "output/leaflets/hand-washing/hand-washing.es.a4.pdf").read_bytes()
     assert [text for _, text, _ in codes_on(data)] == [
         "https://patients.example.nhs.uk/leaflets/leaflets/hand-washing/hand-washing.es.html"]
+
+
+def test_an_example_address_is_told_apart_from_a_real_one():
+    assert online.is_example("https://leaflets.example.org/") and online.is_example("https://x.example/")
+    assert not online.is_example("https://patients.nhs.uk/leaflets/")

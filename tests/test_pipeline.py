@@ -75,6 +75,7 @@ def test_the_command_line_reports_problems_in_one_line_each_and_exits_1(tmp_path
     out, err = capsys.readouterr()
     assert status == 1
     assert "published 2 leaflets in 2 languages (en, es), 12 leaflet PDFs in all papers and variants, 2 web pages, and 1 packs" in out
+    assert "note: site-url in pyproject.toml is an example address (https://leaflets.example.org/)" in out
     errors = [line for line in err.splitlines() if line.startswith("error: ")]
     assert errors and errors[0].startswith("error: translations/fr/LC_MESSAGES/messages.po:16: ")
     assert "Traceback" not in err

@@ -249,7 +249,7 @@ def test_a_visitor_finds_a_leaflet_by_its_arabic_title_among_100_and_reads_it_on
         browser.save_screenshot(str(SCREENSHOT_DIR / "download-site-search.png"))
         shown.find_element(By.CSS_SELECTOR, "h2 a").send_keys("\n")  # keyboard: to the leaflet's page
         assert browser.title == "Leaflet 57: washing your hands: every language and format"
-        browser.find_element(By.LINK_TEXT, "Read online in Arabic").send_keys("\n")
+        browser.find_element(By.PARTIAL_LINK_TEXT, "Read online in Arabic").send_keys("\n")
         assert browser.current_url.endswith("/leaflets/leaflet-057/leaflet-057.ar.html")
         assert browser.title == f"نشرة {words[57]}"
         # The choice of language is remembered on the next visit.
@@ -293,3 +293,45 @@ def test_titles_reach_the_search_index_as_text(built):
     assert script.startswith(prefix) and script.endswith(";\n")
     assert json.loads(script[len(prefix):-2])["hand-washing"]["es"] == hostile
     assert "&lt;/script&gt;&lt;script&gt;" in files["leaflets/hand-washing/index.html"].decode("utf-8")
+
+
+@pytest.mark.parametrize("languages, shown", [("ar-EG,ar", "ar"), ("en-US,en", "en")])
+def test_a_first_visit_shows_the_titles_in_the_browsers_language(built, tmp_path, languages, shown):
+    from selenium.webdriver.common.by import By
+
+    from test_web import chromium
+
+    output, words = many_leaflets(built, tmp_path, count=3)
+    browser = chromium(tmp_path, width=1000, languages=languages)
+    try:
+        browser.get((output / "index.html").as_uri())
+        expected = {"ar": f"نشرة {words[1]}", "en": "Leaflet 1: washing your hands"}[shown]
+        for _ in range(50):
+            if browser.find_elements(By.CSS_SELECTOR, "#leaflets .title")[1].text == expected:
+                break
+            time.sleep(0.1)
+        title = browser.find_elements(By.CSS_SELECTOR, "#leaflets .title")[1]
+        assert title.text == expected and (title.get_attribute("lang") or "en") == shown
+    finally:
+        browser.quit()
+
+
+def test_without_its_search_index_the_front_page_still_finds_a_leaflet_by_its_title(built, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from leafpub import site
+    from test_web import chromium
+
+    output, _ = many_leaflets(built, tmp_path, count=3)
+    (output / site.SEARCH_INDEX).unlink()
+    browser = chromium(tmp_path, width=1000)
+    try:
+        browser.get((output / "index.html").as_uri())
+        browser.find_element(By.ID, "leaflet-search").send_keys("Leaflet 2")
+        for _ in range(50):
+            if browser.find_element(By.ID, "search-count").text:
+                break
+            time.sleep(0.1)
+        assert browser.find_element(By.ID, "search-count").text == "1 of 3 leaflets"
+    finally:
+        browser.quit()

@@ -121,8 +121,8 @@ def test_the_web_versions_are_valid_html_by_the_nu_html_checker(built, tmp_path)
     assert result.returncode == 1 and "title" in result.stderr
 
 
-def chromium(tmp_path, width: int = 390):
-    """Debian's Chromium, headless, at a phone's width."""
+def chromium(tmp_path, width: int = 390, languages: str = "en-GB,en"):
+    """Debian's Chromium, headless, at a phone's width, its reader's languages `languages`."""
     from selenium import webdriver
 
     if not shutil.which("chromium") or not shutil.which("chromedriver"):
@@ -133,6 +133,8 @@ def chromium(tmp_path, width: int = 390):
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},900"):
         options.add_argument(flag)
+    options.add_argument(f"--lang={languages.split(',')[0]}")
+    options.add_experimental_option("prefs", {"intl.accept_languages": languages})
     browser = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
     if width < 500:  # narrower than a desktop window may be: the phone's screen, emulated
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
