@@ -211,11 +211,16 @@ def render_leaflet(environment: Environment, settings: Settings, leaflet: Leafle
         "draft": draft,
         "overdue": overdue,
         "title": catalog.translations.gettext(leaflet.title.text),
-        "last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
-        "next_review": format_date(leaflet.next_review, "long", locale=language.locale),
+        **review_dates(leaflet, language),
         "created": leaflet.last_reviewed.isoformat(),
         **web_address_context(online.web_address(settings.site_url, leaflet.slug, language.locale)),
     })
+
+
+def review_dates(leaflet: Leaflet, language: Language) -> dict:
+    """The leaflet's review dates as its language writes them."""
+    return {"last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
+            "next_review": format_date(leaflet.next_review, "long", locale=language.locale)}
 
 
 def web_address_context(address: str) -> dict:

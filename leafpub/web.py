@@ -7,9 +7,6 @@ import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from babel.dates import format_date
-from markupsafe import Markup
-
 from . import online, render
 from .languages import language_of
 from .model import PAPERS, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Settings, leaflet_path
@@ -105,8 +102,6 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
         "overdue": overdue, "pdfs": pdfs,
         "others": [LanguageLink(online.web_path(slug, other.locale).rsplit("/", 1)[1], other.tag, other.direction,
                                 other.native_name) for other in others],
-        "web_font_stack": Markup(f"{render.font_stack(settings, language)}, system-ui, sans-serif"),
-        "last_reviewed": format_date(leaflet.last_reviewed, "long", locale=language.locale),
-        "next_review": format_date(leaflet.next_review, "long", locale=language.locale),
+        **render.review_dates(leaflet, language),
     })
     return WebDocument(leaflet, language, title, html.encode("utf-8"), catalog.review.state)
