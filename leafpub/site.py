@@ -39,6 +39,7 @@ class LanguageRow:
     outdated: str = ""  #: why the files are an earlier version
     thumbnail: str = ""
     web: str = ""  #: the web version's file name, beside the leaflet's page
+    web_outdated: bool = False  #: the web version is an earlier one
     files: dict = field(default_factory=dict)  #: (variant, paper) -> manifest entry
 
     @property
@@ -87,10 +88,10 @@ def group_leaflets(manifest: dict, source_locale: str, review_due_by: date | Non
             direction=entry.get("direction", "ltr"), tag=entry["locale"].replace("_", "-"),
             title=entry["title"], state=entry.get("translation", "draft")))
         if entry.get("variant") == WEB_VARIANT:
-            row.web = entry["path"].rsplit("/", 1)[1]
+            row.web, row.web_outdated = entry["path"].rsplit("/", 1)[1], bool(entry.get("outdated"))
         else:
             row.files[(entry.get("variant", "standard"), entry["paper"])] = entry
-        row.outdated = row.outdated or entry.get("outdated", "")
+            row.outdated = row.outdated or entry.get("outdated", "")
         if entry["locale"] == source_locale or "version" not in leaflet:
             leaflet.update(version=entry["version"], next_review=entry["next_review"],
                            last_reviewed=entry["last_reviewed"], title=entry["title"],

@@ -106,7 +106,8 @@ def test_outdated_languages_are_marked(tmp_path):
     catalog.write_text(catalog.read_text().replace('msgstr "Mójese las manos."', 'msgstr ""'))
     pipeline.build(load_settings(project))
     html = (project / "output/leaflets/hand-washing/index.html").read_text()
-    assert "Outdated: an earlier version is shown" in html
+    assert html.count("Outdated: an earlier version is shown") == 1  # Spanish's PDFs
+    assert html.count("Outdated: an earlier version</span>") == 1  # and its web version
 
 
 @pytest.fixture
