@@ -21,7 +21,12 @@ ADDRESS_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#%+@=,;!$&*]+")
 
 def web_path(slug: str, locale: str) -> str:
     """A leaflet's web version in one language, within output/."""
-    return f"leaflets/{slug}/{slug}.{locale}.html"
+    return f"leaflets/{slug}/{web_file_name(slug, locale)}"
+
+
+def web_file_name(slug: str, locale: str) -> str:
+    """Its file name: beside the leaflet's PDFs, its other languages and its page."""
+    return f"{slug}.{locale}.html"
 
 
 def leaflet_page_path(slug: str) -> str:

@@ -100,7 +100,7 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
     html = render.render(environment, "web.html", catalog, settings, {
         "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
         "overdue": overdue, "pdfs": pdfs,
-        "others": [LanguageLink(online.web_path(slug, other.locale).rsplit("/", 1)[1], other.tag, other.direction,
+        "others": [LanguageLink(online.web_file_name(slug, other.locale), other.tag, other.direction,
                                 other.native_name) for other in others],
         **render.review_dates(leaflet, language),
     })
