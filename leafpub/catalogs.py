@@ -15,7 +15,7 @@ from babel.messages.mofile import write_mo
 
 from babel.support import NullTranslations, Translations
 
-from . import fonts, sources
+from . import fonts, glossary, sources
 from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import LocaleCatalog, Settings
@@ -205,6 +205,7 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
         for error in errors:
             problems.append(Problem(display, message.lineno, f"{error} (msgid {short(message.id)})",
                                     locale=locale))
+    problems += glossary.catalog_problems(settings, messages, display, language)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
