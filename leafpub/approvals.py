@@ -59,11 +59,15 @@ def read_review(settings: Settings, catalog: LocaleCatalog) -> Review:
     if digest != catalog.digest:
         return Review(state="draft", approved_by=by, approved_on=on,
                       reason=f"the catalog changed after {by} approved it on {on.isoformat()}")
-    return Review(state="approved", approved_by=by, approved_on=on)
+    back = data.get("back_translation_sha256")
+    return Review(state="approved", approved_by=by, approved_on=on,
+                  back_translation=back if isinstance(back, str) else None)
 
 
-def record_approval(settings: Settings, catalog: LocaleCatalog, by: str, on: date) -> Path:
-    """Write approval.toml for the catalog as it is now; refuse one that is not publishable."""
+def record_approval(settings: Settings, catalog: LocaleCatalog, by: str, on: date,
+                    back_translation: tuple[str, str] | None = None) -> Path:
+    """Write approval.toml for the catalog as it is now; refuse one that is not publishable.
+    `back_translation`: (file name, SHA-256) of the back-translation the reviewer reconciled."""
     if catalog.problems:
         raise ProblemError(list(catalog.problems))
     reason = name_problem(by.strip())
@@ -78,6 +82,10 @@ def record_approval(settings: Settings, catalog: LocaleCatalog, by: str, on: dat
             f"approved_by = {json.dumps(by.strip(), ensure_ascii=False)}\n"
             f"approved_on = {on.isoformat()}\n"
             f'messages_sha256 = "{catalog.digest}"\n')
+    if back_translation:
+        name, digest = back_translation
+        text += (f"back_translation_file = {json.dumps(name, ensure_ascii=False)}\n"
+                 f'back_translation_sha256 = "{digest}"\n')
     # Written beside it and renamed over it: whatever stood there (a link, say) is replaced,
     # never written through.
     os.replace(stage(path, text.encode("utf-8")), path)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from . import commands, config, interrupts, pool
+from . import commands, config, exchange_commands, interrupts, pool
 from .model import Settings
 from .problems import ProblemError
 from .terminal import EXIT_OK, EXIT_PROBLEMS, fail_usage, say
@@ -22,6 +22,8 @@ the catalogs in translations/ become print-ready PDFs and clinic packs in output
 EPILOG = """\
 translator:  init LOCALE -> edit translations/LOCALE/LC_MESSAGES/messages.po
              -> check LOCALE -> preview LOCALE -> review LOCALE -> approve LOCALE --by NAME
+agency:      export LOCALE --format xliff -> (their CAT tool) -> import FILE -> check LOCALE
+             back-translation export LOCALE -> (a back-translator) -> back-translation report LOCALE FILE
 operator:    update (after the English changes) -> status -> build
 exit status: 0 all done; 1 problems found (each listed as file:line: message);
              2 usage error or a missing system requirement"""
@@ -115,8 +117,48 @@ def make_parser() -> argparse.ArgumentParser:
                       "Refused while the catalog is incomplete or fails a check.")
     approve.add_argument("locale", metavar="LOCALE")
     approve.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name")
+    approve.add_argument("--back-translation", type=Path, metavar="FILE",
+                         help="record with the approval the SHA-256 of the back-translation (from "
+                              "'back-translation report') that the reviewer reconciled; it must cover "
+                              "every current text")
     approve.add_argument("--on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                          help="the date of the review (default: today)")
+    export = command("export", "write a language's catalog as one XLIFF 1.2 file for a translation agency",
+                     "For CAT tools (Trados, memoQ, OmegaT, Phrase): every message with the English as\n"
+                     "source and the translation as target; notes give the leaflet, section and any\n"
+                     "translator comment; the state says fuzzy (needs-review-translation), translated,\n"
+                     "or signed-off once the catalog is approved. Placeholders such as %(date)s and the\n"
+                     "** / * marks are inline codes (<ph>, <bpt>/<ept>) the tool keeps intact.\n"
+                     "Translate Toolkit's xliff2po reads the file back into the same messages.")
+    export.add_argument("locale", metavar="LOCALE")
+    export.add_argument("--format", choices=["xliff"], default="xliff", help="xliff (XLIFF 1.2; the default)")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="where to write it (default: messages.LOCALE.xlf here; - for standard output)")
+    imports = command("import", "merge an agency's XLIFF file into the catalog of its target-language",
+                      "Only targets that differ from the catalog change it, keeping its layout. A target\n"
+                      "that breaks a placeholder, a number or the bold / italic marks, or whose English\n"
+                      "is no longer the catalog's, is refused and listed with its unit's id and line.\n"
+                      "Merged messages are checked like 'check' does; exit status 1 on any problem.")
+    imports.add_argument("file", type=Path, metavar="FILE", help="the XLIFF file (.xlf, .xliff)")
+    back = command("back-translation", "blind back-translation: a file for a back-translator, then a report",
+                   "export LOCALE   writes a PO file whose texts are the translations, with no English\n"
+                   "                in it, for an independent translator to put back into English.\n"
+                   "report LOCALE FILE  compares their file with the English and writes\n"
+                   "                proofs/<slug>.<locale>.back-translation.pdf: English | translation |\n"
+                   "                back-translation, the most different first, with room for notes.\n"
+                   "Then: approve LOCALE --by NAME --back-translation FILE records it with the approval.")
+    actions = back.add_subparsers(dest="action", metavar="ACTION", required=True)
+    blind = actions.add_parser("export", help="write the blind PO file for the back-translator",
+                               description="Write the blind PO file for the back-translator.")
+    blind.add_argument("locale", metavar="LOCALE")
+    blind.add_argument("-o", "--output", type=Path, metavar="FILE",
+                       help="where to write it (default: messages.LOCALE.back-translation.po here; - for "
+                            "standard output)")
+    report = actions.add_parser("report", help="write the reconciliation report PDF into proofs/",
+                                description="Compare a back-translation with the English and write "
+                                            "proofs/<slug>.<locale>.back-translation.pdf.")
+    report.add_argument("locale", metavar="LOCALE")
+    report.add_argument("file", type=Path, metavar="FILE", help="the back-translator's PO file")
     archive = command("archive", "show the leaflet PDFs earlier releases published and this one superseded",
                       "Every superseded PDF (a new version, a new translation, a withdrawn leaflet)\n"
                       "stays in output/archive/<slug>/<version>/, listed in output/manifest.json under\n"
@@ -187,6 +229,9 @@ HANDLERS: dict[str, Callable[[Settings, argparse.Namespace, commands.Stages], in
     "readability": commands.readability_command,
     "approve": commands.approve_command,
     "archive": commands.archive_command,
+    "export": exchange_commands.export_command,
+    "import": exchange_commands.import_command,
+    "back-translation": exchange_commands.back_translation_command,
 }
 
 

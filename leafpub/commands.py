@@ -103,10 +103,30 @@ def approve_command(settings: Settings, arguments: argparse.Namespace, stages: S
     if problems:
         raise ProblemError(problems)
     on = arguments.on or date.today()
-    path = approvals.record_approval(settings, catalog, arguments.by, on)
+    back = back_translation_of(settings, arguments.locale, arguments.back_translation)
+    path = approvals.record_approval(settings, catalog, arguments.by, on, back)
+    with_back = f", with the back-translation {back[0]} (SHA-256 {back[1][:12]}...)" if back else ""
     say(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
-        f"{arguments.by} on {on}. Any later change to the catalog makes it a draft again.")
+        f"{arguments.by} on {on}{with_back}. Any later change to the catalog makes it a draft again.")
     return EXIT_OK
+
+
+def back_translation_of(settings, locale: str, file) -> tuple[str, str] | None:
+    """(file name, SHA-256) of a back-translation of every current text of the catalog, or None."""
+    if file is None:
+        return None
+    from . import backtranslation
+    from .problems import Problem
+
+    shown = str(file)
+    back, digest = backtranslation.read_back_translation(file, shown)
+    catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
+    reasons = backtranslation.problems_with(backtranslation.compare(catalog, back, shown))
+    if reasons:
+        raise ProblemError([Problem(shown, None, f"{reason}: an approval needs a back-translation of every "
+                                                 "current text")
+                            for reason in reasons])
+    return file.name, digest
 
 
 def show_status(settings, locales: list[str], as_json: bool) -> int:
@@ -126,14 +146,14 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
 
         table = Table(title="Translations")
         for column in ("locale", "language", "translated", "fuzzy", "untranslated", "checks failing",
-                       "review", "publishable", "published"):
+                       "review", "back-translation", "publishable", "published"):
             table.add_column(column, justify="right" if column in ("translated", "fuzzy", "untranslated",
                                                                     "checks failing") else "left")
         for row in rows:
             count = (lambda n: "?" if n is None else str(n))
             cells = (row.locale, row.language, count(row.translated), count(row.fuzzy),
                      count(row.untranslated), str(row.checks_failing),
-                     row.review + (f" ({row.reviewer})" if row.reviewer else ""),
+                     row.review + (f" ({row.reviewer})" if row.reviewer else ""), row.back_translation,
                      "yes" if row.publishable else f"no: {row.why}", row.published)
             # Text, not markup: a reviewer called "[red]x" is shown as typed, escaped.
             table.add_row(*(Text(shown(cell)) for cell in cells))

@@ -217,6 +217,7 @@ class Review:
     approved_by: str | None = None
     approved_on: date | None = None
     reason: str = ""  #: why it is a draft
+    back_translation: str | None = None  #: SHA-256 of the back-translation the approval was given with
 
     @property
     def approved(self) -> bool:

@@ -115,3 +115,45 @@ def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str]
         publish.write_atomically(path, pdf.data)
         written.append(path)
     return written
+
+
+def make_back_translation_reports(settings: Settings, locale: str, file: Path, shown: str) -> tuple[list[Path], list]:
+    """Write proofs/<slug>.<locale>.back-translation.pdf for each leaflet: its texts and the labels, with
+    their back-translations from `file`, the most different first. Returns the paths and every row."""
+    from . import backtranslation
+
+    leaflets, found = content.load_leaflets(settings)
+    if found:
+        raise ProblemError(found)
+    loaded = catalogs.load_catalog(settings, locale)
+    catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
+    back, back_digest = backtranslation.read_back_translation(file, shown)
+    rows = backtranslation.compare(catalog, back, shown)
+    environment = render.make_environment(settings)
+    labels = {catalogs.key_of(message) for message in
+              render.template_messages(environment, render.LEAFLET_TEMPLATES + ("pack-cover.html",))}
+    source = catalogs.source_catalog(settings)
+    from .pdf import PdfRenderer  # WeasyPrint only for the commands that render
+
+    renderer, written = PdfRenderer(settings), []
+    for leaflet in leaflets:
+        keys = {message.text for message in leaflet.messages()} | labels
+        chosen = [row for row in rows if row.key in keys]
+        missing = sum(1 for row in chosen if row.state == "missing")
+        html = render.render(environment, "back-translation.html", source, settings, {
+            "leaflet": leaflet, "language": loaded.language, "source_language": source.language,
+            "paper": settings.paper, "variant": "standard",
+            "title": f"Back-translation: {leaflet.title.text} ({loaded.language.english_name})",
+            "created": leaflet.last_reviewed.isoformat(), "catalog_path": loaded.path, "digest": loaded.digest,
+            "back_digest": back_digest, "back_file": Path(shown).name,
+            "summary": f"{len(chosen)} texts, {missing} not back-translated",
+            "rows": [{"english": render_inline(row.english), "translation": render_inline(row.translation),
+                      "back": render_inline(row.back), "difference": row.difference, "state": row.state}
+                     for row in chosen],
+            "translation_font_stack": render.font_stack(settings, loaded.language),
+        })
+        pdf = renderer.render(html, source=loaded.path, locale=locale, leaflet=leaflet.slug)
+        path = settings.proofs_dir / f"{leaflet.slug}.{locale}.back-translation.pdf"
+        publish.write_atomically(path, pdf.data)
+        written.append(path)
+    return written, rows

@@ -19,6 +19,7 @@ class LocaleStatus:
     untranslated: int | None
     checks_failing: int
     review: str  #: "draft", "approved" or "source"
+    back_translation: str  #: "no", or "yes (SHA-256 ...)" when the approval was given with one
     reviewer: str  #: who approved it and when, or why it is a draft
     publishable: bool
     why: str  #: the first reason it cannot be published
@@ -52,14 +53,14 @@ def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tup
         if not path.is_file():
             problem = Problem(settings.relative(path), None, "no such catalog (run 'pipeline.py init')",
                               locale=locale)
-            rows.append(LocaleStatus(locale, locale, None, None, None, 0, "draft", "", False,
+            rows.append(LocaleStatus(locale, locale, None, None, None, 0, "draft", "no", "", False,
                                      str(problem), published, (problem,)))
             continue
         try:
             catalog = catalogs.load_catalog(settings, locale)
         except ProblemError as error:
-            rows.append(LocaleStatus(locale, locale, None, None, None, len(error.problems), "draft", "",
-                                     False, str(error.problems[0]), published, error.problems))
+            rows.append(LocaleStatus(locale, locale, None, None, None, len(error.problems), "draft", "no",
+                                     "", False, str(error.problems[0]), published, error.problems))
             continue
         problems = catalogs.publication_problems(catalog, needed)
         counts = catalogs.count_states(catalog)
@@ -72,6 +73,8 @@ def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tup
             translated=counts["translated"], fuzzy=counts["fuzzy"],
             untranslated=counts["untranslated"] + missing, checks_failing=len(catalog.problems),
             review=review.state, reviewer=reviewer, publishable=not problems,
+            back_translation=(f"yes (SHA-256 {review.back_translation[:12]}...)"
+                              if review.state == "approved" and review.back_translation else "no"),
             why=str(problems[0]) if problems else "", published=published, problems=tuple(problems)))
     return rows, source_problems
 

@@ -131,14 +131,16 @@ def test_a_port_that_cannot_be_is_a_usage_error_not_a_traceback():
     assert "'99999' is not a port number from 1 to 65535" in result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["extract"], ["update"], ["init"], ["compile"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["extract"], ["update"], ["init"], ["compile"], ["export"],
+                                     ["import"], ["back-translation"], ["back-translation", "export"],
+                                     ["back-translation", "report"], ["approve"], ["check"]])
 def test_every_command_explains_itself(command):
     result = subprocess.run([sys.executable, "pipeline.py", *command, "--help"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0
     assert "usage: pipeline.py" in result.stdout
     if not command:
-        for name in ("build", "extract", "update", "init", "compile"):
+        for name in ("build", "extract", "update", "init", "compile", "export", "import", "back-translation"):
             assert name in result.stdout
 
 

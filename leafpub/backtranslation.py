@@ -1,0 +1,122 @@
+"""A locale's translations -> a blind PO file for an independent back-translator (the translation as the
+text to translate, no English in it); the file back -> rows of English | translation | back-translation,
+the most different first, for the reconciliation report."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from . import catalogs
+from .languages import language_of
+from .model import Settings
+from .pofiles import parse_catalog, po_bytes, unreadable_problems
+from .problems import Problem, ProblemError
+from .xliff import forms, unit_id
+
+MAX_FILE_BYTES = catalogs.MAX_CATALOG_BYTES
+NOTICE = """\
+Back-translation of the {language} texts of the patient leaflets.
+Translate each text into English as it reads, without looking at
+any English original. The result is compared with the original
+to find where the meaning has moved."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One text (one plural form) of the catalog with its back-translation."""
+
+    key: str  #: the catalog message's msgid (its singular for a plural message)
+    english: str
+    translation: str
+    back: str  #: "" when the back-translator left it empty
+    difference: float  #: 0 the same words as the English, 1 nothing in common
+    state: str | None  #: None, "missing" or "stale" (the translation changed after the export)
+
+
+def blind_file(settings: Settings, locale: str) -> tuple[bytes, int]:
+    """The PO file for the back-translator: its msgids are the translations, keyed by the unit ids
+    of the XLIFF export (msgctxt); nothing of the English leaflet is in it."""
+    catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
+    language = language_of(locale)
+    blind = Catalog(locale=settings.source_locale, project=f"Back-translation {language.tag}", version="1",
+                    charset="utf-8", header_comment=catalogs.comment_block(
+                        NOTICE.format(language=language.english_name)),
+                    creation_date=datetime.now(timezone.utc))
+    blind.fuzzy = False
+    for key, _, _, translation in texts(catalog):
+        blind.add(translation, "", context=key)
+    return po_bytes(blind), len(blind)
+
+
+def texts(catalog: Catalog) -> list[tuple[str, str, str, str]]:
+    """(key, msgid, English, translation) for every translated, not fuzzy text; a plural message gives one
+    per form, keyed "<unit id>[<form>]"."""
+    found = []
+    for message in list(catalog)[1:]:
+        strings = forms(message.string)
+        if message.fuzzy or not all(strings) or not any(strings):
+            continue
+        ident, english, msgid = unit_id(message), forms(message.id), catalogs.key_of(message.id)
+        if len(english) == 1:
+            found.append((ident, msgid, english[0], strings[0]))
+            continue
+        found += [(f"{ident}[{index}]", msgid, english[0 if index == 0 else -1], form)
+                  for index, form in enumerate(strings)]
+    return found
+
+
+def read_back_translation(file: Path, shown: str) -> tuple[Catalog, str]:
+    """The back-translator's PO file (from anywhere) and its SHA-256."""
+    try:
+        with open(file, "rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ProblemError([Problem(shown, None, f"cannot read it: {error.strerror or error}")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ProblemError([Problem(shown, None, "too large to be a back-translation of these leaflets")])
+    problems = unreadable_problems(data, shown, None)
+    if problems:
+        raise ProblemError(problems)
+    return parse_catalog(data, shown), hashlib.sha256(data).hexdigest()
+
+
+def compare(catalog: Catalog, back: Catalog, shown: str) -> list[Row]:
+    """Every translated text of the catalog against its back-translation, the most different first."""
+    returned = {message.context: message for message in list(back)[1:] if message.context}
+    rows = []
+    for key, msgid, english, translation in texts(catalog):
+        message = returned.get(key)
+        text = message.string if message is not None and isinstance(message.string, str) else ""
+        state = ("missing" if not text else "stale" if message.id != translation else None)
+        rows.append(Row(msgid, english, translation, text, difference(english, text) if text else 1.0, state))
+    if not set(returned) & {text[0] for text in texts(catalog)}:
+        raise ProblemError([Problem(shown, None, "none of its texts belongs to this catalog: is it the "
+                                                 "back-translation of another language?")])
+    return sorted(rows, key=lambda row: (row.state != "missing", -row.difference))
+
+
+def difference(english: str, back: str) -> float:
+    """1 - the share of words in common, in order (difflib's ratio over case-folded words)."""
+    words = re.compile(r"\w+")
+    ratio = difflib.SequenceMatcher(None, words.findall(english.casefold()), words.findall(back.casefold()),
+                                    autojunk=False).ratio()
+    return round(1 - ratio, 2)
+
+
+def problems_with(rows: list[Row]) -> list[str]:
+    """Why a back-translation cannot go with an approval: texts it lacks or that changed since."""
+    missing = sum(1 for row in rows if row.state == "missing")
+    stale = sum(1 for row in rows if row.state == "stale")
+    reasons = []
+    if missing:
+        reasons.append(f"has no back-translation for {missing} text(s)")
+    if stale:
+        reasons.append(f"is of an older translation: {stale} text(s) changed since it was exported")
+    return reasons

@@ -1,0 +1,81 @@
+"""The translation supply chain's commands (export, import, back-translation) -> files written, what was
+done printed, and the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import catalogs, exchange, system
+from .model import Settings
+from .problems import Problem, ProblemError
+from .publish import write_atomically
+from .terminal import EXIT_OK, EXIT_PROBLEMS, fail_usage, say
+
+
+def export_command(settings: Settings, arguments: argparse.Namespace, stages) -> int:
+    data, counts = exchange.export_xliff(settings, arguments.locale)
+    written = write_output(arguments.output, Path(f"messages.{arguments.locale}.xlf"), data)
+    if written:
+        say(f"wrote {written}: {sum(counts.values())} messages ({counts['translated']} translated, "
+            f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated) as XLIFF 1.2. Send it to "
+            f"the agency; bring their file back with 'pipeline.py import FILE'")
+    return EXIT_OK
+
+
+def import_command(settings: Settings, arguments: argparse.Namespace, stages) -> int:
+    shown = str(arguments.file)
+    result = exchange.import_xliff(settings, arguments.file, shown)
+    for problem in (*result.refused, *result.failing):
+        say(f"error: {problem}", error=True)
+    written = f"merged {len(result.changed)} changed message(s) into {result.catalog_path}" if result.changed \
+        else f"nothing changed in {result.catalog_path}"
+    say(f"{written}; {result.unchanged} unchanged, {len(result.refused)} refused"
+        + (f", {len(result.failing)} failing a check (see above)" if result.failing else ""))
+    return EXIT_PROBLEMS if result.refused or result.failing else EXIT_OK
+
+
+def back_translation_command(settings: Settings, arguments: argparse.Namespace, stages) -> int:
+    from . import backtranslation
+
+    if arguments.action == "export":
+        catalogs.load_catalog(settings, arguments.locale)  # an unreadable catalog is refused, with its lines
+        data, count = backtranslation.blind_file(settings, arguments.locale)
+        written = write_output(arguments.output, Path(f"messages.{arguments.locale}.back-translation.po"), data)
+        if written:
+            say(f"wrote {written}: {count} texts for an independent back-translator, with no English in it. "
+                f"Bring it back with 'pipeline.py back-translation report {arguments.locale} FILE'")
+        return EXIT_OK
+    missing = system.check_system(settings)
+    if missing:
+        return fail_usage(missing[0])
+    from .proofs import make_back_translation_reports
+
+    shown = str(arguments.file)
+    paths, rows = make_back_translation_reports(settings, arguments.locale, arguments.file, shown)
+    for path in paths:
+        say(f"wrote {settings.relative(path)}")
+    differing = [row for row in rows if row.state is None and row.difference >= 0.5]
+    say(f"{len(rows)} texts: {sum(1 for row in rows if row.state == 'missing')} not back-translated, "
+        f"{sum(1 for row in rows if row.state == 'stale')} of an earlier translation, {len(differing)} "
+        "differing from the English in half their words or more (first in the report)")
+    for reason in backtranslation.problems_with(rows):
+        say(f"note: {shown} {reason}")
+    return EXIT_OK
+
+
+def write_output(output: Path | None, default: Path, data: bytes) -> str | None:
+    """Write to -o FILE (default: `default` in the current folder) in full or not at all; '-' is
+    standard output. Returns what to call the file, None for standard output."""
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    path = output or default
+    try:
+        write_atomically(path, data)
+    except OSError as error:
+        raise ProblemError([Problem(str(path), None, f"cannot write it: {error.strerror or error}")]) from None
+    return str(path)
+
