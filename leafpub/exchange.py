@@ -10,6 +10,7 @@ from pathlib import Path
 from babel.messages.catalog import Message
 
 from . import catalogs, checks, glossary, xliff
+from .xmlinput import local_name, parse_xml
 from .languages import language_of
 from .model import Language, Settings
 from .problems import Problem, ProblemError
@@ -88,8 +89,8 @@ def read_xliff(file: Path, shown: str):
     if len(data) > MAX_XLIFF_BYTES:
         raise ProblemError([Problem(shown, None, f"larger than {MAX_XLIFF_BYTES // 2**20} MiB: not an XLIFF "
                                                  "file of these leaflets")])
-    root = glossary.parse_xml(data, shown)
-    if etree_name(root) != "xliff" or not root.get("version", "").startswith("1."):
+    root = parse_xml(data, shown)
+    if local_name(root) != "xliff" or not root.get("version", "").startswith("1."):
         raise ProblemError([Problem(shown, root.sourceline, "not an XLIFF 1.x file (its root must be "
                                                             "<xliff version=\"1.2\">)")])
     return root
@@ -141,8 +142,3 @@ def message_problems(settings: Settings, message: Message, display: str, languag
                         locale=language.locale) for problem in found]
     return problems + glossary.catalog_problems(settings, [message], display, language)
 
-
-def etree_name(element) -> str:
-    from lxml import etree
-
-    return etree.QName(element).localname

@@ -16,9 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
 from . import sources
+from .xmlinput import local_name, parse_xml
 from .model import Language, Settings
 from .problems import Problem, ProblemError
 
@@ -93,19 +92,6 @@ def parse_glossary(data: bytes, display: str) -> Glossary:
     return Glossary(display, tuple(entry for entry in entries if entry.english))
 
 
-def parse_xml(data: bytes, display: str):
-    """Untrusted XML: no DTD, no entities, nothing from the network."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        line = error.lineno if isinstance(error.lineno, int) and error.lineno > 0 else None
-        raise ProblemError([Problem(display, line, f"not well-formed XML: {error.msg}")]) from None
-    if root.getroottree().docinfo.internalDTD is not None:
-        raise ProblemError([Problem(display, 1, "a DOCTYPE is not allowed here: remove it")])
-    return root
-
-
 def read_entry(element, source_tag: str, display: str) -> Entry:
     languages: dict[str, list[Term]] = {}
     keep_as_is = False
@@ -145,10 +131,6 @@ def read_term(group, display: str) -> tuple[str, str, bool]:
         elif name == "termNote" and kind in ("translationNote", "translate") and text.lower() == "no":
             translatable = False
     return term, status, translatable
-
-
-def local_name(element) -> str:
-    return etree.QName(element).localname
 
 
 def stem(word: str) -> str:

@@ -149,6 +149,8 @@ def test_a_unit_whose_english_changed_since_the_export_is_refused(tmp_path, caps
      ":1: a DOCTYPE is not allowed here: remove it"),
     (b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n<file target-language="es">\n</xliff>',
      ":3: not well-formed XML"),
+    (b'<?xml version="1.0"?>\n<!DOCTYPE xliff SYSTEM "http://127.0.0.1:9/x.dtd">\n<xliff version="1.2"/>',
+     ":1: a DOCTYPE is not allowed here: remove it"),
     (b'<html/>', ":1: not an XLIFF 1.x file"),
     (b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n<file target-language="xx" '
      b'source-language="en" original="a" datatype="po"><body/></file></xliff>',
