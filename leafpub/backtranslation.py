@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from . import catalogs
+from . import catalogs, sources
 from .languages import language_of
 from .model import Settings
 from .pofiles import parse_catalog, po_bytes, unreadable_problems
@@ -74,13 +74,7 @@ def texts(catalog: Catalog) -> list[tuple[str, str, str, str]]:
 
 def read_back_translation(file: Path, shown: str) -> tuple[Catalog, str]:
     """The back-translator's PO file (from anywhere) and its SHA-256."""
-    try:
-        with open(file, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise ProblemError([Problem(shown, None, f"cannot read it: {error.strerror or error}")]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ProblemError([Problem(shown, None, "too large to be a back-translation of these leaflets")])
+    data = sources.read_delivered(file, shown, MAX_FILE_BYTES, "a back-translation")
     problems = unreadable_problems(data, shown, None)
     if problems:
         raise ProblemError(problems)

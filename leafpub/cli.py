@@ -132,8 +132,7 @@ def make_parser() -> argparse.ArgumentParser:
                      "Translate Toolkit's xliff2po reads the file back into the same messages.")
     export.add_argument("locale", metavar="LOCALE")
     export.add_argument("--format", choices=["xliff"], default="xliff", help="xliff (XLIFF 1.2; the default)")
-    export.add_argument("-o", "--output", type=Path, metavar="FILE",
-                        help="where to write it (default: messages.LOCALE.xlf here; - for standard output)")
+    add_output(export, "messages.LOCALE.xlf")
     imports = command("import", "merge an agency's XLIFF file into the catalog of its target-language",
                       "Only targets that differ from the catalog change it, keeping its layout. A target\n"
                       "that breaks a placeholder, a number or the bold / italic marks, or whose English\n"
@@ -151,9 +150,7 @@ def make_parser() -> argparse.ArgumentParser:
     blind = actions.add_parser("export", help="write the blind PO file for the back-translator",
                                description="Write the blind PO file for the back-translator.")
     blind.add_argument("locale", metavar="LOCALE")
-    blind.add_argument("-o", "--output", type=Path, metavar="FILE",
-                       help="where to write it (default: messages.LOCALE.back-translation.po here; - for "
-                            "standard output)")
+    add_output(blind, "messages.LOCALE.back-translation.po")
     report = actions.add_parser("report", help="write the reconciliation report PDF into proofs/",
                                 description="Compare a back-translation with the English and write "
                                             "proofs/<slug>.<locale>.back-translation.pdf.")
@@ -168,6 +165,11 @@ def make_parser() -> argparse.ArgumentParser:
     archive.add_argument("--list", action="store_true", required=True, help="list the archive (newest first)")
     archive.add_argument("--json", action="store_true", help="print JSON for scripts")
     return parser
+
+
+def add_output(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help=f"where to write it (default: {default} in this folder; - for standard output)")
 
 
 def port_number(text: str) -> int:

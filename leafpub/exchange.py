@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
-from . import catalogs, checks, glossary, xliff
+from . import catalogs, checks, glossary, sources, xliff
 from .xmlinput import local_name, parse_xml
 from .languages import language_of
 from .model import Language, Settings
@@ -72,23 +72,15 @@ def import_xliff(settings: Settings, file: Path, shown: str) -> Imported:
         catalog.revision_date = datetime.now(timezone.utc)
         catalogs.write_catalog(path, catalog)
         catalog = catalogs.read_catalog(settings, path)  # for the line numbers as written
-    failing = [problem for message in list(catalog)[1:]
-               if xliff.unit_id(message) in {xliff.unit_id(m) for m in changed}
+    merged = {xliff.unit_id(message) for message in changed}
+    failing = [problem for message in list(catalog)[1:] if xliff.unit_id(message) in merged
                for problem in message_problems(settings, message, display, language)]
-    return Imported(display, tuple(xliff.unit_id(message) for message in changed), unchanged, tuple(refused),
-                    tuple(failing))
+    return Imported(display, tuple(sorted(merged)), unchanged, tuple(refused), tuple(failing))
 
 
 def read_xliff(file: Path, shown: str):
     """The file (anywhere: an agency's delivery is often in Downloads) parsed as untrusted XML."""
-    try:
-        with open(file, "rb") as stream:
-            data = stream.read(MAX_XLIFF_BYTES + 1)
-    except OSError as error:
-        raise ProblemError([Problem(shown, None, f"cannot read it: {error.strerror or error}")]) from None
-    if len(data) > MAX_XLIFF_BYTES:
-        raise ProblemError([Problem(shown, None, f"larger than {MAX_XLIFF_BYTES // 2**20} MiB: not an XLIFF "
-                                                 "file of these leaflets")])
+    data = sources.read_delivered(file, shown, MAX_XLIFF_BYTES, "an XLIFF file")
     root = parse_xml(data, shown)
     if local_name(root) != "xliff" or not root.get("version", "").startswith("1."):
         raise ProblemError([Problem(shown, root.sourceline, "not an XLIFF 1.x file (its root must be "
@@ -112,7 +104,7 @@ def why_refused(target: xliff.Target, message: Message | None, language: Languag
     if message is None:
         return ("no message of the catalog has this id: its English changed or was removed after the "
                 "export. Export the file again and carry the translation over")
-    if target.source[:2] != xliff.forms(message.id)[:2] and target.source != xliff.forms(message.id):
+    if target.source[:2] != xliff.forms(message.id):  # a plural group repeats the plural English
         return "its source is not the catalog's English: export the file again"
     string = merged_string(target, message, plurals)
     if string is None:

@@ -136,13 +136,15 @@ def inline(element, text: str, codes: dict | None = None) -> dict:
             else:
                 last.tail = (last.tail or "") + content
             continue
-        key = (kind if kind != "ept" else "bpt", ctype, content, seen.get((kind, ctype, content), 0))
-        seen[(kind, ctype, content)] = key[3] + 1
-        if kind == "ept":
+        if kind == "ept":  # closes the pair its <bpt> opened, with the same id
             ident = open_pairs.pop() if open_pairs else str(next(fresh))
-        else:
-            ident = codes.setdefault(key, str(next(fresh))) if element.tag == q("source") else \
-                codes.get(key) or str(next(fresh))
+        else:  # the n-th %(date)s or bold of the target has the id of the n-th in the source
+            occurrence = seen.get((kind, ctype, content), 0)
+            seen[(kind, ctype, content)] = occurrence + 1
+            key = (kind, ctype, content, occurrence)
+            if element.tag == q("source"):
+                codes[key] = str(next(fresh))
+            ident = codes.get(key) or str(next(fresh))
             if kind == "bpt":
                 open_pairs.append(ident)
         last = etree.SubElement(element, q(kind), id=ident, **({"ctype": ctype} if ctype and kind != "ept" else {}))
