@@ -21,7 +21,7 @@ from .markup import STAND_IN, parse_inline
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-TEXTS = {"source", "target", "note", "context"}
+TEXTS = {"source", "target", "note", "context"}  # never indented: their white space is the text's
 MARKS = {"strong_open": ("bpt", "bold"), "strong_close": ("ept", "bold"),
          "em_open": ("bpt", "italic"), "em_close": ("ept", "italic")}
 
@@ -91,6 +91,12 @@ def add_unit(parent, ident: str, source: str, target: str, message: Message, app
     if target:
         state = ("needs-review-translation" if message.fuzzy else "signed-off" if signed_off else "translated")
         inline(etree.SubElement(unit, q("target"), state=state), target, codes)
+    previous = forms(message.previous_id)[0] if message.fuzzy and message.previous_id else ""
+    if previous and target and previous != source:
+        # What the English said when this was translated, as po2xliff gives it: a CAT tool shows the change.
+        alternative = etree.SubElement(unit, q("alt-trans"), origin="previous")
+        inline(etree.SubElement(alternative, q("source")), previous)
+        inline(etree.SubElement(alternative, q("target")), target)
     return unit
 
 
@@ -100,9 +106,6 @@ def add_notes(element, message: Message) -> None:
         etree.SubElement(element, q("note"), {"from": "developer"}).text = comment
     for comment in message.user_comments:
         etree.SubElement(element, q("note"), {"from": "translator"}).text = comment
-    if message.fuzzy and message.previous_id and not isinstance(message.id, (tuple, list)):
-        etree.SubElement(element, q("note"), {"from": "developer"}).text = (
-            "The English changed; it was before: " + forms(message.previous_id)[0])
     for filename, line in message.locations:
         group = etree.SubElement(element, q("context-group"), name="po-reference", purpose="location")
         etree.SubElement(group, q("context"), {"context-type": "sourcefile"}).text = filename

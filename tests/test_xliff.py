@@ -164,3 +164,33 @@ def test_a_broken_or_hostile_file_is_refused_with_its_line(tmp_path, capsys, con
     err = capsys.readouterr().err
     assert f"error: {tmp_path / 'in.xlf'}{expected}" in err and "Traceback" not in err
     assert (project / SPANISH_PO).read_bytes() == before
+
+
+def test_a_fuzzy_message_goes_out_for_review_with_its_previous_english_and_reads_back_the_same(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    catalog_path = project / SPANISH_PO
+    catalog = read_po_file(catalog_path)
+    message = catalog.get("Wet your hands.")
+    message.flags.add("fuzzy")
+    message.previous_id = ["Wet both hands."]
+    catalogs.write_catalog(catalog_path, catalog)
+
+    exported = export(project, "es", tmp_path / "es.xlf")
+    unit = unit_of(etree.parse(str(exported)).getroot(), "Wet your hands.")
+    assert unit.get("approved") == "no"
+    assert unit.find("x:target", NS).get("state") == "needs-review-translation"
+    assert unit.find("x:alt-trans/x:source", NS).text == "Wet both hands."
+
+    subprocess.run([XLIFF2PO, "--progress=none", str(exported), str(tmp_path / "back.po")], check=True)
+    back = read_po_file(tmp_path / "back.po").get("Wet your hands.")
+    assert (back.string, back.fuzzy, back.auto_comments, back.locations) == (
+        message.string, True, message.auto_comments, message.locations)
+
+    # Brought back untouched, it changes nothing; confirmed in the CAT tool, it is no longer fuzzy.
+    before = catalog_path.read_bytes()
+    assert pipeline.main(["--project", str(project), "import", str(exported)]) == 0
+    assert catalog_path.read_bytes() == before
+    set_target(exported, "Wet your hands.", "Mójese las manos.", state="translated", approved="yes")
+    assert pipeline.main(["--project", str(project), "import", str(exported)]) == 0
+    confirmed = read_po_file(catalog_path).get("Wet your hands.")
+    assert not confirmed.fuzzy and not confirmed.previous_id
