@@ -15,8 +15,8 @@ from babel.messages.catalog import Catalog
 
 from . import catalogs, sources
 from .languages import language_of
-from .model import Settings
-from .pofiles import parse_catalog, po_bytes, unreadable_problems
+from .model import HIDDEN_CHARACTERS, Settings
+from .pofiles import parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
 from .problems import Problem, ProblemError
 from .xliff import forms, unit_id
 
@@ -51,7 +51,7 @@ def blind_file(settings: Settings, locale: str) -> tuple[bytes, int]:
                     creation_date=datetime.now(timezone.utc))
     blind.fuzzy = False
     for key, _, _, translation in texts(catalog):
-        blind.add(translation, "", context=key)
+        blind.add(translation, "", context=f"{locale}:{key}")
     return po_bytes(blind), len(blind)
 
 
@@ -73,17 +73,27 @@ def texts(catalog: Catalog) -> list[tuple[str, str, str, str]]:
 
 
 def read_back_translation(file: Path, shown: str) -> tuple[Catalog, str]:
-    """The back-translator's PO file (from anywhere) and its SHA-256."""
+    """The back-translator's PO file (from anywhere), checked as a catalog is, and its SHA-256."""
     data = sources.read_delivered(file, shown, MAX_FILE_BYTES, "a back-translation")
-    problems = unreadable_problems(data, shown, None)
+    problems = unreadable_problems(data, shown, None) or run_msgfmt_check(data, shown, None)
     if problems:
         raise ProblemError(problems)
-    return parse_catalog(data, shown), hashlib.sha256(data).hexdigest()
+    back = parse_catalog(data, shown)
+    hidden = [Problem(shown, message.lineno, f"the back-translation has the invisible character "
+                                             f"U+{ord(found[0]):04X} (a control or direction override, which can "
+                                             "hide or reorder text): remove it")
+              for message in list(back)[1:] if isinstance(message.string, str)
+              for found in [HIDDEN_CHARACTERS.search(message.string)] if found]
+    if hidden:
+        raise ProblemError(hidden)
+    return back, hashlib.sha256(data).hexdigest()
 
 
-def compare(catalog: Catalog, back: Catalog, shown: str) -> list[Row]:
+def compare(catalog: Catalog, locale: str, back: Catalog, shown: str) -> list[Row]:
     """Every translated text of the catalog against its back-translation, the most different first."""
-    returned = {message.context: message for message in list(back)[1:] if message.context}
+    prefix = f"{locale}:"
+    returned = {message.context[len(prefix):]: message for message in list(back)[1:]
+                if message.context and message.context.startswith(prefix)}
     rows = []
     for key, msgid, english, translation in texts(catalog):
         message = returned.get(key)
@@ -91,7 +101,7 @@ def compare(catalog: Catalog, back: Catalog, shown: str) -> list[Row]:
         state = ("missing" if not text else "stale" if message.id != translation else None)
         rows.append(Row(msgid, english, translation, text, difference(english, text) if text else 1.0, state))
     if not set(returned) & {text[0] for text in texts(catalog)}:
-        raise ProblemError([Problem(shown, None, "none of its texts belongs to this catalog: is it the "
+        raise ProblemError([Problem(shown, None, f"none of its texts is from the {locale} catalog: is it the "
                                                  "back-translation of another language?")])
     return sorted(rows, key=lambda row: (row.state != "missing", -row.difference))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +20,7 @@ from . import fonts, glossary, sources
 from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import LocaleCatalog, Settings
+from .publish import stage
 from .pofiles import header_line, parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
 from .problems import Problem, ProblemError
 
@@ -78,11 +80,12 @@ def extract_messages(settings: Settings) -> Catalog:
 
 
 def write_catalog(path: Path, catalog: Catalog) -> None:
-    """Write a .po/.pot file the way pybabel does (previous msgids kept for fuzzy entries)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(po_bytes(catalog))
-    temporary.replace(path)
+    """Write a .po/.pot file the way pybabel does (previous msgids kept for fuzzy entries): in
+    full to a new temporary file beside it, then renamed over it, never written through a link."""
+    try:
+        os.replace(stage(path, po_bytes(catalog)), path)
+    except OSError as error:
+        raise ProblemError([Problem(str(path), None, f"cannot write it: {error.strerror or error}")]) from None
 
 
 def extract(settings: Settings) -> Catalog:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from . import approvals, catalogs, status, system
+from . import approvals, catalogs, sources, status, system
 from .model import Settings
 from .online import WEB_VARIANT, is_example
 from .problems import ProblemError
@@ -118,15 +118,15 @@ def back_translation_of(settings, locale: str, file) -> tuple[str, str] | None:
     from . import backtranslation
     from .problems import Problem
 
-    shown = str(file)
+    shown = sources.path_text(file)
     back, digest = backtranslation.read_back_translation(file, shown)
     catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
-    reasons = backtranslation.problems_with(backtranslation.compare(catalog, back, shown))
+    reasons = backtranslation.problems_with(backtranslation.compare(catalog, locale, back, shown))
     if reasons:
         raise ProblemError([Problem(shown, None, f"{reason}: an approval needs a back-translation of every "
                                                  "current text")
                             for reason in reasons])
-    return file.name, digest
+    return sources.path_text(file.name), digest
 
 
 def show_status(settings, locales: list[str], as_json: bool) -> int:

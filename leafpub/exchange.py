@@ -3,6 +3,8 @@ catalog with only its changed, checked targets merged (the rest refused, each wi
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,11 +13,16 @@ from babel.messages.catalog import Message
 
 from . import catalogs, checks, glossary, sources, xliff
 from .xmlinput import local_name, parse_xml
+
+from lxml import etree
 from .languages import language_of
 from .model import Language, Settings
 from .problems import Problem, ProblemError
 
 MAX_XLIFF_BYTES = 16 * 1024 * 1024
+MAX_TARGET_CHARACTERS = 20_000  # far beyond any leaflet's message; a longer target is not one
+ORIGINAL = re.compile(r"translations/([^/]+)/LC_MESSAGES/messages\.po")
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: A target failing one of these could print a wrong dose, date or placeholder: it is never merged.
 REFUSING_CHECKS = (checks.check_characters, checks.check_numbers, checks.check_placeholders, checks.check_markup)
 
@@ -34,6 +41,12 @@ def export_xliff(settings: Settings, locale: str) -> tuple[bytes, dict[str, int]
     loaded = catalogs.load_catalog(settings, locale)  # an unreadable catalog is refused, with its lines
     path = catalogs.catalog_path(settings, locale)
     catalog = catalogs.read_catalog(settings, path)
+    unwritable = [Problem(loaded.path, message.lineno, f"the control character U+{ord(found[0]):04X} cannot be "
+                                                       "written in XML: remove it, then export", locale=locale)
+                  for message in list(catalog)[1:]
+                  for found in [NOT_IN_XML.search("".join(xliff.forms(message.string)))] if found]
+    if unwritable:
+        raise ProblemError(unwritable)
     data = xliff.export_xliff(catalog, settings.relative(path), language_of(settings.source_locale).tag,
                               loaded.language.tag, signed_off=loaded.review.state == "approved")
     return data, catalogs.count_messages(catalog)
@@ -43,19 +56,23 @@ def import_xliff(settings: Settings, file: Path, shown: str) -> Imported:
     """Merge the targets of `file` that differ from the catalog; refuse those that break a
     placeholder, a number or the markup, or whose English is not the catalog's."""
     root = read_xliff(file, shown)
-    tag, targets = xliff.read_targets(root)
-    locale = locale_for(settings, tag, shown, root)
+    locale = locale_for(settings, shown, root)
     language = language_of(locale)
     path = catalogs.catalog_path(settings, locale)
     display = settings.relative(path)
+    catalogs.load_catalog(settings, locale)  # a catalog msgfmt or Babel cannot trust is not merged into
     catalog = catalogs.read_catalog(settings, path)
     messages = {xliff.unit_id(message): message for message in list(catalog)[1:]}
+    targets = xliff.read_targets(root)
+    repeated = {unit for unit, count in Counter(target.unit for target in targets).items() if count > 1}
     changed, refused, unchanged = [], [], 0
     for target in targets:
         message = messages.get(target.unit)
-        reason = why_refused(target, message, language, catalog.num_plurals)
+        reason = ("the file has more than one unit with this id" if target.unit in repeated else
+                  why_refused(target, message, language, catalog.num_plurals))
         if reason:
-            refused.append(Problem(shown, target.line, f"unit {target.unit}: {reason}; not imported", locale=locale))
+            refused.append(Problem(shown, target.line, f"unit {target.unit[:40] or '(no id)'}: {reason}; not imported",
+                                   locale=locale))
             continue
         string = merged_string(target, message, catalog.num_plurals)
         if string is None or (string, target.fuzzy) == (message.string, message.fuzzy):
@@ -73,8 +90,9 @@ def import_xliff(settings: Settings, file: Path, shown: str) -> Imported:
         catalogs.write_catalog(path, catalog)
         catalog = catalogs.read_catalog(settings, path)  # for the line numbers as written
     merged = {xliff.unit_id(message) for message in changed}
+    terms = glossary.catalog_checker(settings, display, language)
     failing = [problem for message in list(catalog)[1:] if xliff.unit_id(message) in merged
-               for problem in message_problems(settings, message, display, language)]
+               for problem in message_problems(terms, message, display, language)]
     return Imported(display, tuple(sorted(merged)), unchanged, tuple(refused), tuple(failing))
 
 
@@ -85,19 +103,30 @@ def read_xliff(file: Path, shown: str):
     if local_name(root) != "xliff" or not root.get("version", "").startswith("1."):
         raise ProblemError([Problem(shown, root.sourceline, "not an XLIFF 1.x file (its root must be "
                                                             "<xliff version=\"1.2\">)")])
+    files = [child for child in root if isinstance(child.tag, str) and local_name(child) == "file"
+             and etree.QName(child).namespace == etree.QName(root).namespace]
+    if len(files) != 1:
+        raise ProblemError([Problem(shown, root.sourceline, f"the file has {len(files)} <file> elements: "
+                                    "import one language's file, as 'export' writes it")])
     return root
 
 
-def locale_for(settings: Settings, tag: str, shown: str, root) -> str:
-    """The catalog a file's target-language names: pt-BR and pt_BR are the same."""
+def locale_for(settings: Settings, shown: str, root) -> str:
+    """The catalog the file's target-language names (pt-BR and pt_BR are the same); its `original`,
+    when it names a catalog, must name the same one: a file retargeted to another language is refused."""
+    file = next(child for child in root if isinstance(child.tag, str) and local_name(child) == "file")
+    tag = file.get("target-language", "")
     wanted = tag.strip().replace("-", "_").lower()
-    for locale in catalogs.discover_locales(settings):
-        if locale.lower() == wanted:
-            return locale
-    line = next(root.iter("{*}file")).sourceline if tag else root.sourceline
-    found = f"target-language {tag!r}" if tag else "no target-language"
-    raise ProblemError([Problem(shown, line, f"the file has {found}, and there is no such catalog in "
-                                             f"{settings.relative(settings.translations_dir)}/")])
+    locale = next((locale for locale in catalogs.discover_locales(settings) if locale.lower() == wanted), None)
+    if locale is None:
+        found = f"target-language {tag[:40]!r}" if tag else "no target-language"
+        raise ProblemError([Problem(shown, file.sourceline, f"the file has {found}, and there is no such catalog "
+                                                            f"in {settings.relative(settings.translations_dir)}/")])
+    original = ORIGINAL.fullmatch(file.get("original", ""))
+    if original and original[1].lower() != locale.lower():
+        raise ProblemError([Problem(shown, file.sourceline, f"the file was exported from the {original[1]!r} catalog "
+                                                            f"but its target-language is {tag!r}: not imported")])
+    return locale
 
 
 def why_refused(target: xliff.Target, message: Message | None, language: Language, plurals: int) -> str | None:
@@ -109,6 +138,8 @@ def why_refused(target: xliff.Target, message: Message | None, language: Languag
     string = merged_string(target, message, plurals)
     if string is None:
         return None
+    if sum(len(form) for form in xliff.forms(string)) > MAX_TARGET_CHARACTERS:
+        return f"its target is longer than {MAX_TARGET_CHARACTERS} characters"
     problems = []
     for index, form in enumerate(xliff.forms(string)):
         english = xliff.forms(message.id)[0 if index == 0 else -1]
@@ -124,13 +155,13 @@ def merged_string(target: xliff.Target, message: Message, plurals: int):
     in the file: the catalog's translation stays)."""
     if isinstance(message.id, (tuple, list)):
         forms = tuple(target.target[:plurals])
-        return forms if len(forms) == plurals and all(forms) else None
-    return target.target[0] if target.target and target.target[0] else None
+        return forms if len(forms) == plurals and all(form.strip() for form in forms) else None
+    return target.target[0] if target.target and target.target[0].strip() else None
 
 
-def message_problems(settings: Settings, message: Message, display: str, language: Language) -> list[Problem]:
+def message_problems(terms, message: Message, display: str, language: Language) -> list[Problem]:
     found = checks.check_message(message.id, message.string, language)
     problems = [Problem(display, message.lineno, f"{problem} (msgid {catalogs.short(message.id)})",
                         locale=language.locale) for problem in found]
-    return problems + glossary.catalog_problems(settings, [message], display, language)
+    return problems + terms([message])
 

@@ -11,12 +11,13 @@ from . import catalogs, exchange, system
 from .model import Settings
 from .problems import Problem, ProblemError
 from .publish import write_atomically
+from .sources import path_text
 from .terminal import EXIT_OK, EXIT_PROBLEMS, fail_usage, say
 
 
 def export_command(settings: Settings, arguments: argparse.Namespace, stages) -> int:
     data, counts = exchange.export_xliff(settings, arguments.locale)
-    written = write_output(arguments.output, Path(f"messages.{arguments.locale}.xlf"), data)
+    written = write_output(settings, arguments.output, Path(f"messages.{arguments.locale}.xlf"), data)
     if written:
         say(f"wrote {written}: {sum(counts.values())} messages ({counts['translated']} translated, "
             f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated) as XLIFF 1.2. Send it to "
@@ -25,7 +26,7 @@ def export_command(settings: Settings, arguments: argparse.Namespace, stages) ->
 
 
 def import_command(settings: Settings, arguments: argparse.Namespace, stages) -> int:
-    shown = str(arguments.file)
+    shown = path_text(arguments.file)
     result = exchange.import_xliff(settings, arguments.file, shown)
     for problem in (*result.refused, *result.failing):
         say(f"error: {problem}", error=True)
@@ -42,7 +43,7 @@ def back_translation_command(settings: Settings, arguments: argparse.Namespace, 
     if arguments.action == "export":
         catalogs.load_catalog(settings, arguments.locale)  # an unreadable catalog is refused, with its lines
         data, count = backtranslation.blind_file(settings, arguments.locale)
-        written = write_output(arguments.output, Path(f"messages.{arguments.locale}.back-translation.po"), data)
+        written = write_output(settings, arguments.output, Path(f"messages.{arguments.locale}.back-translation.po"), data)
         if written:
             say(f"wrote {written}: {count} texts for an independent back-translator, with no English in it. "
                 f"Bring it back with 'pipeline.py back-translation report {arguments.locale} FILE'")
@@ -52,7 +53,7 @@ def back_translation_command(settings: Settings, arguments: argparse.Namespace, 
         return fail_usage(missing[0])
     from .proofs import make_back_translation_reports
 
-    shown = str(arguments.file)
+    shown = path_text(arguments.file)
     paths, rows = make_back_translation_reports(settings, arguments.locale, arguments.file, shown)
     for path in paths:
         say(f"wrote {settings.relative(path)}")
@@ -65,17 +66,32 @@ def back_translation_command(settings: Settings, arguments: argparse.Namespace, 
     return EXIT_OK
 
 
-def write_output(output: Path | None, default: Path, data: bytes) -> str | None:
+def write_output(settings: Settings, output: Path | None, default: Path, data: bytes) -> str | None:
     """Write to -o FILE (default: `default` in the current folder) in full or not at all; '-' is
-    standard output. Returns what to call the file, None for standard output."""
+    standard output. Returns what to call the file, None for standard output. Only a new file or a
+    plain file is replaced, never a catalog or anything else in translations/."""
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return None
     path = output or default
+    reason = output_refusal(settings, path)
+    if reason:
+        raise ProblemError([Problem(str(path), None, reason)])
     try:
         write_atomically(path, data)
     except OSError as error:
         raise ProblemError([Problem(str(path), None, f"cannot write it: {error.strerror or error}")]) from None
     return str(path)
+
+
+def output_refusal(settings: Settings, path: Path) -> str | None:
+    if not path.parent.is_dir():
+        return f"there is no folder {str(path.parent)!r} to write it in"
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return "something other than a plain file is there: choose another name"
+    if path.resolve().is_relative_to(settings.translations_dir.resolve()):
+        return ("is inside translations/, where it could replace a catalog: write it elsewhere "
+                "(the default is the current folder)")
+    return None
 

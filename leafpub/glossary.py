@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from .problems import Problem, ProblemError
 
 GLOSSARY_FILE = "glossary.tbx"
 MAX_GLOSSARY_BYTES = 2 * 1024 * 1024
+MAX_TERM_CHARACTERS = 200
 #: administrativeStatus values (TBX-Basic's, and Weblate's "forbidden" and "obsolete") -> what they mean here.
 STATUSES = {
     "preferredTerm-admn-sts": "preferred", "admittedTerm-admn-sts": "admitted",
@@ -123,9 +126,12 @@ def read_term(group, display: str) -> tuple[str, str, bool]:
         text = " ".join("".join(child.itertext()).split())
         if name == "term":
             term = text
+            if len(term) > MAX_TERM_CHARACTERS:
+                raise ProblemError([Problem(display, child.sourceline, f"a term of {len(term)} characters: a "
+                                            f"glossary term is at most {MAX_TERM_CHARACTERS}")])
         elif name == "termNote" and kind == "administrativeStatus":
             if text not in STATUSES:
-                raise ProblemError([Problem(display, child.sourceline, f"unknown administrativeStatus {text!r}: "
+                raise ProblemError([Problem(display, child.sourceline, f"unknown administrativeStatus {text[:60]!r}: "
                                             f"use one of {', '.join(STATUSES)}")])
             status = STATUSES[text]
         elif name == "termNote" and kind in ("translationNote", "translate") and text.lower() == "no":
@@ -178,6 +184,7 @@ def without(text: str, terms: list[Term], script: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)  # a glossary's terms, compiled once rather than once a message
 def pattern(term: str, script: str, exact: bool = False, inflected: bool = False) -> re.Pattern:
     flags = 0 if exact else re.IGNORECASE
     words = [stem(word) if inflected and script not in MATCH_ANYWHERE else word for word in term.split()]
@@ -192,18 +199,32 @@ def pattern(term: str, script: str, exact: bool = False, inflected: bool = False
 def catalog_problems(settings: Settings, messages, display: str, language: Language) -> list[Problem]:
     """The glossary check of every translated message of a catalog, at the message's line; a
     glossary that cannot be read fails every catalog, as no term in it can be trusted."""
+    return catalog_checker(settings, display, language)(messages)
+
+
+def catalog_checker(settings: Settings, display: str, language: Language) -> Callable[[Iterable], list[Problem]]:
+    """The check above for a catalog's messages, a batch at a time, with the glossary read once; a
+    glossary that cannot be read is reported the first time only."""
     try:
         glossary = read_glossary(settings)
     except ProblemError as error:
-        return [dataclasses.replace(problem, locale=language.locale) for problem in error.problems]
-    problems = []
-    for message in messages:
-        if message.fuzzy or not message.string or not all(forms(message.string)):
-            continue
-        for found in term_problems(glossary, " ".join(forms(message.id)), " ".join(forms(message.string)),
-                                   language):
-            problems.append(Problem(display, message.lineno, found, locale=language.locale))
-    return problems
+        unread = [dataclasses.replace(problem, locale=language.locale) for problem in error.problems]
+
+        def broken(messages: Iterable) -> list[Problem]:
+            found, unread[:] = unread[:], []
+            return found
+        return broken
+
+    def check(messages: Iterable) -> list[Problem]:
+        problems = []
+        for message in messages:
+            if message.fuzzy or not message.string or not all(forms(message.string)):
+                continue
+            for found in term_problems(glossary, " ".join(forms(message.id)), " ".join(forms(message.string)),
+                                       language):
+                problems.append(Problem(display, message.lineno, found, locale=language.locale))
+        return problems
+    return check
 
 
 def forms(text) -> tuple[str, ...]:

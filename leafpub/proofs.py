@@ -112,9 +112,17 @@ def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str]
             html = render_review(environment, settings, leaflet, catalog, template_messages, settings.paper)
         pdf = renderer.render(html, source=catalog.path, locale=locale, leaflet=leaflet.slug)
         path = settings.proofs_dir / f"{leaflet.slug}.{locale}.{kind}.pdf"
-        publish.write_atomically(path, pdf.data)
+        write_proof(settings, path, pdf.data)
         written.append(path)
     return written
+
+
+def write_proof(settings: Settings, path: Path, data: bytes) -> None:
+    try:
+        publish.write_atomically(path, data)
+    except OSError as error:
+        raise ProblemError([Problem(settings.relative(path), None, f"cannot write it: {error.strerror or error}")]) \
+            from None
 
 
 def make_back_translation_reports(settings: Settings, locale: str, file: Path, shown: str) -> tuple[list[Path], list]:
@@ -128,7 +136,7 @@ def make_back_translation_reports(settings: Settings, locale: str, file: Path, s
     loaded = catalogs.load_catalog(settings, locale)
     catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
     back, back_digest = backtranslation.read_back_translation(file, shown)
-    rows = backtranslation.compare(catalog, back, shown)
+    rows = backtranslation.compare(catalog, locale, back, shown)
     environment = render.make_environment(settings)
     labels = {catalogs.key_of(message) for message in
               render.template_messages(environment, render.LEAFLET_TEMPLATES + ("pack-cover.html",))}
@@ -154,6 +162,6 @@ def make_back_translation_reports(settings: Settings, locale: str, file: Path, s
         })
         pdf = renderer.render(html, source=loaded.path, locale=locale, leaflet=leaflet.slug)
         path = settings.proofs_dir / f"{leaflet.slug}.{locale}.back-translation.pdf"
-        publish.write_atomically(path, pdf.data)
+        write_proof(settings, path, pdf.data)
         written.append(path)
     return written, rows

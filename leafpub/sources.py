@@ -144,6 +144,11 @@ def size_words(limit: int) -> str:
     return f"{limit // (1 << 20)} MiB" if limit >= 1 << 20 else f"{limit // 1024} KiB"
 
 
+def path_text(path: Path) -> str:
+    """A path the user typed, as text any file can hold: bytes that are not UTF-8 as escapes (\\xff)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def read_delivered(path: Path, shown: str, limit: int, what: str) -> bytes:
     """A file someone delivered (an agency's XLIFF, a back-translation), from wherever the user points:
     a regular file of at most `limit` bytes, never a pipe or device that would block or never end."""
@@ -151,10 +156,11 @@ def read_delivered(path: Path, shown: str, limit: int, what: str) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise ProblemError([Problem(shown, None, f"cannot read it: {error.strerror or error}")]) from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        raise ProblemError([Problem(shown, None, f"is {kind_of(mode)}, not {what}")])
     with os.fdopen(descriptor, "rb") as stream:
-        mode = os.fstat(stream.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise ProblemError([Problem(shown, None, f"is {kind_of(mode)}, not {what}")])
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise ProblemError([Problem(shown, None, f"larger than {size_words(limit)}: not {what} of these leaflets")])

@@ -197,26 +197,32 @@ def forms(text) -> tuple[str, ...]:
 
 # -- reading targets back ---------------------------------------------------------
 
-def read_targets(root) -> tuple[str, list[Target]]:
-    """An XLIFF document (1.1 or 1.2, already parsed safely) -> its target language and units."""
+def read_targets(root) -> list[Target]:
+    """An XLIFF document (1.1 or 1.2, parsed safely, one <file>) -> its units as Translate Toolkit
+    reads them (plural groups, inline codes as their text)."""
     from translate.storage import poxliff  # Translate Toolkit: only the commands that read XLIFF
 
     store = poxliff.PoXliffFile()
     store.parse(etree.tostring(root))
-    files = list(root.iter("{*}file"))
-    language = files[0].get("target-language", "") if files else ""
-    lines = {element.get("id"): element.sourceline for element in root.iter("{*}trans-unit", "{*}group")}
     targets = []
     for unit in store.units:
         if unit.isheader():
             continue
-        ident = unit.xmlelement.get("id") or ""
+        element = unit.xmlelement
         source = tuple(str(text) for text in forms_of_store(unit.source))
         target = tuple(str(text) for text in forms_of_store(unit.target))
-        state = [node.get("state", "") for node in unit.xmlelement.iter("{*}target")]
-        fuzzy = unit.isfuzzy() or any(value.startswith("needs-") for value in state)
-        targets.append(Target(ident, lines.get(ident) or unit.xmlelement.sourceline or 0, source, target, fuzzy))
-    return language, targets
+        targets.append(Target(element.get("id") or "", element.sourceline or 0, source, target, is_fuzzy(element)))
+    return targets
+
+
+def is_fuzzy(element) -> bool:
+    """A target to be checked again: a needs-* or new state; with no state, approved="no". CAT tools
+    that drop the approved attribute keep the state, which says more."""
+    states = [target.get("state", "") for target in
+              element.findall("{*}target") or element.findall("{*}trans-unit/{*}target")]
+    if any(states):
+        return any(state.startswith("needs-") or state == "new" for state in states)
+    return element.get("approved") == "no"
 
 
 def forms_of_store(text) -> list[str]:

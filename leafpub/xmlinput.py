@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .problems import Problem, ProblemError
 
+INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[")
+
 
 def parse_xml(data: bytes, display: str):
-    """No DTD, no entity expansion, nothing from the network; a document with a DOCTYPE is refused
-    outright, as neither format needs one."""
+    """No DTD loaded, no entity expanded, nothing fetched from the network; a document that declares
+    its own entities or elements (an internal DTD subset) is refused, as neither format needs one.
+    A DOCTYPE that only names a public DTD, as Weblate's TBX files do, is read without it."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         line = error.lineno if isinstance(error.lineno, int) and error.lineno > 0 else None
-        raise ProblemError([Problem(display, line, f"not well-formed XML: {error.msg}")]) from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise ProblemError([Problem(display, 1, "a DOCTYPE is not allowed here: remove it")])
+        reason = (error.msg or "unreadable").splitlines()[0].strip()[:200]
+        raise ProblemError([Problem(display, line, f"not well-formed XML: {reason}")]) from None
+    if declares_anything(root.getroottree().docinfo, data):
+        line = data[:data.find(b"<!DOCTYPE")].count(b"\n") + 1 if b"<!DOCTYPE" in data else 1
+        raise ProblemError([Problem(display, line, "a DOCTYPE with its own declarations (entities) is not "
+                                                   "allowed here: remove it")])
     return root
+
+
+def declares_anything(docinfo, data: bytes) -> bool:
+    """An internal subset: seen in the bytes (any ASCII-compatible encoding) or, in UTF-16, by what it declares."""
+    if not docinfo.doctype:
+        return False
+    declared = docinfo.internalDTD
+    return bool(INTERNAL_SUBSET.search(data)) or (declared is not None and (
+        any(True for _ in declared.iterentities()) or any(True for _ in declared.iterelements())))
 
 
 def local_name(element) -> str:

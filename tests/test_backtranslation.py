@@ -96,7 +96,7 @@ def test_an_approval_records_a_complete_back_translation_and_status_shows_it(tmp
 
 @pytest.mark.parametrize("content, expected", [
     (b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\nmsgctxt "x"\nmsgid "a"\nmsgstr "b"\n',
-     "none of its texts belongs to this catalog"),
+     "none of its texts is from the es catalog"),
     (b'msgid "a"\nmsgstr "unterminated\n', "back.po:"),
 ])
 def test_a_file_that_is_not_this_catalogs_back_translation_is_refused(tmp_path, capsys, content, expected):
@@ -106,4 +106,26 @@ def test_a_file_that_is_not_this_catalogs_back_translation_is_refused(tmp_path, 
                           str(tmp_path / "back.po")]) == 1
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err
+    assert not (project / "proofs/hand-washing.es.back-translation.pdf").exists()
+
+
+def test_another_languages_back_translation_or_hidden_characters_are_refused(tmp_path, capsys):
+    project = make_project(tmp_path, broken_locale=False)
+    spanish = back_translate(blind_file(project, tmp_path))
+    text = spanish.read_text(encoding="utf-8")
+    # The same file said to be of another catalog: no text of it is that catalog's.
+    other = tmp_path / "other.po"
+    other.write_text(text.replace('msgctxt "es:', 'msgctxt "de:'), encoding="utf-8")
+    capsys.readouterr()
+    assert pipeline.main(["--project", str(project), "back-translation", "report", "es", str(other)]) == 1
+    assert "none of its texts is from the es catalog" in capsys.readouterr().err
+
+    hidden = tmp_path / "hidden.po"
+    hidden.write_text(text.replace('msgstr "Rinse and dry them."', 'msgstr "Rinse \u202eand dry\u202c them."'),
+                      encoding="utf-8")
+    line = next(number for number, row in enumerate(hidden.read_text(encoding="utf-8").splitlines(), 1)
+                if 'msgid "Aclárelas y séquelas."' in row)  # the message's line, as for a catalog
+    assert pipeline.main(["--project", str(project), "back-translation", "report", "es", str(hidden)]) == 1
+    assert (f"{hidden}:{line}: the back-translation has the invisible character U+202E"
+            in capsys.readouterr().err)
     assert not (project / "proofs/hand-washing.es.back-translation.pdf").exists()

@@ -147,3 +147,19 @@ def test_terms_are_found_the_way_each_script_writes_words(locale, preferred, dep
     found = term_problems(glossary, "Microneedling does not usually leave scars.", translation,
                           language_of(locale))
     assert [problem.split(" (glossary.tbx:")[0] for problem in found] == expected
+
+
+def test_a_glossary_written_by_translate_toolkit_as_weblate_exports_it_is_read():
+    """Its DOCTYPE names the TBX DTD, which is not loaded; its terms are read like any other."""
+    from translate.storage import tbx
+
+    store = tbx.tbxfile()
+    unit = store.addsourceunit("nurse")
+    unit.target = "enfermera"
+    data = bytes(store).replace(b'xml:lang="xx"', b'xml:lang="es"')
+    assert b"<!DOCTYPE martif" in data
+    glossary = parse_glossary(data, "glossary.tbx")
+    found = term_problems(glossary, "Ask a nurse.", "Pregunte a un auxiliar.", language_of("es"))
+    assert found == []  # a term without a status is admitted, not preferred: nothing is required
+    (entry,) = glossary.entries
+    assert [term.text for term in entry.terms_for(language_of("es"))] == ["enfermera"]

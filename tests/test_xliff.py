@@ -146,12 +146,13 @@ def test_a_unit_whose_english_changed_since_the_export_is_refused(tmp_path, caps
 
 @pytest.mark.parametrize("content, expected", [
     (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<xliff version="1.2">&e;</xliff>',
-     ":1: a DOCTYPE is not allowed here: remove it"),
+     ":2: a DOCTYPE with its own declarations (entities) is not allowed here: remove it"),
     (b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n<file target-language="es">\n</xliff>',
      ":3: not well-formed XML"),
-    (b'<?xml version="1.0"?>\n<!DOCTYPE xliff SYSTEM "http://127.0.0.1:9/x.dtd">\n<xliff version="1.2"/>',
-     ":1: a DOCTYPE is not allowed here: remove it"),
     (b'<html/>', ":1: not an XLIFF 1.x file"),
+    (b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n<file target-language="es"/>\n'
+     b'<file target-language="es"/></xliff>', ":1: the file has 2 <file> elements"),
+    (b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"/>', ":1: the file has 0 <file> elements"),
     (b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n<file target-language="xx" '
      b'source-language="en" original="a" datatype="po"><body/></file></xliff>',
      ":2: the file has target-language 'xx', and there is no such catalog in translations/"),
@@ -194,3 +195,69 @@ def test_a_fuzzy_message_goes_out_for_review_with_its_previous_english_and_reads
     assert pipeline.main(["--project", str(project), "import", str(exported)]) == 0
     confirmed = read_po_file(catalog_path).get("Wet your hands.")
     assert not confirmed.fuzzy and not confirmed.previous_id
+
+
+def test_a_doctype_naming_a_dtd_is_read_without_fetching_it(tmp_path, capsys):
+    from conftest import counting_server
+
+    project = make_project(tmp_path, broken_locale=False)
+    exported = export(project, "es", tmp_path / "es.xlf")
+    with counting_server() as (url, hits):
+        text = exported.read_text(encoding="utf-8").replace(
+            "?>\n", f'?>\n<!DOCTYPE xliff PUBLIC "-//XLIFF//DTD XLIFF//EN" "{url}/xliff.dtd">\n', 1)
+        exported.write_text(text, encoding="utf-8")
+        assert pipeline.main(["--project", str(project), "import", str(exported)]) == 0
+    assert hits == []
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_a_file_retargeted_to_another_language_is_refused(tmp_path, capsys):
+    project = make_project(tmp_path, broken_locale=False)
+    catalogs.init_catalog(load_settings(project), "de")
+    german = (project / "translations/de/LC_MESSAGES/messages.po").read_bytes()
+    exported = export(project, "es", tmp_path / "es.xlf")
+    exported.write_text(exported.read_text(encoding="utf-8").replace('target-language="es"', 'target-language="de"'),
+                        encoding="utf-8")
+    capsys.readouterr()
+    assert pipeline.main(["--project", str(project), "import", str(exported)]) == 1
+    assert ("the file was exported from the 'es' catalog but its target-language is 'de': not imported"
+            in capsys.readouterr().err)
+    assert (project / "translations/de/LC_MESSAGES/messages.po").read_bytes() == german
+
+
+def test_repeated_units_blank_targets_and_tools_that_drop_approved(tmp_path, capsys):
+    project = make_project(tmp_path, broken_locale=False)
+    before = (project / SPANISH_PO).read_bytes()
+    exported = export(project, "es", tmp_path / "es.xlf")
+    set_target(exported, "Wet your hands.", "   ")  # blank: not translated in the file
+    root = etree.parse(str(exported)).getroot()
+    for unit in root.iterfind(".//x:trans-unit", NS):
+        unit.attrib.pop("approved", None)  # some CAT tools keep only the state
+    rinse = unit_of(root, "Rinse and dry them.")
+    rinse.addnext(etree.fromstring(etree.tostring(rinse)))
+    exported.write_bytes(etree.tostring(root))
+    capsys.readouterr()
+    assert pipeline.main(["--project", str(project), "import", str(exported)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("the file has more than one unit with this id; not imported") == 2
+    assert "nothing changed" in captured.out
+    assert (project / SPANISH_PO).read_bytes() == before
+
+
+def test_a_catalog_msgfmt_rejects_is_not_merged_into(tmp_path, capsys):
+    project = make_project(tmp_path, broken_locale=False)
+    exported = export(project, "es", tmp_path / "es.xlf")
+    set_target(exported, "Wet your hands.", "Mójese bien las manos.")
+    catalog = project / SPANISH_PO
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace('msgstr "Lavarse las manos"',
+                                                                   'msgstr Lavarse "las manos"'), encoding="utf-8")
+    before = catalog.read_bytes()
+    capsys.readouterr()
+    assert pipeline.main(["--project", str(project), "import", str(exported)]) == 1
+    assert f"error: {SPANISH_PO}:{line_of(catalog, 'msgstr Lavarse')}:" in capsys.readouterr().err
+    assert catalog.read_bytes() == before
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(number for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if text in line)
