@@ -107,25 +107,25 @@ def read_entry(element, source_tag: str, display: str) -> Entry:
         for group in section:
             if not isinstance(group.tag, str) or local_name(group) not in TERM_GROUP_TAGS:
                 continue
-            term, status, translatable = read_term(group, display)
+            term, status, translatable, line = read_term(group, display)
             if term:
-                languages.setdefault(tag, []).append(Term(term, status, group.sourceline))
+                languages.setdefault(tag, []).append(Term(term, status, line))
                 keep_as_is = keep_as_is or (tag.split("-")[0] == source_tag.split("-")[0] and not translatable)
     english = next((terms for tag, terms in languages.items() if tag.split("-")[0] == source_tag.split("-")[0]), [])
     return Entry(english=tuple(english), keep_as_is=keep_as_is, line=element.sourceline,
                  languages=tuple((tag, tuple(terms)) for tag, terms in languages.items()))
 
 
-def read_term(group, display: str) -> tuple[str, str, bool]:
-    """A tig / termSec -> (term, status, translatable)."""
-    term, status, translatable = "", "admitted", True
+def read_term(group, display: str) -> tuple[str, str, bool, int]:
+    """A tig / termSec -> (term, status, translatable, the term's line)."""
+    term, status, translatable, line = "", "admitted", True, group.sourceline
     for child in group.iter():
         if not isinstance(child.tag, str):
             continue
         name, kind = local_name(child), child.get("type")
         text = " ".join("".join(child.itertext()).split())
         if name == "term":
-            term = text
+            term, line = text, child.sourceline
             if len(term) > MAX_TERM_CHARACTERS:
                 raise ProblemError([Problem(display, child.sourceline, f"a term of {len(term)} characters: a "
                                             f"glossary term is at most {MAX_TERM_CHARACTERS}")])
@@ -136,7 +136,7 @@ def read_term(group, display: str) -> tuple[str, str, bool]:
             status = STATUSES[text]
         elif name == "termNote" and kind in ("translationNote", "translate") and text.lower() == "no":
             translatable = False
-    return term, status, translatable
+    return term, status, translatable, line
 
 
 def stem(word: str) -> str:

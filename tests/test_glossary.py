@@ -20,7 +20,9 @@ GLOSSARY = """<?xml version="1.0" encoding="UTF-8"?>
       <langSet xml:lang="en"><tig><term>nurse</term></tig></langSet>
       <langSet xml:lang="es">
         <tig><term>enfermera</term><termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></tig>
-        <tig><term>auxiliar</term><termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></tig>
+        <tig>
+          <term>auxiliar</term><termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote>
+        </tig>
       </langSet>
     </termEntry>
     <termEntry id="soap">
