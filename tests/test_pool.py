@@ -1,6 +1,11 @@
 """Rendering in parallel: worker processes or a Dask cluster give the very same PDFs."""
 
 import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +102,39 @@ def test_each_language_stays_with_one_worker_until_none_is_left_to_start():
     queue.finished(1)
     assert hand_out() == [(1, "es-5")]
     assert not queue
+
+
+def test_a_cluster_of_separate_dask_processes_gives_byte_identical_pdfs(tmp_path, one_worker):
+    """A real cluster, as the README starts one: `dask scheduler` and two `dask worker` processes
+    on loopback, and `pipeline.py build --scheduler` as a new process."""
+    import distributed
+
+    dask = str(Path(sys.executable).parent / "dask")
+    project = make_project(tmp_path, broken_locale=False)
+    address_file = tmp_path / "scheduler.json"
+    started = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                 "--scheduler-file", str(address_file)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for _ in range(2):
+            started.append(subprocess.Popen([dask, "worker", "--scheduler-file", str(address_file), "--nthreads",
+                                             "1", "--no-dashboard", "--host", "127.0.0.1"], cwd=project,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with distributed.Client(scheduler_file=str(address_file), timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        address = json.loads(address_file.read_text())["address"]
+        build = subprocess.run([sys.executable, str(Path(pipeline.__file__)), "--project", str(project), "build",
+                                "--no-progress", "--scheduler", address], capture_output=True, text=True,
+                               timeout=600)
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in started:
+            process.wait(timeout=30)
+    assert build.returncode == 0, build.stderr
+    manifest = json.loads((project / "output/manifest.json").read_text())
+    assert {e["path"]: e["sha256"] for e in manifest["leaflets"] + manifest["packs"]} == checksums(one_worker)
+    assert "rendered" in build.stdout and "reused 0 unchanged" in build.stdout
