@@ -174,26 +174,42 @@ def term_problems(glossary: Glossary, source: str, translation: str, language: L
 
 
 def occurs(term: str, text: str, script: str, exact: bool = False, inflected: bool = False) -> bool:
-    return bool(term) and pattern(term, script, exact, inflected).search(text.replace("*", "")) is not None
+    if not term:
+        return False
+    if not exact:  # compared in lower case: a pattern without IGNORECASE compiles many times faster
+        term, text = term.lower(), text.lower()
+    text = text.replace("*", "")
+    if probe(term, script, inflected) not in text:  # most terms are not in most texts: no pattern needed
+        return False
+    return pattern(term, script, exact, inflected).search(text) is not None
 
 
 def without(text: str, terms: list[Term], script: str) -> str:
-    """The text with every allowed term taken out, so a deprecated term inside one does not count."""
+    """The text (in lower case) with every allowed term taken out, so a deprecated term inside one
+    does not count."""
+    text = text.replace("*", "").lower()
     for term in sorted(terms, key=lambda term: -len(term.text)):
-        text = pattern(term.text, script).sub(" ", text.replace("*", ""))
+        if probe(term.text.lower(), script, False) in text:
+            text = pattern(term.text.lower(), script).sub(" ", text)
     return text
+
+
+def probe(term: str, script: str, inflected: bool) -> str:
+    """A piece of text every match of the term contains."""
+    first = term.split()[0] if term.split() else term
+    return stem(first) if inflected and script not in MATCH_ANYWHERE else first
 
 
 @lru_cache(maxsize=1 << 16)  # a glossary's terms, compiled once rather than once a message
 def pattern(term: str, script: str, exact: bool = False, inflected: bool = False) -> re.Pattern:
-    flags = 0 if exact else re.IGNORECASE
+    """The term (in lower case unless `exact`) as a pattern to search text in the same case."""
     words = [stem(word) if inflected and script not in MATCH_ANYWHERE else word for word in term.split()]
     # The rest of a word is anything up to a space or a punctuation mark: \w would stop at the
     # vowel signs of Devanagari and other Indic scripts, which are marks, not letters.
     body = re.escape(term) if exact else rf"{REST}[\s-]+".join(re.escape(word) for word in words)
     if script in MATCH_ANYWHERE:
-        return re.compile(body, flags)
-    return re.compile(rf"{WORD_START}{body}{REST}", flags)
+        return re.compile(body)
+    return re.compile(rf"{WORD_START}{body}{REST}")
 
 
 def catalog_problems(settings: Settings, messages, display: str, language: Language) -> list[Problem]:

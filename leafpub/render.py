@@ -7,9 +7,10 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
-from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import BaseLoader, Environment, FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup, escape
 
 from . import online, sources
@@ -68,12 +69,21 @@ class ProjectLoader(BaseLoader):
         return text, str(path), lambda: False
 
 
+@lru_cache(maxsize=1)
+def template_code() -> FileSystemBytecodeCache:
+    return FileSystemBytecodeCache()
+
+
 def make_environment(settings: Settings) -> Environment:
     environment = Environment(
         loader=ProjectLoader(settings),
         autoescape=True,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
+        # Compiling the templates took longer than the rest of a build with nothing to render.
+        # Jinja2's own cache (a private folder per user, checked for its owner and mode) keeps
+        # each template's code by a checksum of its source: an edited template is compiled again.
+        bytecode_cache=template_code(),
     )
     # Same whitespace handling as babel.cfg's `trimmed = true`, so msgids match.
     environment.policies["ext.i18n.trimmed"] = True
