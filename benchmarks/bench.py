@@ -2,14 +2,18 @@
 
     make bench            (or: .venv/bin/python benchmarks/bench.py)
 
-(a) cold full build vs rendering the same HTML with plain WeasyPrint in one warm process
-    (medians of three of each, taken in turn: this machine's speed drifts by 20% and more)
-(b) no-op rebuild vs full build
-(c) one edited catalog vs full build, and how many documents were rendered
+Every build is a new `pipeline.py build` process, timed from start to exit as a user waits for it.
+(a) cold full build vs a hand-written loop rendering the same HTML with WeasyPrint in two
+    processes (benchmarks/loop.py; medians of three of each, taken in turn: this machine's speed
+    drifts by 20% and more)
+(b) no-op rebuild vs cold full build (median of three)
+(c) one edited catalog vs cold full build, and how many documents were rendered
 (d) packs for 200 generated clinics vs one base full build
 (e) the download site's front page with 100 leaflets (copies of the built one, each in 15
     languages), and the search index it loads when a visitor searches
-plus peak memory per worker and file sizes. Each build runs in a fresh copy of the project.
+plus peak memory per worker (from builds in this process) and file sizes, and the scale figures:
+10 leaflets x 15 languages, 1,000 clinics' packs (BENCH_SCALE=0 leaves them out). Each build runs
+in a fresh copy of the project.
 """
 
 from __future__ import annotations
@@ -33,8 +37,12 @@ from leafpub.pool import default_workers  # noqa: E402
 from leafpub.fonts import use_pinned_fonts  # noqa: E402
 from leafpub.pdf import PDF_VARIANTS  # noqa: E402
 
+import loop  # noqa: E402  (benchmarks/loop.py: the hand-written baseline)
+
+assert loop.VARIANTS == PDF_VARIANTS, "benchmarks/loop.py renders every variant as the build does"
+
 REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
-TARGETS = {"a": 0.60, "b": 0.05, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6,
+TARGETS = {"a": 0.90, "b": 0.03, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6,
            "front_page_kb": 150}
 
 
@@ -52,58 +60,48 @@ def timed_build(project: Path, **options):
     return time.perf_counter() - started, report
 
 
-def cold_build_in_new_process(project: Path) -> float:
-    """A cold build as a new `pipeline.py build` has it: nothing imported, no worker running
-    (the forkserver of this process would start the workers warm). Timed as timed_build is."""
-    script = ("import sys, time; sys.path.insert(0, sys.argv[1]); import pipeline\n"
-              "from pathlib import Path; from leafpub.config import load_settings\n"
-              "from leafpub.pool import default_workers\n"
-              "if __name__ == '__main__':\n"
-              "    started = time.perf_counter()\n"
-              "    report = pipeline.build(load_settings(Path(sys.argv[2])), workers=default_workers())\n"
-              "    assert not report.problems, report.problems[:3]\n"
-              "    print(time.perf_counter() - started)\n")
-    runner = project.parent / "cold_build.py"
-    runner.write_text(script)
-    finished = subprocess.run([sys.executable, str(runner), str(ROOT), str(project)], check=True,
-                              capture_output=True, text=True)
-    return float(finished.stdout.split()[-1])
-
-
-def raw_weasyprint(dump: Path, project: Path) -> float:
-    """The same HTML, rendered one after the other with plain WeasyPrint in one warm process,
-    each document with its stylesheet, as `weasyprint -s leaflet.css page.html` renders it."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    # The pinned fonts, as the build uses them; nothing else of the build's renderer.
-    use_pinned_fonts(load_settings(project))
-    font_config = FontConfiguration()
-    variants = json.loads((dump / "index.json").read_text())
-    base_url = (project / "templates").as_uri() + "/"
-    pages = [(dump / name).read_text(encoding="utf-8") for name in variants]
-    stylesheet = str(dump / "leaflet.css")
-
-    def render(html: str, variant: str) -> bytes:
-        return HTML(string=html, base_url=base_url).write_pdf(
-            pdf_variant=PDF_VARIANTS[variant], font_config=font_config,
-            stylesheets=[CSS(filename=stylesheet)])
-
-    render(pages[0], "standard")  # warm up
+def run_process(*arguments: str) -> tuple[float, str]:
+    """A new Python process, timed from its start to its exit as a user waits for it."""
     started = time.perf_counter()
-    for html, variant in zip(pages, variants.values()):
-        render(html, variant)
-    return time.perf_counter() - started
+    finished = subprocess.run([sys.executable, *arguments], check=True, capture_output=True, text=True)
+    return time.perf_counter() - started, finished.stdout
 
 
-def two_hundred_clinics(project: Path) -> None:
+def build_process(project: Path) -> tuple[float, int]:
+    """`pipeline.py build` as a new process: its seconds and how many PDFs it rendered."""
+    seconds, out = run_process(str(ROOT / "pipeline.py"), "--project", str(project), "build", "--no-progress")
+    rendered = next(int(line.split()[1]) for line in out.splitlines() if line.startswith("rendered ")
+                    and line.split()[1].isdigit())
+    return seconds, rendered
+
+
+def loop_process(dump: Path, project: Path) -> float:
+    """The hand-written two-process WeasyPrint loop over the same HTML (benchmarks/loop.py)."""
+    fontconfig = use_pinned_fonts(load_settings(project))
+    return run_process(str(ROOT / "benchmarks" / "loop.py"), str(dump), (project / "templates").as_uri() + "/",
+                       str(fontconfig))[0]
+
+
+def many_leaflets(project: Path, copies: int) -> None:
+    """`copies` leaflets in place of the one: the same text (so every catalog translates them) under
+    other slugs, and packs.toml without packs (the leaflets alone are measured)."""
+    source = next((project / "leaflets").glob("*.md"))
+    text = source.read_text(encoding="utf-8")
+    slug = source.stem
+    for number in range(2, copies + 1):
+        (project / "leaflets" / f"{slug}-{number}.md").write_text(
+            text.replace(f"slug: {slug}", f"slug: {slug}-{number}"), encoding="utf-8")
+    (project / "packs.toml").write_text("", encoding="utf-8")
+
+
+def two_hundred_clinics(project: Path, clinics: int = 200) -> None:
     locales = ["es", "fr", "de", "pt_BR", "pl", "ro", "uk", "tr", "vi", "ar", "fa", "hi", "zh_Hans", "ko"]
     blocks = []
-    for number in range(200):
+    for number in range(clinics):
         chosen = ["en", locales[number % len(locales)], locales[(number * 5 + 3) % len(locales)]]
         blocks.append(f"""
 [[pack]]
-id = "clinic-{number:03}"
+id = "clinic-{number:04}"
 title = "Skin treatment information"
 leaflets = ["microneedling-scars"]
 locales = {json.dumps(list(dict.fromkeys(chosen)))}
@@ -190,24 +188,27 @@ def site_of_100_leaflets(output: Path, manifest: dict, folder: Path) -> tuple[in
 
 def main() -> int:
     workers = default_workers()
-    print(f"machine: {os.cpu_count()} cores, {workers} workers")
+    print(f"machine: {os.cpu_count()} cores, {workers} workers; every time below is a whole process, "
+          "as a user runs it, unless it says otherwise")
     with tempfile.TemporaryDirectory(prefix="leafpub-bench-") as folder:
         folder = Path(folder)
+        # In this process: the HTML of every document (for the loop), worker memory, render times.
         project = fresh_copy(folder)
         dump = folder / "html"
-        full, report = timed_build(project, dump_html=dump)
+        _, report = timed_build(project, dump_html=dump)
         assert not report.problems, report.problems[:3]
-        fulls, raws = [full], [raw_weasyprint(dump, project)]
-        for repeat in range(1, REPEATS):
-            fulls.append(cold_build_in_new_process(fresh_copy(folder / f"cold-{repeat}")))
-            raws.append(raw_weasyprint(dump, project))
-        full, raw = statistics.median(fulls), statistics.median(raws)
-        noop, noop_report = timed_build(project)
+        colds, loops = [], []
+        for repeat in range(REPEATS):  # in turn: this machine's speed drifts by 20% and more
+            colds.append(build_process(fresh_copy(folder / f"cold-{repeat}"))[0])
+            loops.append(loop_process(dump, project))
+        cold, loop = statistics.median(colds), statistics.median(loops)
+        noops = [build_process(project) for _ in range(REPEATS)]
+        noop = statistics.median(seconds for seconds, _ in noops)
         catalog = project / "translations/es/LC_MESSAGES/messages.po"
         catalog.write_text(catalog.read_text(encoding="utf-8").replace(
             "Evite la exposición directa al sol.", "Evite la exposición directa al sol, por favor."),
             encoding="utf-8")
-        edited, edited_report = timed_build(project)
+        edited, edited_rendered = build_process(project)
         cold_peak = max(stat.peak_memory_kib for stat in report.stats) / 1024
         output = project / "output"
         manifest = report.manifest
@@ -220,20 +221,26 @@ def main() -> int:
         front_page, search_index, site_seconds = site_of_100_leaflets(output, manifest, folder / "site")
 
         clinics_project = fresh_copy(folder / "clinics")
-        base, _ = timed_build(clinics_project)
+        base, _ = build_process(clinics_project)
         two_hundred_clinics(clinics_project)
-        clinics, clinics_report = timed_build(clinics_project)
+        clinics, _ = build_process(clinics_project)
+        # Worker memory of the 200-clinic build, in this process (a new process does not report it).
+        memory_project = fresh_copy(folder / "clinics-memory")
+        two_hundred_clinics(memory_project)
+        _, clinics_report = timed_build(memory_project)
         assert not clinics_report.problems, clinics_report.problems[:3]
         clinics_peak = max(stat.peak_memory_kib for stat in clinics_report.stats) / 1024
-        peak = max(cold_peak, clinics_peak)  # over every build of the run
+        peak = max(cold_peak, clinics_peak)
+        scale = scale_figures(folder, cold, len(report.rendered), clinics)
 
     latin = max(size for locale, size in sizes.items() if locale not in ("zh_Hans", "ko"))
     cjk = max(sizes["zh_Hans"], sizes["ko"])
     rows = [
-        ("(a) cold full build / plain WeasyPrint, same HTML", f"{full:.1f} s / {raw:.1f} s", full / raw, TARGETS["a"]),
-        ("(b) no-op rebuild / full build", f"{noop:.2f} s / {full:.1f} s", noop / full, TARGETS["b"]),
-        ("(c) one edited catalog / full build", f"{edited:.1f} s / {full:.1f} s, "
-         f"{len(edited_report.rendered)} of {len(report.rendered)} PDFs rendered", edited / full, None),
+        ("(a) cold full build / hand-written 2-process loop", f"{cold:.1f} s / {loop:.1f} s", cold / loop,
+         TARGETS["a"]),
+        ("(b) no-op rebuild / cold full build", f"{noop:.2f} s / {cold:.1f} s", noop / cold, TARGETS["b"]),
+        ("(c) one edited catalog / cold full build", f"{edited:.1f} s / {cold:.1f} s, "
+         f"{edited_rendered} of {len(report.rendered)} PDFs rendered", edited / cold, None),
         ("(d) 200 clinics' packs / base full build", f"{clinics:.1f} s / {base:.1f} s", clinics / base, TARGETS["d"]),
         ("peak memory per worker, any build", f"{cold_peak:.0f} MiB cold, {clinics_peak:.0f} MiB 200 clinics",
          peak, TARGETS["memory_mib"]),
@@ -243,18 +250,41 @@ def main() -> int:
          pack_size / parts, TARGETS["pack"]),
         ("(e) front page, 100 leaflets in 15 languages (KB)", f"{front_page / 1024:.0f} KB; search index "
          f"{search_index / 1024:.0f} KB; made in {site_seconds:.1f} s", front_page / 1024, TARGETS["front_page_kb"]),
+        *scale,
     ]
-    print(f"(a) cold builds: {', '.join(f'{t:.1f}' for t in fulls)} s; plain WeasyPrint: "
-          f"{', '.join(f'{t:.1f}' for t in raws)} s")
+    print(f"(a) cold builds: {', '.join(f'{t:.1f}' for t in colds)} s; hand-written loop: "
+          f"{', '.join(f'{t:.1f}' for t in loops)} s; no-op rebuilds: "
+          f"{', '.join(f'{t:.2f}' for t, _ in noops)} s")
     print(f"{'measure':<52} {'figures':<44} {'value':>7}  target")
     for name, figures, value, target in rows:
         verdict = "" if target is None else ("met" if value <= target else "NOT met")
         print(f"{name:<52} {figures:<44} {value:7.2f}  {'' if target is None else f'<= {target} {verdict}'}")
     times = [stat.seconds for stat in report.stats]
-    print(f"per-document render+check time: median {statistics.median(times):.2f} s, max {max(times):.2f} s")
-    print(f"no-op rebuild rendered {len(noop_report.rendered)} documents")
+    print(f"per-document render+check time (in this process): median {statistics.median(times):.2f} s, "
+          f"max {max(times):.2f} s")
+    print(f"no-op rebuilds rendered {', '.join(str(count) for _, count in noops)} documents")
     print(f"the 15-language pack: {breakdown}")
     return 0
+
+
+def scale_figures(folder: Path, cold: float, documents: int, clinics_200: float) -> list[tuple]:
+    """10 leaflets x 15 languages, and 1,000 clinics' packs: the cost per document must not grow."""
+    if os.environ.get("BENCH_SCALE", "1") == "0":
+        return []
+    leaflets_project = fresh_copy(folder / "ten-leaflets")
+    many_leaflets(leaflets_project, 10)
+    ten, ten_rendered = build_process(leaflets_project)
+    clinics_project = fresh_copy(folder / "thousand-clinics")
+    build_process(clinics_project)
+    two_hundred_clinics(clinics_project, 1000)
+    thousand, _ = build_process(clinics_project)
+    per_document, per_ten = cold / documents, ten / ten_rendered
+    return [
+        ("scale: 10 leaflets x 15 languages, s per PDF / 1 leaflet", f"{ten:.0f} s for {ten_rendered} PDFs; "
+         f"{per_ten:.2f} s / {per_document:.2f} s", per_ten / per_document, 1.0),
+        ("scale: 1,000 clinics' packs, s per pack / 200 clinics", f"{thousand:.0f} s; {thousand / 1000:.2f} s / "
+         f"{clinics_200 / 200:.2f} s", (thousand / 1000) / (clinics_200 / 200), 1.0),
+    ]
 
 
 if __name__ == "__main__":
