@@ -280,9 +280,9 @@ def scale_figures(folder: Path, cold: float, documents: int, clinics_200: float)
     thousand, _ = build_process(clinics_project)
     per_document, per_ten = cold / documents, ten / ten_rendered
     return [
-        ("scale: 10 leaflets x 15 languages, s per PDF / 1 leaflet", f"{ten:.0f} s for {ten_rendered} PDFs; "
+        ("(f) 10 leaflets x 15 languages, per PDF / 1 leaflet", f"{ten:.0f} s for {ten_rendered} PDFs; "
          f"{per_ten:.2f} s / {per_document:.2f} s", per_ten / per_document, 1.0),
-        ("scale: 1,000 clinics' packs, s per pack / 200 clinics", f"{thousand:.0f} s; {thousand / 1000:.2f} s / "
+        ("(g) 1,000 clinics' packs, per pack / 200 clinics", f"{thousand:.0f} s; {thousand / 1000:.2f} s / "
          f"{clinics_200 / 200:.2f} s", (thousand / 1000) / (clinics_200 / 200), 1.0),
     ]
 
