@@ -10,14 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Message
+from lxml import etree
 
 from . import catalogs, checks, glossary, sources, xliff
-from .xmlinput import local_name, parse_xml
-
-from lxml import etree
 from .languages import language_of
 from .model import Language, Settings
 from .problems import Problem, ProblemError
+from .xmlinput import local_name, parse_xml
 
 MAX_XLIFF_BYTES = 16 * 1024 * 1024
 MAX_TARGET_CHARACTERS = 20_000  # far beyond any leaflet's message; a longer target is not one
