@@ -19,6 +19,7 @@ from .model import HIDDEN_CHARACTERS, Language
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|%%")
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+SEPARATORS = re.compile("[\u2028\u2029]")
 # End punctuation that means the same thing in different scripts.
 SENTENCE_ENDS = {
     ".": "full stop", "。": "full stop", "।": "full stop", "۔": "full stop",
@@ -104,10 +105,16 @@ def check_whitespace_and_punctuation(source: str, translation: str, language: La
 
 
 def check_characters(source: str, translation: str, language: Language) -> list[str]:
-    """No control characters or bidi overrides, which can hide or reorder what is printed."""
+    """No control characters or bidi overrides, which can hide or reorder what is printed, and no
+    line or paragraph separators, which break a line where the English has none."""
     found = sorted({f"U+{ord(character):04X}" for character in HIDDEN_CHARACTERS.findall(translation)}
                    - {f"U+{ord(character):04X}" for character in HIDDEN_CHARACTERS.findall(source)})
-    return [f"invisible control or direction-override characters: {', '.join(found)}"] if found else []
+    problems = [f"invisible control or direction-override characters: {', '.join(found)}"] if found else []
+    separators = sorted({f"U+{ord(character):04X}" for character in SEPARATORS.findall(translation)}
+                        - {f"U+{ord(character):04X}" for character in SEPARATORS.findall(source)})
+    if separators:
+        problems.append(f"invisible line or paragraph separators: {', '.join(separators)}")
+    return problems
 
 
 CHECKS = (check_characters, check_numbers, check_placeholders, check_markup, check_length, check_whitespace_and_punctuation)

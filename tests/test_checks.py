@@ -11,6 +11,8 @@ SPANISH, PERSIAN, CHINESE = language_of("es"), language_of("fa"), language_of("z
 
 @pytest.mark.parametrize("source, translation, language, expected", [
     ("Wash for **20 seconds**.", "Lávese durante **20 segundos**.", SPANISH, []),
+    ("Rinse and dry them.", "Aclárelas\u2028y séquelas.", SPANISH,
+     ["invisible line or paragraph separators: U+2028"]),
     ("Wash for **20 seconds**.", "Lávese durante **30 segundos**.", SPANISH,
      ["number(s) missing from the translation: 20", "number(s) not in the English: 30"]),
     ("Call 999 within 2 days.", "Llame al 999 en unos días.", SPANISH,
