@@ -16,9 +16,10 @@ from babel.messages.catalog import Catalog
 from . import catalogs, sources
 from .languages import language_of
 from .model import HIDDEN_CHARACTERS, Settings
+from .pofiles import forms_of as forms
 from .pofiles import parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
 from .problems import Problem, ProblemError
-from .xliff import forms, unit_id
+from .xliff import unit_id
 
 MAX_FILE_BYTES = catalogs.MAX_CATALOG_BYTES
 NOTICE = """\
@@ -94,13 +95,13 @@ def compare(catalog: Catalog, locale: str, back: Catalog, shown: str) -> list[Ro
     prefix = f"{locale}:"
     returned = {message.context[len(prefix):]: message for message in list(back)[1:]
                 if message.context and message.context.startswith(prefix)}
-    rows = []
-    for key, msgid, english, translation in texts(catalog):
+    rows, translated = [], texts(catalog)
+    for key, msgid, english, translation in translated:
         message = returned.get(key)
         text = message.string if message is not None and isinstance(message.string, str) else ""
         state = ("missing" if not text else "stale" if message.id != translation else None)
         rows.append(Row(msgid, english, translation, text, difference(english, text) if text else 1.0, state))
-    if not set(returned) & {text[0] for text in texts(catalog)}:
+    if not set(returned) & {text[0] for text in translated}:
         raise ProblemError([Problem(shown, None, f"none of its texts is from the {locale} catalog: is it the "
                                                  "back-translation of another language?")])
     return sorted(rows, key=lambda row: (row.state != "missing", -row.difference))
@@ -124,3 +125,16 @@ def problems_with(rows: list[Row]) -> list[str]:
     if stale:
         reasons.append(f"is of an older translation: {stale} text(s) changed since it was exported")
     return reasons
+
+
+def for_approval(settings: Settings, locale: str, file: Path) -> tuple[str, str]:
+    """(file name, SHA-256) of a back-translation to record with an approval: refused unless it
+    covers every current text of the catalog."""
+    shown = sources.path_text(file)
+    back, digest = read_back_translation(file, shown)
+    catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
+    reasons = problems_with(compare(catalog, locale, back, shown))
+    if reasons:
+        raise ProblemError([Problem(shown, None, f"{reason}: an approval needs a back-translation of every "
+                                                 "current text") for reason in reasons])
+    return sources.path_text(Path(file.name)), digest

@@ -21,7 +21,7 @@ from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import LocaleCatalog, Settings
 from .publish import stage
-from .pofiles import header_line, parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
+from .pofiles import forms_of, header_line, parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
 from .problems import Problem, ProblemError
 
 DOMAIN = "messages"
@@ -306,10 +306,6 @@ def count_states(catalog: LocaleCatalog) -> dict[str, int]:
 def key_of(msgid: str | tuple | list) -> str:
     """Plural messages are keyed by their singular form."""
     return msgid if isinstance(msgid, str) else msgid[0]
-
-
-def forms_of(string) -> tuple[str, ...]:
-    return tuple(string) if isinstance(string, (tuple, list)) else (string,)
 
 
 def is_translated(string) -> bool:

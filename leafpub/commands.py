@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from . import approvals, catalogs, sources, status, system
+from . import approvals, catalogs, status, system
 from .model import Settings
 from .online import WEB_VARIANT, is_example
 from .problems import ProblemError
@@ -103,30 +103,16 @@ def approve_command(settings: Settings, arguments: argparse.Namespace, stages: S
     if problems:
         raise ProblemError(problems)
     on = arguments.on or date.today()
-    back = back_translation_of(settings, arguments.locale, arguments.back_translation)
+    back = None
+    if arguments.back_translation is not None:
+        from .backtranslation import for_approval
+
+        back = for_approval(settings, arguments.locale, arguments.back_translation)
     path = approvals.record_approval(settings, catalog, arguments.by, on, back)
     with_back = f", with the back-translation {back[0]} (SHA-256 {back[1][:12]}...)" if back else ""
     say(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
         f"{arguments.by} on {on}{with_back}. Any later change to the catalog makes it a draft again.")
     return EXIT_OK
-
-
-def back_translation_of(settings, locale: str, file) -> tuple[str, str] | None:
-    """(file name, SHA-256) of a back-translation of every current text of the catalog, or None."""
-    if file is None:
-        return None
-    from . import backtranslation
-    from .problems import Problem
-
-    shown = sources.path_text(file)
-    back, digest = backtranslation.read_back_translation(file, shown)
-    catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
-    reasons = backtranslation.problems_with(backtranslation.compare(catalog, locale, back, shown))
-    if reasons:
-        raise ProblemError([Problem(shown, None, f"{reason}: an approval needs a back-translation of every "
-                                                 "current text")
-                            for reason in reasons])
-    return sources.path_text(file.name), digest
 
 
 def show_status(settings, locales: list[str], as_json: bool) -> int:

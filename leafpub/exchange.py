@@ -15,6 +15,7 @@ from lxml import etree
 from . import catalogs, checks, glossary, sources, xliff
 from .languages import language_of
 from .model import Language, Settings
+from .pofiles import forms_of
 from .problems import Problem, ProblemError
 from .xmlinput import local_name, parse_xml
 
@@ -43,7 +44,7 @@ def export_xliff(settings: Settings, locale: str) -> tuple[bytes, dict[str, int]
     unwritable = [Problem(loaded.path, message.lineno, f"the control character U+{ord(found[0]):04X} cannot be "
                                                        "written in XML: remove it, then export", locale=locale)
                   for message in list(catalog)[1:]
-                  for found in [NOT_IN_XML.search("".join(xliff.forms(message.string)))] if found]
+                  for found in [NOT_IN_XML.search("".join(forms_of(message.string)))] if found]
     if unwritable:
         raise ProblemError(unwritable)
     data = xliff.export_xliff(catalog, settings.relative(path), language_of(settings.source_locale).tag,
@@ -132,16 +133,16 @@ def why_refused(target: xliff.Target, message: Message | None, language: Languag
     if message is None:
         return ("no message of the catalog has this id: its English changed or was removed after the "
                 "export. Export the file again and carry the translation over")
-    if target.source[:2] != xliff.forms(message.id):  # a plural group repeats the plural English
+    if target.source[:2] != forms_of(message.id):  # a plural group repeats the plural English
         return "its source is not the catalog's English: export the file again"
     string = merged_string(target, message, plurals)
     if string is None:
         return None
-    if sum(len(form) for form in xliff.forms(string)) > MAX_TARGET_CHARACTERS:
+    if sum(len(form) for form in forms_of(string)) > MAX_TARGET_CHARACTERS:
         return f"its target is longer than {MAX_TARGET_CHARACTERS} characters"
     problems = []
-    for index, form in enumerate(xliff.forms(string)):
-        english = xliff.forms(message.id)[0 if index == 0 else -1]
+    for index, form in enumerate(forms_of(string)):
+        english = forms_of(message.id)[0 if index == 0 else -1]
         for check in REFUSING_CHECKS:
             if check is checks.check_numbers and isinstance(message.id, (tuple, list)):
                 continue  # plural forms may spell the number out; the placeholder is checked

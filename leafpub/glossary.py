@@ -21,6 +21,7 @@ from pathlib import Path
 from . import sources
 from .xmlinput import local_name, parse_xml
 from .model import Language, Settings
+from .pofiles import forms_of as forms
 from .problems import Problem, ProblemError
 
 GLOSSARY_FILE = "glossary.tbx"
@@ -241,7 +242,3 @@ def catalog_checker(settings: Settings, display: str, language: Language) -> Cal
                 problems.append(Problem(display, message.lineno, found, locale=language.locale))
         return problems
     return check
-
-
-def forms(text) -> tuple[str, ...]:
-    return tuple(text) if isinstance(text, (tuple, list)) else (text,)

@@ -238,3 +238,8 @@ def with_previous_msgids(catalog: Catalog, data: bytes) -> Catalog:
                 # read_po took those lines for translator comments ("| msgid ...").
                 message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
     return catalog
+
+
+def forms_of(string) -> tuple[str, ...]:
+    """A message's msgid or msgstr as its forms: one for a singular message, one per plural form."""
+    return tuple(string) if isinstance(string, (tuple, list)) else (string,)

@@ -18,6 +18,7 @@ from lxml import etree
 
 from .checks import PLACEHOLDER
 from .markup import STAND_IN, parse_inline
+from .pofiles import forms_of as forms
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -189,10 +190,6 @@ def marked_runs(text: str) -> list[tuple[str, str, str]]:
 
 def q(name: str) -> str:
     return f"{{{NAMESPACE}}}{name}"
-
-
-def forms(text) -> tuple[str, ...]:
-    return tuple(text) if isinstance(text, (tuple, list)) else (text,)
 
 
 # -- reading targets back ---------------------------------------------------------
