@@ -47,8 +47,10 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     progress, problems = progress or Progress(), []
     # Every document is made with templates/: a link or a pipe there stops the whole build.
     plan.raise_problems(sources.tree(settings.root, settings.templates_dir)[1])
-    if workers > 1 and not scheduler:
-        pool.start_forkserver()  # it imports WeasyPrint for the workers while the inputs are read
+    if workers > 1 and not scheduler and not publish.read_manifest(settings.output_dir):
+        # A first build renders everything: the workers' WeasyPrint is imported while the
+        # inputs are read. A rebuild starts workers only if something must be rendered.
+        pool.start_forkserver()
 
     # 1. Content: the canonical leaflets (none withdrawn or past its review date) and the
     #    clinic packs (none listing a withdrawn leaflet).
@@ -90,7 +92,8 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     failures = leaflet_failures + pack_plan_failures + pack_failures + plan.expected_but_unbuildable(
         leaflets, problems, locale_catalogs, broken_locales)
     pages, found, web_failures = web.web_versions(settings, renderers.environment, leaflets, locale_catalogs, overdue,
-                                                  built=built.values(), failures=failures, previous=renderers.previous)
+                                                  built=built.values(), failures=failures, previous=renderers.previous,
+                                                  inputs=renderers.inputs)
     problems, failures = problems + found, failures + web_failures
 
     # 6. Publish what was built; what failed keeps its last good version, marked outdated.

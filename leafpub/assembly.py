@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import catalogs, documents, incremental, jobs, packs, plan, render
+from . import catalogs, documents, incremental, jobs, plan, render
 from .documents import Renderers
 from .model import Pack, PackDocument, PackPart, Pdf, Settings
+from .pagination import contents_pages
 from .problems import Problem, ProblemError
 
 #: The longest contents list a cover may have, in pages.
@@ -75,6 +76,13 @@ def plan_pack(renderers: Renderers, pack: Pack, bases: Bases, cover_catalog, cre
     cached = renderers.cache.get(key)
     if cached:
         return PlannedPack(pack, inputs, cached=cached[0])
+    # The clinic's details, in the fonts of each box's language (the leaflets' own texts were
+    # checked with their bases; a cached pack passed this with the same details and fonts).
+    clinic_texts = list(documents.clinic_texts(renderers.settings, pack.clinic))
+    problems = [problem for part, box in zip(parts, boxes)
+                for problem in renderers.coverage.check(clinic_texts, box.language, leaflet=part.slug)]
+    if problems:
+        return PlannedPack(pack, problems=tuple(dict.fromkeys(problems)))
     # A box in a large (CJK) face is rendered alone: no render loads several such faces.
     large = [box for box in boxes if renderers.coverage.uses_large_face(box.language)]
     covers = cover_html(renderers, pack, cover_catalog, parts, [box for box in boxes if box not in large], created)
@@ -102,10 +110,6 @@ def pack_parts(renderers: Renderers, pack: Pack, bases: Bases):
                 problems += bases.problems[key]
                 continue
             try:
-                # The clinic's details, in the fonts of this language's box (the leaflet's
-                # own texts were checked with its base).
-                problems += renderers.coverage.check(documents.clinic_texts(renderers.settings, pack.clinic),
-                                                     base.catalog.language, leaflet=slug)
                 boxes.append(render.render_contact_box(renderers.environment, renderers.settings, base.catalog,
                                                        pack.clinic, number=len(parts),
                                                        notice=pack.sides == 2 and bases.ready[key][0].pages % 2 == 1))
@@ -156,7 +160,7 @@ def cover_html(renderers: Renderers, pack: Pack, catalog, parts: list[PackPart],
     sheets = []
     for cover_pages in range(1, MOST_COVER_PAGES + 1):
         entries = [render.ContentsEntry(part.language, part.title, start, part.base.pages)
-                   for part, start in zip(parts, packs.contents_pages(cover_pages, parts, pack.sides))]
+                   for part, start in zip(parts, contents_pages(cover_pages, parts, pack.sides))]
         sheets.append(render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
                                                entries, created=created, boxes=boxes))
     return tuple(sheets)

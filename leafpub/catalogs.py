@@ -16,10 +16,10 @@ from babel.messages.mofile import write_mo
 
 from babel.support import NullTranslations, Translations
 
-from . import fonts, glossary, sources
+from . import checkcache, fonts, glossary, sources
 from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
-from .model import LocaleCatalog, Settings
+from .model import Language, LocaleCatalog, Settings
 from .publish import stage
 from .pofiles import forms_of, header_line, parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
 from .problems import Problem, ProblemError
@@ -184,16 +184,19 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     path = catalog_path(settings, locale)
     display = settings.relative(path)
     try:
-        language = language_of(locale)
+        language = remembered_language(settings, locale)
     except UnknownLanguage as error:
         raise ProblemError([Problem(display, None, str(error), locale=locale)]) from None
     data = sources.read(settings.root, path, MAX_CATALOG_BYTES, locale=locale)
+    # The checks below found the same last time if these bytes, the glossary's and the code are the same.
+    key = checkcache.key_of(locale, display, data, glossary.glossary_bytes(settings))
+    checked = checkcache.problems_from_json(checkcache.recall(settings, f"catalog.{locale}", key))
     # One clear problem for a file gettext cannot read at all, before msgfmt and Babel
     # would each report it their own way (often as dozens of syntax errors).
-    problems = unreadable_problems(data, display, locale)
+    problems = [] if checked is not None else unreadable_problems(data, display, locale)
     # GNU msgfmt catches what Babel lets through (duplicate msgids, wrong plural
     # counts, broken format strings, unterminated strings), each with its line.
-    problems = problems or run_msgfmt_check(data, display, locale)
+    problems = problems or ([] if checked is not None else run_msgfmt_check(data, display, locale))
     if problems:
         raise ProblemError(problems)
     catalog = parse_catalog(data, display, locale)
@@ -203,12 +206,10 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
                                     f"the Language header says {found}, but the folder is {locale}",
                                     locale=locale)])
     messages = list(catalog)[1:]
-    # Babel's own checks plus this project's (registered as Babel checkers).
-    for message, errors in catalog.check():
-        for error in errors:
-            problems.append(Problem(display, message.lineno, f"{error} (msgid {short(message.id)})",
-                                    locale=locale))
-    problems += glossary.catalog_problems(settings, messages, display, language)
+    if checked is None:
+        checked = check_messages(settings, catalog, display, language)
+        checkcache.remember(settings, f"catalog.{locale}", key, checkcache.problems_to_json(checked))
+    problems += checked
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -224,6 +225,24 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
         digest=messages_digest(catalog),
     )
     return dataclasses.replace(loaded, review=read_review(settings, loaded))
+
+
+def remembered_language(settings: Settings, locale: str) -> Language:
+    """language_of, kept in output/.cache: CLDR's data for a locale takes longer to load than its catalog."""
+    key = checkcache.key_of(locale)
+    try:
+        return Language(**checkcache.recall(settings, f"language.{locale}", key))
+    except TypeError:  # nothing kept (None), or not a Language
+        language = language_of(locale)
+        checkcache.remember(settings, f"language.{locale}", key, dataclasses.asdict(language))
+        return language
+
+
+def check_messages(settings: Settings, catalog: Catalog, display: str, language) -> list[Problem]:
+    """Babel's own checks plus this project's (registered as Babel checkers), and the glossary's."""
+    problems = [Problem(display, message.lineno, f"{error} (msgid {short(message.id)})", locale=language.locale)
+                for message, errors in catalog.check() for error in errors]
+    return problems + glossary.catalog_problems(settings, list(catalog)[1:], display, language)
 
 
 def read_catalog(settings: Settings, path: Path) -> Catalog:

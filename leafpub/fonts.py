@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from . import checkcache
 from .model import Language, Settings
 from .problems import Problem
 
@@ -72,10 +73,17 @@ def check_fonts_for(settings: Settings, languages: Iterable[Language]) -> dict[s
 
 
 def pinned_families(settings: Settings) -> set[str]:
+    """The family names the pinned font files declare; read again only when a file changes
+    (reading them means loading fontTools, most of what a build with nothing to do spends)."""
+    files = [(font.path, font.path.stat()) for font in settings.fonts if font.path.is_file()]
+    key = checkcache.key_of(*(f"{path}:{info.st_size}:{info.st_mtime_ns}" for path, info in files))
+    remembered = checkcache.recall(settings, "font-families", key)
+    if isinstance(remembered, list) and all(isinstance(name, str) for name in remembered):
+        return set(remembered)
     families: set[str] = set()
-    for font in settings.fonts:
-        if font.path.is_file():
-            families |= font_families(font.path, font.path.stat().st_mtime_ns)
+    for path, info in files:
+        families |= font_families(path, info.st_mtime_ns)
+    checkcache.remember(settings, "font-families", key, sorted(families))
     return families
 
 

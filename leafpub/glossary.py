@@ -83,6 +83,15 @@ def read_glossary(settings: Settings) -> Glossary:
     return parse_glossary(sources.read(settings.root, path, MAX_GLOSSARY_BYTES), display)
 
 
+def glossary_bytes(settings: Settings) -> bytes:
+    """What the glossary check reads: the file's bytes, empty without one, or why it cannot be read."""
+    path = glossary_path(settings)
+    try:
+        return sources.read(settings.root, path, MAX_GLOSSARY_BYTES) if sources.exists(settings.root, path) else b""
+    except ProblemError as error:
+        return ("unreadable: " + "; ".join(map(str, error.problems))).encode("utf-8")
+
+
 def parse_glossary(data: bytes, display: str) -> Glossary:
     root = parse_xml(data, display)
     if local_name(root) not in ("martif", "tbx"):

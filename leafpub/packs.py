@@ -14,20 +14,7 @@ from . import packtags
 from .internals import pack_fonts
 from .internals.pypdf_objects import add_object
 from .model import Language, Pack, PackPart, Pdf
-
-
-def contents_pages(cover_pages: int, parts: Sequence[PackPart], sides: int = 1) -> list[int]:
-    """The 1-based page on which each part starts, after the cover. Printed double-sided
-    (`sides` 2), each starts on a front page: odd, after a blank back page where needed."""
-    starts, page = [], front(cover_pages + 1, sides)
-    for part in parts:
-        starts.append(page)
-        page = front(page + part.base.pages, sides)
-    return starts
-
-
-def front(page: int, sides: int) -> int:
-    return page + 1 if sides == 2 and page % 2 == 0 else page
+from .pagination import contents_pages
 
 
 def stamp_clinic_box(writer: PdfWriter, page: PageObject, anchor: tuple, box: PageObject) -> IndirectObject:

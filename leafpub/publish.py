@@ -59,8 +59,9 @@ def leaflet_entry(document: LeafletDocument) -> dict:
 
 
 def web_entry(document) -> dict:
-    """A web.WebDocument's entry: a leaflet's, without paper, pages or inputs (it is made each build)."""
-    return {**published_text(document, document.path, document.sha256), "variant": WEB_VARIANT}
+    """A web.WebDocument's entry: a leaflet's, without paper or pages."""
+    return {**published_text(document, document.path, document.sha256), "variant": WEB_VARIANT,
+            "inputs": dict(document.inputs)}
 
 
 def published_text(document, path: str, sha256: str) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from . import online, render
+from . import checkcache, incremental, online, render
 from .languages import language_of
 from .model import PAPERS, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Settings, leaflet_path
 from .problems import Problem, ProblemError
@@ -27,6 +27,7 @@ class WebDocument:
     title: str  #: translated title
     html: bytes
     translation: str  #: "source", "draft" or "approved"
+    inputs: Mapping = field(default_factory=dict)  #: digests of what it is made from (the manifest keeps them)
 
     @property
     def path(self) -> str:
@@ -54,12 +55,13 @@ class LanguageLink:
 
 def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
                  catalogs: Mapping[str, LocaleCatalog], overdue: Collection[str], *, built: Iterable[LeafletDocument],
-                 failures: Iterable[Failure], previous: Mapping[str, dict]) -> tuple[list[WebDocument], list[Problem],
-                                                                                     list[Failure]]:
+                 failures: Iterable[Failure], previous: Mapping[str, dict],
+                 inputs: incremental.Inputs) -> tuple[list[WebDocument], list[Problem], list[Failure]]:
     """(web versions, problems, failures): a leaflet's web version in a language is made when its
     standard PDF was (so the two say the same); otherwise the last one is kept, outdated like
     the PDF. Each links the PDFs published after this build (`built`, and those of the last
-    manifest, `previous`, by path) and every other language with a web version."""
+    manifest, `previous`, by path) and every other language with a web version. A page whose
+    inputs are those of the published one is that one, not made again."""
     output, built = settings.output_dir, {document.path: document for document in built}
     published = set(built) | {path for path in previous if (output / path).is_file()}
     failed = {failure.key: failure.reason for failure in failures if failure.kind == "leaflet"}
@@ -83,7 +85,7 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
                              if language != catalog.language), key=lambda language: language.english_name)
             try:
                 documents.append(render_web(settings, environment, leaflet, catalog, overdue=leaflet.slug in overdue,
-                                            published=published, others=others))
+                                            published=published, others=others, inputs=inputs, previous=previous))
             except ProblemError as error:
                 problems += error.problems
                 web_failures.append(Failure("leaflet", key, str(error.problems[0])))
@@ -91,17 +93,33 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
 
 
 def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: LocaleCatalog, *, overdue: bool,
-               published: Collection[str], others: Iterable[Language]) -> WebDocument:
-    """One leaflet's web version in the catalog's language."""
+               published: Collection[str], others: Iterable[Language], inputs: incremental.Inputs,
+               previous: Mapping[str, dict]) -> WebDocument:
+    """One leaflet's web version in the catalog's language (the published one if its inputs are the same)."""
     language, slug = catalog.language, leaflet.slug
     pdfs = [PdfLink(path.rsplit("/", 1)[1], variant, paper) for variant in READER_VARIANTS for paper in PAPERS
             if (path := leaflet_path(slug, language.locale, Format(paper, variant))) in published]
+    links = [LanguageLink(online.web_file_name(slug, other.locale), other.tag, other.direction, other.native_name)
+             for other in others]
     title = catalog.translations.gettext(leaflet.title.text)
-    html = render.render(environment, "web.html", catalog, settings, {
-        "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
-        "overdue": overdue, "pdfs": pdfs,
-        "others": [LanguageLink(online.web_file_name(slug, other.locale), other.tag, other.direction,
-                                other.native_name) for other in others],
-        **render.review_dates(leaflet, language),
-    })
-    return WebDocument(leaflet, language, title, html.encode("utf-8"), catalog.review.state)
+    made_from = {"leaflet": inputs.leaflet(leaflet), "templates": inputs.templates, "software": inputs.software,
+                 "messages": incremental.digest([catalog.digest, catalog.review.state, catalog.review.approved]),
+                 "page": incremental.digest([overdue, pdfs, links, repr(settings), checkcache.checking_code()])}
+    html = published_page(settings, previous.get(online.web_path(slug, language.locale)), made_from)
+    if html is None:
+        html = render.render(environment, "web.html", catalog, settings, {
+            "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
+            "overdue": overdue, "pdfs": pdfs, "others": links, **render.review_dates(leaflet, language),
+        }).encode("utf-8")
+    return WebDocument(leaflet, language, title, html, catalog.review.state, made_from)
+
+
+def published_page(settings: Settings, entry: dict | None, made_from: dict) -> bytes | None:
+    """The published web version, if it was made from the same inputs and is as published."""
+    if not entry or entry.get("inputs") != made_from:
+        return None
+    try:
+        html = (settings.output_dir / entry["path"]).read_bytes()
+    except (OSError, KeyError, TypeError):
+        return None
+    return html if hashlib.sha256(html).hexdigest() == entry.get("sha256") else None

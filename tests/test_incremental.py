@@ -1,8 +1,13 @@
 """Incremental builds: nothing changed renders nothing; one catalog re-renders one language."""
 
+import subprocess
+import sys
+
 import pipeline
-from conftest import make_project, pdf_text, plain
+from conftest import ROOT, make_project, pdf_text, plain
+from leafpub import online
 from leafpub.config import load_settings
+from test_glossary import GLOSSARY
 
 
 def build(project):
@@ -99,3 +104,68 @@ def test_dump_html_writes_what_weasyprint_renders(tmp_path):
     pages = sorted(dump.glob("*.html"))
     assert len(pages) >= 12 and (dump / "leaflet.css").is_file()
     assert any("Lavarse las manos" in page.read_text() for page in pages)
+
+
+# -- a rebuild with nothing to do, as a user runs it ------------------------------
+
+RENDERING_LIBRARIES = {"weasyprint", "pypdf", "pikepdf", "pypdfium2", "dask", "distributed", "fontTools"}
+REPORT = ("import sys, pipeline; from multiprocessing import forkserver; "
+          "status = pipeline.main(['--project', sys.argv[1], 'build', '--no-progress']); "
+          "print('loaded:', sorted({name.split('.')[0] for name in sys.modules} & set(sys.argv[2].split(',')))); "
+          "print('forkserver:', forkserver._forkserver._forkserver_pid is not None); sys.exit(status)")
+
+
+def rebuild_process(project):
+    """`pipeline.py build` in a new process (all cores, as the command line runs it), and
+    which rendering libraries it loaded and whether it started the workers' forkserver."""
+    return subprocess.run([sys.executable, "-c", REPORT, str(project), ",".join(RENDERING_LIBRARIES)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def output_files(project) -> dict:
+    return {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in (project / "output").rglob("*")
+            if path.is_file() and ".cache" not in path.parts and path.name != ".lock"}
+
+
+def test_a_rebuild_with_nothing_changed_loads_no_renderer_and_touches_no_file(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    build(project)
+    before = output_files(project)
+    finished = rebuild_process(project)
+    assert finished.returncode == 0, finished.stderr
+    assert "rendered 0 PDFs, reused 13 unchanged ones" in finished.stdout
+    assert "loaded: []" in finished.stdout and "forkserver: False" in finished.stdout
+    # The download page, its thumbnails and the web versions were not written again either.
+    assert output_files(project) == before
+
+
+def test_a_first_build_renders_with_the_rendering_libraries_loaded_only_in_its_workers(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    finished = rebuild_process(project)
+    assert finished.returncode == 0, finished.stderr
+    assert "rendered 13 PDFs" in finished.stdout and "forkserver: True" in finished.stdout
+
+
+def test_checks_remembered_for_a_catalog_are_made_again_when_the_glossary_changes(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    assert build(project).problems == ()
+    glossary = project / "translations/glossary.tbx"
+    glossary.write_text(GLOSSARY.replace("<term>detergente</term>", "<term>jabón</term>").replace(
+        "<term>jabón</term><termNote type=\"administrativeStatus\">preferredTerm-admn-sts",
+        "<term>champú</term><termNote type=\"administrativeStatus\">preferredTerm-admn-sts"), encoding="utf-8")
+    report = build(project)
+    assert any("uses the forbidden term 'jabón' for 'soap'" in problem.message for problem in report.problems)
+    glossary.unlink()
+    assert build(project).problems == ()
+
+
+def test_a_web_version_is_made_again_when_its_text_changes_and_kept_when_not(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    build(project)
+    spanish, english = (project / "output" / online.web_path("hand-washing", locale) for locale in ("es", "en"))
+    english_before = english.stat().st_mtime_ns
+    catalog = project / "translations/es/LC_MESSAGES/messages.po"
+    catalog.write_text(catalog.read_text().replace("Frótelas con jabón.", "Frótelas bien con jabón."))
+    build(project)
+    assert "Frótelas bien con jabón." in spanish.read_text(encoding="utf-8")
+    assert english.stat().st_mtime_ns == english_before

@@ -124,13 +124,13 @@ def test_printed_double_sided_each_leaflet_starts_on_a_front_page():
     counts it. One-sided packs have none."""
     from types import SimpleNamespace
 
-    from leafpub import packs
+    from leafpub import pagination
 
     parts = [SimpleNamespace(base=SimpleNamespace(pages=pages)) for pages in (2, 1, 3, 2)]
-    assert packs.contents_pages(1, parts, sides=2) == [3, 5, 7, 11]
-    assert packs.contents_pages(2, parts, sides=2) == [3, 5, 7, 11]
-    assert packs.contents_pages(3, parts, sides=2) == [5, 7, 9, 13]
-    assert packs.contents_pages(1, parts, sides=1) == [2, 4, 5, 8]
+    assert pagination.contents_pages(1, parts, sides=2) == [3, 5, 7, 11]
+    assert pagination.contents_pages(2, parts, sides=2) == [3, 5, 7, 11]
+    assert pagination.contents_pages(3, parts, sides=2) == [5, 7, 9, 13]
+    assert pagination.contents_pages(1, parts, sides=1) == [2, 4, 5, 8]
 
 
 PACKS = """

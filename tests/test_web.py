@@ -15,7 +15,7 @@ import pytest
 from html5lib import HTMLParser
 
 from conftest import ROOT
-from leafpub import catalogs, content, online, render, web
+from leafpub import catalogs, content, incremental, online, render, web
 from leafpub.config import load_settings
 from leafpub.languages import language_of
 
@@ -43,7 +43,7 @@ def shipped_web_page(locale: str, overdue: bool = False) -> str:
     others = [language_of(other) for other in ("en", "ar", "zh_Hans") if other != locale]
     published = {f"leaflets/{leaflet.slug}/{leaflet.slug}.{locale}.a4.pdf"}
     document = web.render_web(SETTINGS, render.make_environment(SETTINGS), leaflet, catalog, overdue=overdue,
-                              published=published, others=others)
+                              published=published, others=others, inputs=incremental.Inputs(SETTINGS, ()), previous={})
     return document.html.decode("utf-8")
 
 

@@ -1,0 +1,93 @@
+"""A check's inputs (file bytes, this code, the tools' versions) -> what it found last time.
+
+Checking every catalog (msgfmt, Babel's and this project's checks, the glossary) is most of
+what a build with nothing to render spends; its result depends only on the bytes checked and
+the code and tools that check them. Results are kept in output/.cache/checks/, one file per
+subject (a catalog, the pinned fonts), replaced when its key changes. A result that cannot
+be read or written is simply checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .model import Settings
+from .problems import Problem
+
+#: The libraries and tools whose upgrade can change what a check finds.
+CHECKING_LIBRARIES = ("babel", "fonttools", "lxml", "translate-toolkit")
+CHECKING_TOOLS = ("msgfmt",)
+
+
+@cache
+def checking_code() -> str:
+    """This package's source, the checking libraries' versions and the tools' files: a
+    change to any of them checks everything again."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in CHECKING_LIBRARIES:
+        try:
+            digest.update(f"{name}={version(name)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=none\0".encode())
+    for tool in CHECKING_TOOLS:
+        found = shutil.which(tool)
+        info = os.stat(found) if found else None
+        digest.update(f"{tool}={found}:{info and info.st_size}:{info and info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def key_of(*inputs: bytes | str) -> str:
+    digest = hashlib.sha256(checking_code().encode())
+    for value in inputs:
+        data = value.encode("utf-8") if isinstance(value, str) else value
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def entry_path(settings: Settings, subject: str) -> Path:
+    return settings.output_dir / ".cache" / "checks" / f"{subject}.json"
+
+
+def recall(settings: Settings, subject: str, key: str):
+    """The result kept for `subject` under `key`, or None."""
+    try:
+        entry = json.loads(entry_path(settings, subject).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry.get("result") if isinstance(entry, dict) and entry.get("key") == key else None
+
+
+def remember(settings: Settings, subject: str, key: str, result) -> None:
+    """Keep a result (JSON); a full or read-only disk only costs the next build time."""
+    path = entry_path(settings, subject)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps({"key": key, "result": result}, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def problems_to_json(problems) -> list[dict]:
+    return [{"path": p.path, "line": p.line, "message": p.message, "locale": p.locale, "leaflet": p.leaflet,
+             "pack": p.pack} for p in problems]
+
+
+def problems_from_json(entries) -> list[Problem] | None:
+    """The problems kept by problems_to_json; None for anything else (nothing kept, or not that)."""
+    if not isinstance(entries, list):
+        return None
+    try:
+        return [Problem(**entry) for entry in entries]
+    except TypeError:
+        return None
