@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import pipeline  # noqa: E402
 from leafpub.config import load_settings  # noqa: E402
-from leafpub.pool import default_workers  # noqa: E402
+from leafpub.pool import Progress, default_workers  # noqa: E402
 from leafpub.fonts import use_pinned_fonts  # noqa: E402
 from leafpub.pdf import PDF_VARIANTS  # noqa: E402
 
@@ -54,10 +54,46 @@ def fresh_copy(folder: Path) -> Path:
     return project
 
 
-def timed_build(project: Path, **options):
+class PhaseClock(Progress):
+    """When the build began each phase (reading, planning, publishing), for the timeline."""
+
+    def __init__(self):
+        self.phases: list[tuple[float, str]] = []
+
+    def phase(self, description: str) -> None:
+        self.phases.append((time.time(), description.split()[0]))
+
+
+def timed_build(project: Path, clock: PhaseClock | None = None, **options):
     started = time.perf_counter()
-    report = pipeline.build(load_settings(project), workers=default_workers(), **options)
+    report = pipeline.build(load_settings(project), clock, workers=default_workers(), **options)
     return time.perf_counter() - started, report
+
+
+def timeline(report, began: float, ended: float, clock: PhaseClock, step: float = 0.25) -> list[str]:
+    """Where a build's time goes: the main process's phases, then each worker's jobs as a bar
+    (R rendering, c checking what was rendered, . idle; one character a `step` of seconds),
+    with its busy and idle seconds."""
+    width = int((ended - began) / step) + 1
+    lines = [f"timeline of the cold build in this process ({ended - began:.1f} s; 0 = its start; one character "
+             f"= {step} s; R rendering, c checking, . idle)",
+             "  main:     " + ", ".join(f"{name} at {at - began:.1f} s" for at, name in clock.phases)
+             + f", done at {ended - began:.1f} s"]
+    for number, worker in enumerate(sorted({stat.worker for stat in report.stats}), 1):
+        jobs = sorted((stat for stat in report.stats if stat.worker == worker), key=lambda stat: stat.began)
+        bar = ["."] * width
+        for job in jobs:
+            start, checks = job.began - began, job.began - began + job.seconds - job.checking
+            for index in range(int(start / step), min(width, int((job.began - began + job.seconds) / step) + 1)):
+                bar[index] = "c" if index * step >= checks else "R"
+        busy = sum(job.seconds for job in jobs)
+        checking = sum(job.checking for job in jobs)
+        first, last = jobs[0].began - began, max(job.began + job.seconds for job in jobs) - began
+        lines.append(f"  worker {number}: {''.join(bar)}")
+        lines.append(f"            {len(jobs)} jobs, busy {busy:.1f} s ({checking:.1f} s checking); idle "
+                     f"{first:.1f} s before its first job, {last - first - busy:.1f} s between jobs, "
+                     f"{ended - began - last:.1f} s after its last")
+    return lines
 
 
 def run_process(*arguments: str) -> tuple[float, str]:
@@ -195,7 +231,9 @@ def main() -> int:
         # In this process: the HTML of every document (for the loop), worker memory, render times.
         project = fresh_copy(folder)
         dump = folder / "html"
-        _, report = timed_build(project, dump_html=dump)
+        clock, began = PhaseClock(), time.time()
+        _, report = timed_build(project, clock, dump_html=dump)
+        where_time_goes = timeline(report, began, time.time(), clock)
         assert not report.problems, report.problems[:3]
         colds, loops = [], []
         for repeat in range(REPEATS):  # in turn: this machine's speed drifts by 20% and more
@@ -263,6 +301,7 @@ def main() -> int:
     print(f"per-document render+check time (in this process): median {statistics.median(times):.2f} s, "
           f"max {max(times):.2f} s")
     print(f"no-op rebuilds rendered {', '.join(str(count) for _, count in noops)} documents")
+    print("\n".join(where_time_goes))
     print(f"the 15-language pack: {breakdown}")
     return 0
 

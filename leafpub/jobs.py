@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import io
+import os
 import resource
 import time
 from collections import OrderedDict
@@ -45,6 +46,12 @@ class JobResult:
     anchor: tuple[int, float, float] | None = None
     peak_memory_kib: int = 0  #: the worker's peak resident memory so far
     seconds: float = 0.0
+    #: for a build's timeline: the worker's process id, when the job began (seconds since
+    #: the epoch, comparable between the processes of one machine), and of its seconds,
+    #: those spent checking what was rendered (validation, PDF/UA, the text gate)
+    worker: int = 0
+    began: float = 0.0
+    checking: float = 0.0
 
 
 _renderers: dict = {}
@@ -81,7 +88,7 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
     from . import accessibility, packs, validate
     from .internals import pack_fonts
 
-    started = time.perf_counter()
+    started, began, checked = time.perf_counter(), time.time(), 0.0
     pdf, problems = None, []
     try:
         renderer = renderer_for(settings)
@@ -119,6 +126,7 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         # The whole pack goes through qpdf's check, Ghostscript and the font check. What could
         # run, fetch or carry a file can only come from its parts, so each part is scanned for
         # that, and a base shared by many clinics' packs only once per worker.
+        checks_began = time.perf_counter()
         messages = validate.validate_pdf(pdf.data, scan=False)
         for sheet in sheets:
             messages += validate.scan_pdf(sheet.data)
@@ -129,12 +137,13 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         problems += [Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: the PDF failed validation: "
                              f"{message}") for message in dict.fromkeys(messages)]
         problems += clinic_text_problems(job, pdf, cover_pages)
+        checked = time.perf_counter() - checks_began
     except ProblemError as error:
         problems += error.problems
     collect_garbage()
     return JobResult(job.key, None if problems else pdf, tuple(problems),
                      peak_memory_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                     seconds=time.perf_counter() - started)
+                     seconds=time.perf_counter() - started, worker=os.getpid(), began=began, checking=checked)
 
 
 def clinic_text_problems(job: PackJob, pdf: Pdf, cover_pages: int) -> list[Problem]:
@@ -264,7 +273,7 @@ def run(settings: Settings, job) -> JobResult:
 
 def run_job(settings: Settings, job: RenderJob) -> JobResult:
     """Render and check one document in this process (a worker)."""
-    started = time.perf_counter()
+    started, began, checked = time.perf_counter(), time.time(), 0.0
     problems: list[Problem] = []
     pdf, anchor = None, None
     # The parsed pack bases serve a run of packs (hundreds of clinics' packs share them);
@@ -284,13 +293,15 @@ def run_job(settings: Settings, job: RenderJob) -> JobResult:
             problems.append(Problem(job.source, None, f"{job.what} takes {pdf.pages} pages; "
                                     f"its budget is {job.budget}", locale=job.locale, leaflet=job.leaflet))
         else:
+            checks_began = time.perf_counter()
             problems += document_problems(job, pdf)
+            checked = time.perf_counter() - checks_began
     except ProblemError as error:
         problems += error.problems
     collect_garbage()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return JobResult(job.key, None if problems else pdf, tuple(problems), anchor, peak,
-                     time.perf_counter() - started)
+                     time.perf_counter() - started, worker=os.getpid(), began=began, checking=checked)
 
 
 def document_problems(job: RenderJob, pdf: Pdf) -> list[Problem]:
