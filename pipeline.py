@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from leafpub import assembly, catalogs, config, content, documents, interrupts, plan, pool, publish, render, \
+from leafpub import assembly, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
     site, sources, status, web
 from leafpub.model import Settings
 from leafpub.pool import Progress
@@ -110,6 +110,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
         manifest = {**manifest, "problems": [problem.to_json() for problem in problems]}
     with interrupts.after_publication():
         renderers.cache.prune()
+        checkcache.write_waiting(settings)  # what a first build checked, kept once output/ exists
     return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(workers_pool.rendered),
                        stats=tuple(workers_pool.stats))
 

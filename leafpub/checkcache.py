@@ -4,7 +4,9 @@ Checking every catalog (msgfmt, Babel's and this project's checks, the glossary)
 what a build with nothing to render spends; its result depends only on the bytes checked and
 the code and tools that check them. Results are kept in output/.cache/checks/, one file per
 subject (a catalog, the pinned fonts), replaced when its key changes. A result that cannot
-be read or written is simply checked again.
+be read or written is simply checked again. Where output/ does not exist yet (a first build,
+or `check` before any build), results wait in memory until a build has published
+(`write_waiting`): a command that publishes nothing never makes output/.
 """
 
 from __future__ import annotations
@@ -66,16 +68,37 @@ def recall(settings: Settings, subject: str, key: str):
     return entry.get("result") if isinstance(entry, dict) and entry.get("key") == key else None
 
 
+#: Results found before output/ existed: (output folder, subject) -> (key, result)
+_waiting: dict[tuple[Path, str], tuple[str, object]] = {}
+
+
 def remember(settings: Settings, subject: str, key: str, result) -> None:
     """Keep a result (JSON); a full or read-only disk only costs the next build time."""
-    path = entry_path(settings, subject)
+    if not settings.output_dir.is_dir():
+        _waiting[(settings.output_dir, subject)] = (key, result)
+        return
+    write(entry_path(settings, subject), key, result)
+
+
+def write_waiting(settings: Settings) -> None:
+    """Write the results that waited for output/ (a build calls this once it has published)."""
+    for (output, subject), (key, result) in list(_waiting.items()):
+        if output == settings.output_dir and output.is_dir():
+            del _waiting[(output, subject)]
+            write(entry_path(settings, subject), key, result)
+
+
+def write(path: Path, key: str, result) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(json.dumps({"key": key, "result": result}, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:  # a read-only output/: nothing was written
+            pass
 
 
 def problems_to_json(problems) -> list[dict]:

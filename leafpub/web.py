@@ -104,7 +104,8 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
     title = catalog.translations.gettext(leaflet.title.text)
     made_from = {"leaflet": inputs.leaflet(leaflet), "templates": inputs.templates, "software": inputs.software,
                  "messages": incremental.digest([catalog.digest, catalog.review.state, catalog.review.approved]),
-                 "page": incremental.digest([overdue, pdfs, links, repr(settings), checkcache.checking_code()])}
+                 "page": incremental.digest([overdue, pdfs, links, repr(settings).replace(str(settings.root), "<project>"),
+                                             checkcache.checking_code()])}
     html = published_page(settings, previous.get(online.web_path(slug, language.locale)), made_from)
     if html is None:
         html = render.render(environment, "web.html", catalog, settings, {
