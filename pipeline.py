@@ -63,7 +63,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
 
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.
     template_messages = tuple(render.template_messages(render.make_environment(settings),
-                                                       render.LEAFLET_TEMPLATES))
+                                                       render.LEAFLET_TEMPLATES, settings))
     locale_catalogs, broken_locales = catalogs.load_publishable(
         settings, catalogs.needed_messages(leaflets, template_messages))
     problems += [problem for found in broken_locales.values() for problem in found]

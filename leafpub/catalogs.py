@@ -169,7 +169,7 @@ def read_template(settings: Settings) -> Catalog:
 
 def source_catalog(settings: Settings) -> LocaleCatalog:
     """The source language: its text is the msgids themselves."""
-    return LocaleCatalog(language=language_of(settings.source_locale), path=None,
+    return LocaleCatalog(language=remembered_language(settings, settings.source_locale), path=None,
                          translations=NullTranslations())
 
 

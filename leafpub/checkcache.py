@@ -23,7 +23,7 @@ from .model import Settings
 from .problems import Problem
 
 #: The libraries and tools whose upgrade can change what a check finds.
-CHECKING_LIBRARIES = ("babel", "fonttools", "lxml", "translate-toolkit")
+CHECKING_LIBRARIES = ("babel", "fonttools", "jinja2", "lxml", "pillow", "translate-toolkit")
 CHECKING_TOOLS = ("msgfmt",)
 
 

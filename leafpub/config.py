@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import os
 import re
@@ -10,7 +11,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-from . import online, sources
+from . import checkcache, online, sources
 from .model import (CONTROL_CHARACTERS, DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
                     Settings)
 from .problems import Problem, ProblemError
@@ -233,6 +234,10 @@ def check_logo(settings: Settings, logo: str) -> str | None:
         return "does not exist in templates/assets/" if reason == "does not exist" else reason
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         return "is not a PNG or JPEG image"
+    # Found fit before with the same bytes: no need to load Pillow again.
+    subject, key = "logo." + hashlib.sha256(logo.encode("utf-8")).hexdigest()[:16], checkcache.key_of(data)
+    if checkcache.recall(settings, subject, key) == "fit":
+        return None
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -242,6 +247,7 @@ def check_logo(settings: Settings, logo: str) -> str | None:
         return "cannot be read as an image"
     if max(width, height) > MAX_LOGO_PIXELS:
         return f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS} on either side"
+    checkcache.remember(settings, subject, key, "fit")
     return None
 
 

@@ -13,7 +13,7 @@ from babel.dates import format_date
 from jinja2 import BaseLoader, Environment, FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup, escape
 
-from . import online, sources
+from . import checkcache, online, sources
 from .languages import counter_style, language_of, localize_digits
 from .markup import render_inline
 from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
@@ -192,13 +192,20 @@ def font_stack(settings: Settings, language: Language, every_script: bool = Fals
     return Markup(", ".join('"{}"'.format(re.sub(r'["\\<>;{}]', "", family)) for family in families))
 
 
-def template_messages(environment: Environment, names: Iterable[str]) -> list[str | tuple]:
-    """The msgids the given templates use (plural messages as (singular, plural))."""
-    messages = []
-    for name in names:
-        source, _, _ = environment.loader.get_source(environment, name)
-        for _, _, message in environment.extract_translations(source):
-            messages.append(message)
+def template_messages(environment: Environment, names: Iterable[str],
+                      settings: Settings | None = None) -> list[str | tuple]:
+    """The msgids the given templates use (plural messages as (singular, plural)); with
+    `settings`, kept in output/.cache by the templates' text (a build with nothing to do
+    need not parse them)."""
+    names = tuple(names)
+    texts = [environment.loader.get_source(environment, name)[0] for name in names]
+    key = checkcache.key_of(*names, *texts)
+    kept = checkcache.recall(settings, "template-messages", key) if settings else None
+    if isinstance(kept, list):
+        return [tuple(message) if isinstance(message, list) else message for message in kept]
+    messages = [message for text in texts for _, _, message in environment.extract_translations(text)]
+    if settings:
+        checkcache.remember(settings, "template-messages", key, messages)
     return messages
 
 
