@@ -191,14 +191,14 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     # The checks below found the same last time if these bytes, the glossary's and the code are the same.
     key = checkcache.key_of(locale, display, data, glossary.glossary_bytes(settings))
     checked = checkcache.problems_from_json(checkcache.recall(settings, f"catalog.{locale}", key))
-    # One clear problem for a file gettext cannot read at all, before msgfmt and Babel
-    # would each report it their own way (often as dozens of syntax errors).
-    problems = [] if checked is not None else unreadable_problems(data, display, locale)
-    # GNU msgfmt catches what Babel lets through (duplicate msgids, wrong plural
-    # counts, broken format strings, unterminated strings), each with its line.
-    problems = problems or ([] if checked is not None else run_msgfmt_check(data, display, locale))
-    if problems:
-        raise ProblemError(problems)
+    if checked is None:  # (results are kept only for a catalog that passed these two)
+        # One clear problem for a file gettext cannot read at all, before msgfmt and Babel
+        # would each report it their own way (often as dozens of syntax errors). GNU msgfmt
+        # catches what Babel lets through (duplicate msgids, wrong plural counts, broken
+        # format strings, unterminated strings), each with its line.
+        unusable = unreadable_problems(data, display, locale) or run_msgfmt_check(data, display, locale)
+        if unusable:
+            raise ProblemError(unusable)
     catalog = parse_catalog(data, display, locale)
     if catalog.locale_identifier != locale:
         found = catalog.locale_identifier or "nothing"
@@ -209,7 +209,6 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     if checked is None:
         checked = check_messages(settings, catalog, display, language)
         checkcache.remember(settings, f"catalog.{locale}", key, checkcache.problems_to_json(checked))
-    problems += checked
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -221,7 +220,7 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
         fuzzy={key_of(message.id): forms_of(message.string) for message in messages
                if message.fuzzy and is_translated(message.string)},
         messages={key_of(message.id): forms_of(message.id) for message in messages},
-        problems=tuple(problems),
+        problems=tuple(checked),
         digest=messages_digest(catalog),
     )
     return dataclasses.replace(loaded, review=read_review(settings, loaded))
