@@ -11,6 +11,7 @@ or `check` before any build), results wait in memory until a build has published
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -102,8 +103,8 @@ def write(path: Path, key: str, result) -> None:
 
 
 def problems_to_json(problems) -> list[dict]:
-    return [{"path": p.path, "line": p.line, "message": p.message, "locale": p.locale, "leaflet": p.leaflet,
-             "pack": p.pack} for p in problems]
+    """Each problem's fields, as problems_from_json makes it again."""
+    return [dataclasses.asdict(problem) for problem in problems]
 
 
 def problems_from_json(entries) -> list[Problem] | None:
