@@ -46,7 +46,16 @@ def test_the_shipped_leaflet_reads_and_fits_the_brief():
     assert "rare" not in text and "is common and normal" in text
     assert "they do not usually go deep enough to cause scarring" in text
     assert "ask a dermatologist before treatment" in text
-    assert "Contact the clinic if it has not settled after a few days, or if it gets worse." in text
+    # Version 1.2's: the safety net sends a reaction that gets worse (first, so that nobody waits a
+    # few days to act on it) to the clinic alone, in the body and in the Summary.
+    safety_net = "Contact the clinic if redness or irritation gets worse, or has not settled after a few days."
+    sections = {section.heading.text: " ".join(item.text for block in section.blocks
+                                               for item in getattr(block, "items", None) or (block.text,))
+                for section in leaflet.sections if section.heading}
+    for heading in ("Does microneedling leave scars?", "When to contact the clinic", "Summary"):
+        assert safety_net in sections[heading]
+    assert "gets worse" not in text.replace(safety_net, "")
+    assert "whether microneedling suits your skin" in text and "is designed to renew the skin" in text
     for dropped in ("I have personally", "Discover safe and empowering", "fantastic"):
         assert dropped not in text
     headings = [section.heading.text for section in leaflet.sections if section.heading]
