@@ -12,7 +12,7 @@ from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, Dict
 
 from . import packtags
 from .internals import pack_fonts
-from .internals.pypdf_objects import add_object
+from .pdfobjects import add_object
 from .model import Language, Pack, PackPart, Pdf
 from .pagination import contents_pages
 

@@ -19,7 +19,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, PdfObject,
                            TextStringObject)
 
-from .internals.pypdf_objects import add_object
+from .pdfobjects import add_object
 
 TYPE, KIDS, PARENT, PAGE = NameObject("/Type"), NameObject("/K"), NameObject("/P"), NameObject("/Pg")
 
@@ -30,10 +30,9 @@ class PackStructure:
     def __init__(self, writer: PdfWriter, language_tag: str):
         self.writer = writer
         self.parents: list[tuple[int, PdfObject]] = []  #: the parent tree's (key, value) pairs
-        root = DictionaryObject({TYPE: NameObject("/StructTreeRoot")})
-        self.root = add_object(writer, root)
+        self.root = add_object(writer, DictionaryObject({TYPE: NameObject("/StructTreeRoot")}))
         self.document = element(writer, "/Document", self.root, language_tag)
-        root[KIDS] = ArrayObject([self.document])
+        self.root.get_object()[KIDS] = ArrayObject([self.document])  # the writer holds a copy of what was added
 
     def add_part(self, reader: PdfReader, source_pages: Sequence[int], first_page: int,
                  language_tag: str) -> IndirectObject:

@@ -18,13 +18,12 @@ from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont
 from PIL import ImageChops
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from conftest import ROOT, html_page, make_project, pdf_text, plain
 from leafpub import internals, packs
 from leafpub.config import load_settings
 from leafpub.fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
-from leafpub.internals import pack_fonts, pypdf_objects
+from leafpub.internals import pack_fonts
 
 SETTINGS = load_settings(ROOT)
 DATED = '<meta name="dcterms.created" content="2026-05-01"><meta name="dcterms.modified" content="2026-05-01">'
@@ -49,7 +48,7 @@ def texts(data: bytes) -> list[str]:
 
 def test_every_use_is_on_with_the_pinned_versions():
     assert {name for name, on, _ in internals.describe() if on} == set(internals.REGISTRY)
-    assert {"cid-fonts", "print-boxes", "pypdf-add-object", "worker-exit", "pack-fonts", "text-clusters",
+    assert {"cid-fonts", "print-boxes", "worker-exit", "pack-fonts", "text-clusters",
             "tag-languages"} == set(internals.REGISTRY)
 
 
@@ -185,27 +184,6 @@ def test_print_pdfs_get_the_bleed_box_and_the_same_bytes_each_time(renderer):
     with pikepdf.open(io.BytesIO(plain_weasyprint)) as pdf:
         assert list(pdf.pages[0].obj["/BleedBox"]) == list(pdf.pages[0].obj["/MediaBox"])
     assert [i.tobytes() for i in images(first)] == [i.tobytes() for i in images(plain_weasyprint)]
-
-
-# -- pypdf-add-object ------------------------------------------------------------------
-
-def test_objects_added_publicly_give_the_same_file():
-    def made() -> bytes:
-        writer = PdfWriter()
-        blank = writer.add_blank_page(width=200, height=200)
-        form = DecodedStreamObject()
-        form.set_data(b"0 0 m 10 10 l S")
-        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form")})
-        blank[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
-            {NameObject("/X"): pypdf_objects.add_object(writer, form)})})
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue()
-
-    private = made()
-    with internals.turned_off("pypdf-add-object"):
-        public = made()
-    assert private == public and b"/Subtype /Form" in public
 
 
 # -- worker-exit ---------------------------------------------------------------------

@@ -1,17 +1,20 @@
 """Clinic packs: cover, outline per leaflet and language, page labels, title and language,
 and each clinic's box stamped where its details belong."""
 
+import io
 import re
 import subprocess
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
 
 from conftest import pdf_text
 from leafpub import catalogs, config, content, render
 from leafpub.config import load_settings
 from leafpub.model import Format
 from leafpub.pdf import PdfRenderer
+from leafpub.pdfobjects import add_object
 
 
 def test_the_pack_has_a_cover_then_every_leaflet_language(built):
@@ -325,3 +328,20 @@ def test_a_base_folded_for_packs_reads_the_same_with_half_the_elements(built, tm
     assert "Lavarse las manos" in after
     assert after.count("Span") < before.count("Span") / 2
     assert page.validate_pdf_bytes((tmp_path / "after.pdf").read_bytes(), profile="ua1").failures == []
+
+
+def test_an_object_added_to_a_writer_is_one_indirect_object_that_reads_back():
+    writer = PdfWriter()
+    blank = writer.add_blank_page(width=200, height=200)
+    form = DecodedStreamObject()
+    form.set_data(b"0 0 m 10 10 l S")
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form")})
+    reference = add_object(writer, form)
+    blank[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+        {NameObject("/X"): reference})})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    page = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
+    xobject = page["/Resources"].get_object()["/XObject"]
+    assert isinstance(xobject.raw_get("/X"), IndirectObject)  # added once, referenced, not copied inline
+    assert xobject["/X"].get_object()["/Subtype"] == "/Form" and xobject["/X"].get_object().get_data() == b"0 0 m 10 10 l S"

@@ -14,6 +14,7 @@ import pipeline
 from conftest import make_project
 from leafpub import jobs
 from leafpub.pool import LocalPool
+from leafpub.pdfobjects import add_object
 from leafpub import catalogs, config, render
 from leafpub.config import load_settings
 from leafpub.model import PackPart, Pdf
@@ -73,7 +74,7 @@ def test_a_pdf_with_a_font_that_is_not_embedded_is_refused():
                              NameObject("/Subtype"): NameObject("/Type1"),
                              NameObject("/BaseFont"): NameObject("/Helvetica")})
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject("/F1"): writer._add_object(font)})})
+        {NameObject("/F1"): add_object(writer, font)})})
     from pypdf.generic import ContentStream
 
     content = ContentStream(None, writer)

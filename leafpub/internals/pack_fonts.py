@@ -27,7 +27,7 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, I
 from ..fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
 from ..fonts import faces
 from . import active, cid_fonts, register
-from .pypdf_objects import add_object
+from ..pdfobjects import add_object
 
 PACK_FONTS = register(
     "pack-fonts", relies_on="how WeasyPrint embeds fonts: Identity-H codes equal to glyph indexes, "
