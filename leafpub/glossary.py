@@ -93,7 +93,7 @@ def glossary_bytes(settings: Settings) -> bytes:
 
 
 def parse_glossary(data: bytes, display: str) -> Glossary:
-    root = parse_xml(data, display)
+    root = parse_xml(data, display, external_dtd=True)  # TBX v2 names its DTD; never loaded
     if local_name(root) not in ("martif", "tbx"):
         raise ProblemError([Problem(display, root.sourceline, f"expected a TBX file (<martif> or <tbx>), "
                                                               f"found <{local_name(root)}>")])
