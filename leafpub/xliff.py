@@ -207,13 +207,15 @@ def read_targets(root) -> list[Target]:
     store = poxliff.PoXliffFile()
     store.parse(etree.tostring(root))
     targets = []
+    offset = (root.sourceline or 1) - 1  # the copy starts at the root: the lines above it (<?xml ...?>) are not in it
     for unit in store.units:
         if unit.isheader():
             continue
         element = unit.xmlelement
         source = tuple(str(text) for text in forms_of_store(unit.source))
         target = tuple(str(text) for text in forms_of_store(unit.target))
-        targets.append(Target(element.get("id") or "", element.sourceline or 0, source, target, is_fuzzy(element)))
+        targets.append(Target(element.get("id") or "", (element.sourceline or 0) + offset, source, target,
+                              is_fuzzy(element)))
     return targets
 
 
