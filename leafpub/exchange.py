@@ -3,6 +3,7 @@ catalog with only its changed, checked targets merged (the rest refused, each wi
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from .problems import Problem, ProblemError
 from .xmlinput import local_name, parse_xml
 
 MAX_XLIFF_BYTES = 16 * 1024 * 1024
+MAX_UNITS = 20_000  #: a leaflet catalog has a few hundred messages at most
 MAX_LISTED = 10  #: refused units listed one by one; the rest are counted
 ORIGINAL = re.compile(r"translations/([^/]+)/LC_MESSAGES/messages\.po")
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -135,6 +137,10 @@ def changed_by_agency(target: xliff.Target, base: exports.Base) -> bool:
 def read_xliff(file: Path, shown: str):
     """The file (anywhere: an agency's delivery is often in Downloads) parsed as untrusted XML."""
     data = sources.read_delivered(file, shown, MAX_XLIFF_BYTES, "an XLIFF file")
+    too_many = unit_beyond_limit(data)
+    if too_many is not None:  # read no further: a tree of so many units takes hundreds of MiB
+        raise ProblemError([Problem(shown, too_many, f"the file has more than {MAX_UNITS} units; a catalog of these "
+                                                     "leaflets has far fewer: not imported")])
     root = parse_xml(data, shown)
     if local_name(root) != "xliff" or not root.get("version", "").startswith("1."):
         raise ProblemError([Problem(shown, root.sourceline, "not an XLIFF 1.x file (its root must be "
@@ -145,6 +151,23 @@ def read_xliff(file: Path, shown: str):
         raise ProblemError([Problem(shown, root.sourceline, f"the file has {len(files)} <file> elements: "
                                     "import one language's file, as 'export' writes it")])
     return root
+
+
+def unit_beyond_limit(data: bytes) -> int | None:
+    """The line of the unit past MAX_UNITS, counted as the file streams by (each unit dropped once seen);
+    None when there are fewer, or when the XML is broken (parse_xml then says where)."""
+    stream = etree.iterparse(io.BytesIO(data), events=("end",), tag="{*}trans-unit", resolve_entities=False,
+                             no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        for count, (_, unit) in enumerate(stream, 1):
+            if count > MAX_UNITS:
+                return unit.sourceline
+            unit.clear(keep_tail=False)
+            while unit.getprevious() is not None:
+                del unit.getparent()[0]
+    except etree.XMLSyntaxError:
+        return None
+    return None
 
 
 def locale_for(settings: Settings, shown: str, root) -> str:

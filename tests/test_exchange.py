@@ -221,3 +221,18 @@ def test_an_import_sets_the_revision_date_to_now_in_utc(tmp_path):
     header = re.search(r'"PO-Revision-Date: (.*)\\n"', (project / SPANISH_PO).read_text(encoding="utf-8"))[1]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d\+0000", header), header
     assert before <= datetime.strptime(header, "%Y-%m-%d %H:%M%z") <= after
+
+
+def test_a_file_of_more_units_than_any_catalog_is_refused_before_it_is_read_whole(tmp_path, capsys):
+    project = make_project(tmp_path, broken_locale=False)
+    exported = export(project, "es", tmp_path / "es.xlf")
+    text = exported.read_text(encoding="utf-8")
+    flood = "".join(f'<trans-unit id="n{number}"><source>T</source></trans-unit>\n' for number in range(20_001))
+    exported.write_text(text.replace("</body>", flood + "</body>"), encoding="utf-8")
+    written = exported.read_text(encoding="utf-8")
+    starts = [found.start() for found in re.finditer("<trans-unit ", written)]
+    line = written[:starts[20_000]].count("\n") + 1  # the 20,001st unit of the file, the agency's or ours
+    capsys.readouterr()
+    assert import_file(project, exported) == 1
+    assert capsys.readouterr().err == (f"error: {exported}:{line}: the file has more than 20000 units; a catalog "
+                                       "of these leaflets has far fewer: not imported\n")
