@@ -70,17 +70,30 @@ from leafpub import catalogs
 
 write, me, other = catalogs.write_catalog, Path(sys.argv[2]), Path(sys.argv[3])
 
-def write_after_the_other_read(*arguments, **options):
-    # Each import has read the catalog when it gets here; wait (at most 3 s) until the other has too.
-    me.touch()
-    deadline = time.monotonic() + 3
-    while not other.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    write(*arguments, **options)
+def write_after_the_other_read(path, *arguments, **options):
+    # Each command has read the catalog when it gets here; wait (at most 3 s) until the other has too.
+    if path.name == "messages.po":
+        me.touch()
+        deadline = time.monotonic() + 3
+        while not other.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    write(path, *arguments, **options)
 
 catalogs.write_catalog = write_after_the_other_read
-sys.exit(pipeline.main(["--project", sys.argv[1], "import", sys.argv[4]]))
+sys.exit(pipeline.main(["--project", sys.argv[1], *sys.argv[4:]]))
 """
+
+
+def run_at_once(tmp_path: Path, project: Path, *commands: list[str]) -> None:
+    """Run two commands, each holding its write of the catalog until the other has read it (or 3 s)."""
+    script = tmp_path / "slow_write.py"
+    script.write_text(CONCURRENT_IMPORT.format(root=str(ROOT)), encoding="utf-8")
+    marks = tmp_path / "a.ready", tmp_path / "b.ready"
+    runs = [subprocess.Popen([sys.executable, str(script), str(project), str(marks[n]), str(marks[1 - n]), *command],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for n, command in enumerate(commands)]
+    results = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], results
 
 
 def test_two_imports_at_once_both_land(tmp_path):
@@ -89,17 +102,18 @@ def test_two_imports_at_once_both_land(tmp_path):
     second = export(project, "es", tmp_path / "second.xlf")
     set_target(first, "Wet your hands.", "Mójese bien las manos.")
     set_target(second, "Rinse and dry them.", "Aclárelas y séquelas con cuidado.")
-    script = tmp_path / "slow_import.py"
-    script.write_text(CONCURRENT_IMPORT.format(root=str(ROOT)), encoding="utf-8")
-    marks = tmp_path / "a.ready", tmp_path / "b.ready"
-    runs = [subprocess.Popen([sys.executable, str(script), str(project), str(marks[n]), str(marks[1 - n]),
-                              str(file)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for n, file in enumerate((first, second))]
-    results = [run.communicate(timeout=60) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], results
+    run_at_once(tmp_path, project, ["import", str(first)], ["import", str(second)])
     catalog = read_po_file(project / SPANISH_PO)
     assert catalog.get("Wet your hands.").string == "Mójese bien las manos."
     assert catalog.get("Rinse and dry them.").string == "Aclárelas y séquelas con cuidado."
+
+
+def test_an_update_at_the_same_time_as_an_import_keeps_the_import(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)
+    exported = export(project, "es", tmp_path / "es.xlf")
+    set_target(exported, "Wet your hands.", "Mójese bien las manos.")
+    run_at_once(tmp_path, project, ["update"], ["import", str(exported)])
+    assert read_po_file(project / SPANISH_PO).get("Wet your hands.").string == "Mójese bien las manos."
 
 
 def test_a_file_relabelled_to_another_language_is_refused_by_where_it_was_exported_from(tmp_path, capsys):
