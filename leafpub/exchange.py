@@ -99,9 +99,8 @@ def merge_targets(settings: Settings, locale: str, shown: str, targets: list, ex
                 refused.append(Problem(shown, target.line, f"unit {target.unit[:40] or '(no id)'}: {reason}; "
                                                            "not imported", locale=locale))
             continue
-        string = merged_string(target, message, catalog.num_plurals)
-        if (not changed_by_agency(target, export.units[target.unit]) or string is None
-                or (string, target.fuzzy) == (message.string, message.fuzzy)):
+        string = to_merge(target, message, export.units[target.unit], catalog.num_plurals)
+        if string is None:
             unchanged += 1
             continue
         set_translation(message, string, target.fuzzy)
@@ -129,9 +128,15 @@ def set_translation(message: Message, string, fuzzy: bool) -> None:
         message.previous_id = []
 
 
-def changed_by_agency(target: xliff.Target, base: exports.Base) -> bool:
-    """Whether the unit differs from the export: its text, or its state (confirmed or sent back for review)."""
-    return (target.target, target.fuzzy) != (base.target, base.fuzzy)
+def to_merge(target: xliff.Target, message: Message, base: exports.Base, plurals: int):
+    """The translation the unit brings, or None when there is nothing to merge: the agency left the unit
+    as it was exported (so the catalog's text stays, even a correction made since), left it empty, or
+    changed it to what the catalog already has. A change of state alone (confirmed, or sent back for
+    review) is a change."""
+    if (target.target, target.fuzzy) == (base.target, base.fuzzy):
+        return None
+    string = merged_string(target, message, plurals)
+    return None if string is None or (string, target.fuzzy) == (message.string, message.fuzzy) else string
 
 
 def read_xliff(file: Path, shown: str):
@@ -197,10 +202,9 @@ def why_refused(target: xliff.Target, message: Message | None, base: exports.Bas
         return "its source is not the catalog's English: export the file again"
     if base is None:
         return "the export this file comes from had no such unit: export the file again"
-    string = merged_string(target, message, plurals)
-    if (not changed_by_agency(target, base) or string is None
-            or (string, target.fuzzy) == (message.string, message.fuzzy)):
-        return None  # nothing to merge (an unchanged unit keeps the catalog's text, even a later correction)
+    string = to_merge(target, message, base, plurals)
+    if string is None:
+        return None
     if (forms_of(message.string), message.fuzzy) != (base.string, base.catalog_fuzzy):
         return ("the catalog's translation was changed after the export, and the file changes it too: "
                 "compare the two and edit the catalog by hand")

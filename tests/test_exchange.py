@@ -250,3 +250,21 @@ def test_a_file_of_more_units_than_any_catalog_is_refused_before_it_is_read_whol
     assert import_file(project, exported) == 1
     assert capsys.readouterr().err == (f"error: {exported}:{line}: the file has more than 20000 units; a catalog "
                                        "of these leaflets has far fewer: not imported\n")
+
+
+def test_no_command_writes_a_catalog_msgfmt_would_reject(tmp_path):
+    """The last gate before a catalog is replaced (import, update): GNU msgfmt --check on the result."""
+    import pytest
+
+    from leafpub.problems import ProblemError
+
+    project = make_project(tmp_path, broken_locale=False)
+    path = project / SPANISH_PO
+    before = path.read_bytes()
+    catalog = read_po_file(path)
+    catalog.get("Wet your hands.").string = "Mójese las manos.\n"
+    with pytest.raises(ProblemError) as raised:
+        catalogs.write_catalog(path, catalog, load_settings(project))
+    (problem,) = raised.value.problems
+    assert str(problem).startswith(f"{SPANISH_PO}: not written: msgfmt --check would reject the catalog (")
+    assert "end with" in problem.message and path.read_bytes() == before
