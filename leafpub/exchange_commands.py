@@ -24,7 +24,8 @@ def export_command(settings: Settings, arguments: argparse.Namespace, stages) ->
     if written:
         say(f"wrote {written}: {sum(counts.values())} messages ({counts['translated']} translated, "
             f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated) as XLIFF 1.2. Send it to "
-            f"the agency; bring their file back with 'pipeline.py import FILE'")
+            f"the agency; bring their file back with 'pipeline.py import FILE'. What was sent is recorded in "
+            f"{settings.relative(exports.record_path(settings, record.ident))} (import needs it: commit it)")
     return EXIT_OK
 
 
