@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from . import sources
+from . import limits, sources
 from .model import LocaleCatalog, Review, Settings
 from .problems import Problem, ProblemError
 from .publish import stage
@@ -96,6 +96,8 @@ def name_problem(name: str) -> str | None:
     """Why a reviewer's name cannot be stored, or None."""
     if not name:
         return "give the reviewer's name with --by"
+    if limits.too_long(name, "name"):  # the bound on any text from outside; a name's own is far lower
+        return limits.too_long(name, "name")
     if len(name) > MAX_NAME_CHARACTERS:
         return (f"the reviewer's name is {len(name)} characters long; at most {MAX_NAME_CHARACTERS} "
                 "can be stored")

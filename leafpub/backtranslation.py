@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from . import catalogs, sources
+from . import catalogs, limits, sources
 from .languages import language_of
 from .model import HIDDEN_CHARACTERS, Settings
 from .pofiles import forms_of as forms
@@ -80,6 +80,12 @@ def read_back_translation(file: Path, shown: str) -> tuple[Catalog, str]:
     if problems:
         raise ProblemError(problems)
     back = parse_catalog(data, shown)
+    # Compared word by word with the English: time grows with the square of a text's length.
+    long = [Problem(shown, message.lineno, f"{reason}: not a back-translation of a leaflet's text")
+            for message in list(back)[1:] for text, what in ((message.id, "text"), (message.string, "back-translation"))
+            if isinstance(text, str) for reason in [limits.too_long(text, what)] if reason]
+    if long:
+        raise ProblemError(long)
     hidden = [Problem(shown, message.lineno, f"the back-translation has the invisible character "
                                              f"U+{ord(found[0]):04X} (a control or direction override, which can "
                                              "hide or reorder text): remove it")

@@ -13,7 +13,6 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
-
 from babel.support import NullTranslations, Translations
 
 from . import checkcache, fonts, glossary, sources
@@ -21,7 +20,9 @@ from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import Language, LocaleCatalog, Settings
 from .publish import stage
-from .pofiles import forms_of, header_line, parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
+from .locks import catalog_lock
+from .pofiles import (checked_bytes, forms_of, header_line, parse_catalog, po_bytes, run_msgfmt_check,
+                      unreadable_problems)
 from .problems import Problem, ProblemError
 
 DOMAIN = "messages"
@@ -79,11 +80,13 @@ def extract_messages(settings: Settings) -> Catalog:
     return catalog
 
 
-def write_catalog(path: Path, catalog: Catalog) -> None:
-    """Write a .po/.pot file the way pybabel does (previous msgids kept for fuzzy entries): in
-    full to a new temporary file beside it, then renamed over it, never written through a link."""
+def write_catalog(path: Path, catalog: Catalog, settings: Settings | None = None) -> None:
+    """Write a .po/.pot file as pybabel does (fuzzy entries keep their previous msgids), in full beside it and
+    renamed over it (never through a link); with `settings`, only if GNU msgfmt --check accepts the result."""
+    data = po_bytes(catalog) if settings is None else checked_bytes(catalog, settings.relative(path),
+                                                                     path.parent.parent.name)
     try:
-        os.replace(stage(path, po_bytes(catalog)), path)
+        os.replace(stage(path, data), path)
     except OSError as error:
         raise ProblemError([Problem(str(path), None, f"cannot write it: {error.strerror or error}")]) from None
 
@@ -120,18 +123,23 @@ def update_catalogs(settings: Settings, template: Catalog) -> dict[str, dict[str
     """Merge the template into every catalog; changed messages become fuzzy with their old msgid."""
     report = {}
     for locale in discover_locales(settings):
-        path = catalog_path(settings, locale)
-        catalog = read_catalog(settings, path)
-        previous = {message.id: message.previous_id for message in catalog if message.previous_id}
-        catalog.update(template, update_header_comment=False, update_creation_date=False)
-        # Babel keeps a message's fuzzy flag from one update to the next, but not the English
-        # it had before: a translator still needs it.
-        for message in catalog:
-            if message.fuzzy and not message.previous_id and message.id in previous:
-                message.previous_id = previous[message.id]
-        write_catalog(path, catalog)
-        report[locale] = count_messages(catalog)
+        with catalog_lock(settings, locale):  # an import meanwhile would be undone by this write
+            report[locale] = update_catalog(settings, locale, template)
     return report
+
+
+def update_catalog(settings: Settings, locale: str, template: Catalog) -> dict[str, int]:
+    path = catalog_path(settings, locale)
+    catalog = read_catalog(settings, path)
+    previous = {message.id: message.previous_id for message in catalog if message.previous_id}
+    catalog.update(template, update_header_comment=False, update_creation_date=False)
+    # Babel keeps a message's fuzzy flag from one update to the next, but not the English
+    # it had before: a translator still needs it.
+    for message in catalog:
+        if message.fuzzy and not message.previous_id and message.id in previous:
+            message.previous_id = previous[message.id]
+    write_catalog(path, catalog, settings)
+    return count_messages(catalog)
 
 
 def compile_catalogs(settings: Settings) -> list[Path]:
@@ -335,7 +343,6 @@ def is_translated(string) -> bool:
 def short(msgid) -> str:
     text = key_of(msgid)
     return repr(text if len(text) <= 60 else text[:57] + "...")
-
 
 
 def comment_block(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from . import approvals, catalogs, status, system
+from . import approvals, catalogs, locks, status, system
 from .model import Settings
 from .online import WEB_VARIANT, is_example
 from .problems import ProblemError
@@ -97,6 +97,15 @@ def readability_command(settings: Settings, arguments: argparse.Namespace, stage
 
 
 def approve_command(settings: Settings, arguments: argparse.Namespace, stages: Stages) -> int:
+    with locks.catalog_lock(settings, arguments.locale):  # the approval names the catalog as it is while held
+        catalog, path, back, on = record_approval(settings, arguments)
+    with_back = f", with the back-translation {back[0]} (SHA-256 {back[1][:12]}...)" if back else ""
+    say(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
+        f"{arguments.by} on {on}{with_back}. Any later change to the catalog makes it a draft again.")
+    return EXIT_OK
+
+
+def record_approval(settings: Settings, arguments: argparse.Namespace):
     catalog = catalogs.load_catalog(settings, arguments.locale)
     needed, _ = status.source_messages(settings)
     problems = catalogs.publication_problems(catalog, needed)
@@ -108,11 +117,7 @@ def approve_command(settings: Settings, arguments: argparse.Namespace, stages: S
         from .backtranslation import for_approval
 
         back = for_approval(settings, arguments.locale, arguments.back_translation)
-    path = approvals.record_approval(settings, catalog, arguments.by, on, back)
-    with_back = f", with the back-translation {back[0]} (SHA-256 {back[1][:12]}...)" if back else ""
-    say(f"recorded in {settings.relative(path)}: {catalog.language.english_name} approved by "
-        f"{arguments.by} on {on}{with_back}. Any later change to the catalog makes it a draft again.")
-    return EXIT_OK
+    return catalog, approvals.record_approval(settings, catalog, arguments.by, on, back), back, on
 
 
 def show_status(settings, locales: list[str], as_json: bool) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from . import catalogs, exchange, system
+from . import catalogs, exchange, exports, system
 from .model import Settings
 from .problems import Problem, ProblemError
 from .publish import write_atomically
@@ -16,12 +17,15 @@ from .terminal import EXIT_OK, EXIT_PROBLEMS, fail_usage, say
 
 
 def export_command(settings: Settings, arguments: argparse.Namespace, stages) -> int:
-    data, counts = exchange.export_xliff(settings, arguments.locale)
-    written = write_output(settings, arguments.output, Path(f"messages.{arguments.locale}.xlf"), data)
+    data, counts, record = exchange.export_xliff(settings, arguments.locale)
+    # The record first: a file that went out can always be imported.
+    written = write_output(settings, arguments.output, Path(f"messages.{arguments.locale}.xlf"), data,
+                           before=lambda: exports.write_export(settings, record))
     if written:
         say(f"wrote {written}: {sum(counts.values())} messages ({counts['translated']} translated, "
             f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated) as XLIFF 1.2. Send it to "
-            f"the agency; bring their file back with 'pipeline.py import FILE'")
+            f"the agency; bring their file back with 'pipeline.py import FILE'. What was sent is recorded in "
+            f"{settings.relative(exports.record_path(settings, record.ident))} (import needs it: commit it)")
     return EXIT_OK
 
 
@@ -32,9 +36,9 @@ def import_command(settings: Settings, arguments: argparse.Namespace, stages) ->
         say(f"error: {problem}", error=True)
     written = f"merged {len(result.changed)} changed message(s) into {result.catalog_path}" if result.changed \
         else f"nothing changed in {result.catalog_path}"
-    say(f"{written}; {result.unchanged} unchanged, {len(result.refused)} refused"
+    say(f"{written}; {result.unchanged} unchanged, {result.refused_count} refused"
         + (f", {len(result.failing)} failing a check (see above)" if result.failing else ""))
-    return EXIT_PROBLEMS if result.refused or result.failing else EXIT_OK
+    return EXIT_PROBLEMS if result.refused_count or result.failing else EXIT_OK
 
 
 def back_translation_command(settings: Settings, arguments: argparse.Namespace, stages) -> int:
@@ -66,11 +70,14 @@ def back_translation_command(settings: Settings, arguments: argparse.Namespace, 
     return EXIT_OK
 
 
-def write_output(settings: Settings, output: Path | None, default: Path, data: bytes) -> str | None:
+def write_output(settings: Settings, output: Path | None, default: Path, data: bytes,
+                 before: Callable[[], None] = lambda: None) -> str | None:
     """Write to -o FILE (default: `default` in the current folder) in full or not at all; '-' is
     standard output. Returns what to call the file, None for standard output. Only a new file or a
-    plain file is replaced, never a catalog or anything else in translations/."""
+    plain file is replaced, never a catalog or anything else in translations/. `before` runs once the
+    destination is found fit, before anything is written there."""
     if output is not None and str(output) == "-":
+        before()
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return None
@@ -78,6 +85,7 @@ def write_output(settings: Settings, output: Path | None, default: Path, data: b
     reason = output_refusal(settings, path)
     if reason:
         raise ProblemError([Problem(str(path), None, reason)])
+    before()
     try:
         write_atomically(path, data)
     except OSError as error:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import sources
+from . import limits, sources
 from .xmlinput import local_name, parse_xml
 from .model import Language, Settings
 from .pofiles import forms_of as forms
@@ -93,7 +93,7 @@ def glossary_bytes(settings: Settings) -> bytes:
 
 
 def parse_glossary(data: bytes, display: str) -> Glossary:
-    root = parse_xml(data, display)
+    root = parse_xml(data, display, external_dtd=True)  # TBX v2 names its DTD; never loaded
     if local_name(root) not in ("martif", "tbx"):
         raise ProblemError([Problem(display, root.sourceline, f"expected a TBX file (<martif> or <tbx>), "
                                                               f"found <{local_name(root)}>")])
@@ -133,7 +133,10 @@ def read_term(group, display: str) -> tuple[str, str, bool, int]:
         if not isinstance(child.tag, str):
             continue
         name, kind = local_name(child), child.get("type")
-        text = " ".join("".join(child.itertext()).split())
+        raw = "".join(child.itertext())
+        if limits.too_long(raw):  # before any work on it; a term's own limit is far lower, below
+            raise ProblemError([Problem(display, child.sourceline, f"<{name}> {limits.too_long(raw)}")])
+        text = " ".join(raw.split())
         if name == "term":
             term, line = text, child.sourceline
             if len(term) > MAX_TERM_CHARACTERS:

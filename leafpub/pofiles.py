@@ -168,6 +168,18 @@ def run_msgfmt_check(data: bytes, display: str, locale: str) -> list[Problem]:
                                 locale=locale)]
 
 
+def checked_bytes(catalog, display: str, locale: str | None) -> bytes:
+    """The catalog as a .po file, refused (nothing to write) when GNU msgfmt --check would reject it:
+    no command writes a catalog that the build, and every later import, would then refuse."""
+    data = po_bytes(catalog)
+    problems = run_msgfmt_check(data, display, locale)
+    if problems:
+        raise ProblemError([Problem(display, None, f"not written: msgfmt --check would reject the catalog "
+                                                   f"({problem.message}, line {problem.line} of the result)",
+                                    locale=locale) for problem in problems])
+    return data
+
+
 def header_line(data: bytes, header: str) -> int | None:
     """The line of a header field, or of the header entry when the field is missing."""
     lines = data.decode("utf-8", errors="replace").splitlines()

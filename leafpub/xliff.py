@@ -44,12 +44,17 @@ def unit_id(message: Message) -> str:
     return "m" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
-def export_xliff(catalog: Catalog, original: str, source_tag: str, target_tag: str, signed_off: bool) -> bytes:
-    """The catalog as one XLIFF 1.2 document; `signed_off`: a qualified reviewer approved it as it is."""
+def export_xliff(catalog: Catalog, original: str, source_tag: str, target_tag: str, signed_off: bool,
+                 export_id: str) -> bytes:
+    """The catalog as one XLIFF 1.2 document; `signed_off`: a qualified reviewer approved it as it is;
+    `export_id`: the project's record of this export, as the job-id of the header's export phase."""
     root = etree.Element(f"{{{NAMESPACE}}}xliff", nsmap={None: NAMESPACE}, version="1.2")
     file = etree.SubElement(root, q("file"), {"original": original, "source-language": source_tag,
                                               "target-language": target_tag, "datatype": "po"})
     header = etree.SubElement(file, q("header"))
+    phases = etree.SubElement(header, q("phase-group"))  # XLIFF 1.2's record of a step the file went through
+    etree.SubElement(phases, q("phase"), {"phase-name": "export", "process-name": "export", "tool-id": "leafpub",
+                                          "job-id": export_id})
     etree.SubElement(header, q("tool"), {"tool-id": "leafpub", "tool-name": "pipeline.py export"})
     notice = " ".join(line.lstrip("# ").strip() for line in (catalog.header_comment or "").splitlines())
     if notice.strip():
@@ -202,14 +207,25 @@ def read_targets(root) -> list[Target]:
     store = poxliff.PoXliffFile()
     store.parse(etree.tostring(root))
     targets = []
+    offset = (root.sourceline or 1) - 1  # the copy starts at the root: the lines above it (<?xml ...?>) are not in it
     for unit in store.units:
         if unit.isheader():
             continue
         element = unit.xmlelement
         source = tuple(str(text) for text in forms_of_store(unit.source))
         target = tuple(str(text) for text in forms_of_store(unit.target))
-        targets.append(Target(element.get("id") or "", element.sourceline or 0, source, target, is_fuzzy(element)))
+        targets.append(Target(element.get("id") or "", (element.sourceline or 0) + offset, source, target,
+                              is_fuzzy(element)))
     return targets
+
+
+def export_id_of(root) -> tuple[str | None, int | None]:
+    """The job-id of the export phase in the file's header (what `export` wrote there), and its line."""
+    for phase in root.iterfind(f"{{{NAMESPACE}}}file/{{{NAMESPACE}}}header/{{{NAMESPACE}}}phase-group/"
+                               f"{{{NAMESPACE}}}phase"):
+        if phase.get("tool-id") == "leafpub" and phase.get("phase-name") == "export":
+            return phase.get("job-id"), phase.sourceline
+    return None, root.sourceline
 
 
 def is_fuzzy(element) -> bool:

@@ -11,10 +11,12 @@ from .problems import Problem, ProblemError
 INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[")
 
 
-def parse_xml(data: bytes, display: str):
+def parse_xml(data: bytes, display: str, external_dtd: bool = False):
     """No DTD loaded, no entity expanded, nothing fetched from the network; a document that declares
     its own entities or elements (an internal DTD subset) is refused, as neither format needs one.
-    A DOCTYPE that only names a public DTD, as Weblate's TBX files do, is read without it."""
+    With `external_dtd` (TBX), a DOCTYPE that only names a DTD, as Weblate's TBX files do, is read
+    without it; otherwise (XLIFF 1.2, defined by a schema) any DOCTYPE is refused. An entity only a
+    DTD could define (&name;) is refused either way: it would be read as nothing."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
@@ -23,10 +25,21 @@ def parse_xml(data: bytes, display: str):
         reason = (error.msg or "unreadable").splitlines()[0].strip()[:200]
         raise ProblemError([Problem(display, line, f"not well-formed XML: {reason}")]) from None
     if declares_anything(root.getroottree().docinfo, data):
-        line = data[:data.find(b"<!DOCTYPE")].count(b"\n") + 1 if b"<!DOCTYPE" in data else 1
-        raise ProblemError([Problem(display, line, "a DOCTYPE with its own declarations (entities) is not "
-                                                   "allowed here: remove it")])
+        raise ProblemError([Problem(display, doctype_line(data), "a DOCTYPE with its own declarations (entities) "
+                                                                 "is not allowed here: remove it")])
+    if root.getroottree().docinfo.doctype and not external_dtd:
+        raise ProblemError([Problem(display, doctype_line(data), "a DOCTYPE is not allowed in this file (XLIFF 1.2 "
+                                                                 "has none): remove the <!DOCTYPE ...> line")])
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:
+        raise ProblemError([Problem(display, entity.sourceline, f"the entity {entity.text[:40]} is not defined in "
+                                                                "the file: write the character itself")])
     return root
+
+
+def doctype_line(data: bytes) -> int:
+    """The DOCTYPE's line, counted in the bytes (1 when they are not ASCII-compatible, as in UTF-16)."""
+    return data[:data.find(b"<!DOCTYPE")].count(b"\n") + 1 if b"<!DOCTYPE" in data else 1
 
 
 def declares_anything(docinfo, data: bytes) -> bool:

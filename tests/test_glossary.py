@@ -165,3 +165,29 @@ def test_a_glossary_written_by_translate_toolkit_as_weblate_exports_it_is_read()
     assert found == []  # a term without a status is admitted, not preferred: nothing is required
     (entry,) = glossary.entries
     assert [term.text for term in entry.terms_for(language_of("es"))] == ["enfermera"]
+
+
+TBX_WITH_DTD = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE martif SYSTEM "{dtd}">
+<martif type="TBX" xml:lang="en"><text><body>
+<termEntry><langSet xml:lang="en"><tig><term>nurse</term></tig></langSet>
+<langSet xml:lang="es"><tig><term>{term}</term><termNote>deprecatedTerm-admn-sts</termNote></tig></langSet>
+</termEntry></body></text></martif>
+"""
+
+
+def test_a_tbx_doctype_naming_a_dtd_is_read_without_loading_it(tmp_path):
+    """As SECURITY.md says: the DTD a TBX v2 file names is never read, whatever it declares."""
+    dtd = tmp_path / "tbx.dtd"  # if it were loaded, its default would make the term a deprecated one
+    dtd.write_text('<!ATTLIST termNote type CDATA "administrativeStatus">\n', encoding="utf-8")
+    glossary = parse_glossary(TBX_WITH_DTD.format(dtd=dtd.as_uri(), term="enfermera").encode(), "glossary.tbx")
+    (entry,) = glossary.entries
+    assert [(term.text, term.status) for term in entry.terms_for(language_of("es"))] == [("enfermera", "admitted")]
+
+
+def test_an_entity_only_the_dtd_could_define_is_refused_at_its_line():
+    data = TBX_WITH_DTD.format(dtd="TBXBasiccoreStructV02.dtd", term="enfer&mera;").encode()
+    with pytest.raises(ProblemError) as raised:
+        parse_glossary(data, "glossary.tbx")
+    assert [str(problem) for problem in raised.value.problems] == [
+        "glossary.tbx:5: the entity &mera; is not defined in the file: write the character itself"]
