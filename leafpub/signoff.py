@@ -79,7 +79,9 @@ def read_signoffs(settings: Settings) -> tuple[dict[str, SignOff], dict[str, Pro
         return {}, {"": Problem(display, None, "not UTF-8 text: no sign-off in it counts")}
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
-        return {}, {"": Problem(display, int(line[1]) if line else None,
+        # tomllib names no line for what ends too soon: that is the last one.
+        line = int(line[1]) if line else len(text.splitlines()) or None
+        return {}, {"": Problem(display, line,
                                 f"unreadable ({error}): no sign-off in it counts")}
     lines = key_lines(text)
     tables = data.get("leaflets", {})
