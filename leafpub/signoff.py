@@ -17,7 +17,7 @@ from . import content, sources
 from .approvals import APPROVAL_FILE, name_problem
 from .model import Leaflet, Settings
 from .problems import Problem, ProblemError
-from .publish import stage
+from .publish import stage, sync_folder
 
 MAX_SIGNOFF_BYTES = 4 * 1024 * 1024
 #: A table of the record: [leaflets."slug"] or [leaflets.slug]
@@ -202,6 +202,7 @@ def record_signoffs(settings: Settings, leaflets, by: str, on: date) -> tuple[Pa
     # Written beside it and renamed over it: whatever stood there (a link, say) is replaced,
     # never written through.
     os.replace(stage(path, signoff_text(signoffs).encode("utf-8")), path)
+    sync_folder(path.parent)
     return path, new
 
 

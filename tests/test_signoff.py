@@ -11,6 +11,7 @@ LINE = "The clinical content of this leaflet has not yet been approved by a clin
 LINE_ES = "El contenido clínico de este folleto aún no ha sido aprobado por un profesional clínico."
 RECORD = "translations/en/LC_MESSAGES/approval.toml"
 CLINICIAN = "Dr Jane Roe, consultant in infection control"
+NOT_APPROVED = "Clinical content not yet approved by a clinician"  # the download pages' badge
 
 
 def printed(project) -> dict[str, str]:
@@ -46,6 +47,9 @@ def test_a_sign_off_removes_the_clinical_line_everywhere_until_the_english_chang
     assert all(entry["clinical-approval"] == {"by": CLINICIAN, "date": "2026-12-01", "version": "2.1"}
                for entry in entries)
     assert status_json(project, capsys)["clinical_sign_off"][0]["state"] == "approved"
+    page = plain((project / "output/leaflets/hand-washing/index.html").read_text())
+    assert f"Clinical content of version 2.1 approved by {CLINICIAN} on 2026-12-01" in page
+    assert NOT_APPROVED not in page and NOT_APPROVED not in (project / "output/index.html").read_text()
 
     # The clinician's change note is edited afterwards: the sign-off no longer names this English.
     leaflet = project / "leaflets/hand-washing.md"
@@ -55,6 +59,8 @@ def test_a_sign_off_removes_the_clinical_line_everywhere_until_the_english_chang
     assert len(texts) == 15 and all(carries_line(text) for text in texts.values()), \
         [name for name, text in texts.items() if not carries_line(text)]
     assert all(entry["clinical-approval"] is None for entry in report.manifest["leaflets"])
+    assert NOT_APPROVED in (project / "output/leaflets/hand-washing/index.html").read_text()
+    assert NOT_APPROVED in (project / "output/index.html").read_text()
     (row,) = status_json(project, capsys)["clinical_sign_off"]
     assert row["state"] == "out of date"
     assert row["reason"] == (f"{RECORD}:5: signed off for version 2.1 by {CLINICIAN} on 2026-12-01; "
