@@ -62,6 +62,14 @@ def leaflet_digest(settings: Settings, leaflet: Leaflet) -> str:
                                        content.MAX_LEAFLET_BYTES)).hexdigest()
 
 
+def current_digest(settings: Settings, leaflet: Leaflet) -> str | None:
+    """The leaflet's SHA-256, or None if it can no longer be read (it then has no current sign-off)."""
+    try:
+        return leaflet_digest(settings, leaflet)
+    except ProblemError:
+        return None
+
+
 def read_signoffs(settings: Settings) -> tuple[dict[str, SignOff], dict[str, Problem]]:
     """The sign-offs recorded, by slug, and by slug the problem (file:line) of each that cannot be
     trusted: a table missing a field, or whose stored English is not the one its hash names.
@@ -156,7 +164,7 @@ def clinical_states(settings: Settings, leaflets, signoffs: dict[str, SignOff],
         if signoff is None:
             reason = str(problem) if problem else "no clinician has signed off its English"
             states.append(ClinicalState(leaflet.slug, "not signed off", reason, None))
-        elif signoff.sha256 != leaflet_digest(settings, leaflet):
+        elif signoff.sha256 != current_digest(settings, leaflet):
             states.append(ClinicalState(leaflet.slug, "out of date", (
                 f"{settings.relative(signoff_path(settings))}:{signoff.line}: signed off for version "
                 f"{signoff.version} by {signoff.by} on {signoff.on}; {leaflet.path} has changed since"), signoff))
