@@ -5,7 +5,8 @@
 
 build() below is the whole flow, one stage after another; each stage is a module of leafpub/:
 
-    content    leaflets/*.md, packs.toml          -> Leaflet, Pack       (content.py, config.py)
+    content    leaflets/*.md, packs.toml          -> Leaflet, Pack       (content.py, config.py,
+               clinical sign-offs                                        signoff.py)
     catalogs   translations/*/messages.po         -> LocaleCatalog       (catalogs.py)
     plan       what to build, keyed by its inputs -> Planned             (plan.py)
     render     Planned -> HTML -> checked PDF, in worker processes       (documents.py, render.py,
@@ -24,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from leafpub import assembly, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
-    site, sources, status, web
+    signoff, site, sources, status, web
 from leafpub.model import Settings
 from leafpub.pool import Progress
 from leafpub.problems import Problem, ProblemError
@@ -59,6 +60,9 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     packs, broken_packs = config.load_packs(settings)
     leaflets, withdrawn, packs, listing_withdrawn = plan.split_withdrawn(leaflets, packs, today or date.today())
     leaflets, overdue, late = plan.check_review_dates(leaflets, today or date.today(), allow_overdue)
+    # Each leaflet's clinical sign-off, if it names the English as it is now; until one does,
+    # every page of the leaflet says so (a refused record counts as none: `status` says why).
+    leaflets, _ = signoff.attach(settings, leaflets)
     problems += [*found, *late, *broken_packs, *listing_withdrawn]
 
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.

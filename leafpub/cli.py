@@ -22,6 +22,7 @@ the catalogs in translations/ become print-ready PDFs and clinic packs in output
 EPILOG = """\
 translator:  init LOCALE -> edit translations/LOCALE/LC_MESSAGES/messages.po
              -> check LOCALE -> preview LOCALE -> review LOCALE -> approve LOCALE --by NAME
+clinician:   review en (the English, and what changed since the last sign-off) -> approve en --by NAME
 agency:      export LOCALE --format xliff -> (their CAT tool) -> import FILE -> check LOCALE
              back-translation export LOCALE -> (a back-translator) -> back-translation report LOCALE FILE
 operator:    update (after the English changes) -> status -> build
@@ -90,7 +91,9 @@ def make_parser() -> argparse.ArgumentParser:
              "it is not for patients. Written to proofs/, never where leaflets are published."),
             ("review", "make a side-by-side PDF (English | translation) for a reviewer to sign off",
              "Message by message, by section, with a notes column and a sign-off block that\n"
-             "names the catalog version (SHA-256). Written to proofs/.")):
+             "names the catalog version (SHA-256). Written to proofs/.\n"
+             "review en: the clinician's sign-off sheet of the English: the change note, what\n"
+             "changed since the last signed-off version (old | new), the text by section.")):
         proof = command(name, summary, details)
         proof.add_argument("locale", metavar="LOCALE")
         proof.add_argument("--leaflet", action="append", default=[], metavar="SLUG",
@@ -110,13 +113,21 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
                        help="the address to listen on (default: %(default)s, this computer only; "
                             "0.0.0.0 shows the page to the whole network)")
-    approve = command("approve", "record that a qualified reviewer approved a catalog as it is now",
+    approve = command("approve", "record that a qualified reviewer approved a catalog (or a clinician the English) as it is now",
                       "Writes translations/LOCALE/LC_MESSAGES/approval.toml with the reviewer, the\n"
                       "date and a hash of the catalog's messages. Leaflets of an approved language\n"
                       "lose the draft line; any later change to the catalog makes it a draft again.\n"
-                      "Refused while the catalog is incomplete or fails a check.")
+                      "Refused while the catalog is incomplete or fails a check.\n\n"
+                      "approve en --by \"Name, role\" [--leaflet SLUG]: the clinical sign-off of the English\n"
+                      "leaflets (all by default; each one signed is listed), recorded in\n"
+                      "translations/en/LC_MESSAGES/approval.toml with the date, the version, the\n"
+                      "SHA-256 of leaflets/SLUG.md and its text. Until then every page of the leaflet,\n"
+                      "in every language and format, says its clinical content has not yet been\n"
+                      "approved; any later edit to the leaflet brings the line back.")
     approve.add_argument("locale", metavar="LOCALE")
-    approve.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name")
+    approve.add_argument("--by", required=True, metavar="NAME", help="the reviewer's (or clinician's) name")
+    approve.add_argument("--leaflet", action="append", default=[], metavar="SLUG",
+                         help="with the source language: sign off only this leaflet (repeatable; default: all)")
     approve.add_argument("--back-translation", type=Path, metavar="FILE",
                          help="record with the approval the SHA-256 of the back-translation (from "
                               "'back-translation report') that the reviewer reconciled; it must cover "

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from . import approvals, catalogs, locks, status, system
 from .model import Settings
 from .online import WEB_VARIANT, is_example
-from .problems import ProblemError
+from .problems import Problem, ProblemError
 from .terminal import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, PlainProgress, RichProgress, fail_usage, say,
                        say_json, shown)
 
@@ -97,6 +97,12 @@ def readability_command(settings: Settings, arguments: argparse.Namespace, stage
 
 
 def approve_command(settings: Settings, arguments: argparse.Namespace, stages: Stages) -> int:
+    if arguments.locale == settings.source_locale:
+        with locks.catalog_lock(settings, arguments.locale):  # one sign-off record written at a time
+            return approve_clinical(settings, arguments)
+    if arguments.leaflet:
+        return fail_usage(f"--leaflet is for the clinical sign-off ('approve {settings.source_locale}'): "
+                          "a translation is approved for every leaflet at once")
     with locks.catalog_lock(settings, arguments.locale):  # the approval names the catalog as it is while held
         catalog, path, back, on = record_approval(settings, arguments)
     with_back = f", with the back-translation {back[0]} (SHA-256 {back[1][:12]}...)" if back else ""
@@ -120,12 +126,37 @@ def record_approval(settings: Settings, arguments: argparse.Namespace):
     return catalog, approvals.record_approval(settings, catalog, arguments.by, on, back), back, on
 
 
+def approve_clinical(settings: Settings, arguments: argparse.Namespace) -> int:
+    """approve en: a clinician signs off the English of the leaflets named (all by default)."""
+    from . import content, signoff
+
+    if arguments.back_translation is not None:
+        return fail_usage(f"--back-translation is for a translation, not the source language {settings.source_locale}")
+    leaflets, found = content.load_leaflets(settings)
+    unknown = [slug for slug in arguments.leaflet if slug not in {leaflet.slug for leaflet in leaflets}]
+    broken = [problem for problem in found if not arguments.leaflet or problem.leaflet in arguments.leaflet]
+    if broken or unknown:
+        # A leaflet that does not load cannot be signed off: nothing is recorded.
+        raise ProblemError([*broken, *(Problem("leaflets", None, f"no leaflet {slug!r} to sign off")
+                                      for slug in unknown)])
+    chosen = [leaflet for leaflet in leaflets if not arguments.leaflet or leaflet.slug in arguments.leaflet]
+    on = arguments.on or date.today()
+    path, recorded = signoff.record_signoffs(settings, chosen, arguments.by, on)
+    for signed in recorded:
+        say(f"recorded in {settings.relative(path)}: the clinical content of {signed.slug!r} version "
+            f"{signed.version} approved by {signed.by} on {on}. Any later edit to leaflets/{signed.slug}.md "
+            "needs a new sign-off.")
+    return EXIT_OK
+
+
 def show_status(settings, locales: list[str], as_json: bool) -> int:
     rows, source_problems = status.locale_statuses(settings, locales or None)
     months = settings.review_alert_months
-    due = status.due_for_review(leaflets_of(settings), date.today(), months)
+    current = leaflets_of(settings)
+    due = status.due_for_review(current, date.today(), months)
+    clinical = status.clinical_statuses(settings, current)
     if as_json:
-        say_json({"locales": [row.to_json() for row in rows],
+        say_json({"locales": [row.to_json() for row in rows], "clinical_sign_off": clinical,
                   "source_problems": [p.to_json() for p in source_problems],
                   "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
                                       "owner": leaflet.owner, "days_left": left}
@@ -153,6 +184,8 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
             say(f"error: {problem}", error=True)
     if as_json:
         return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
+    for row in clinical:
+        say(f"clinical sign-off of {status.clinical_line(row)}")
     say(f"leaflets due for review in the next {months} months (review-alert-months): " + (", ".join(
         f"{leaflet.slug} ({leaflet.next_review}, owner {leaflet.owner}, "
         + (f"{-left} days overdue)" if left < 0 else f"in {left} days)") for leaflet, left in due)

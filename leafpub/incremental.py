@@ -36,6 +36,7 @@ REASONS = {
     "parts": "leaflets in it changed",
     "boxes": "its clinic boxes changed",
     "site": "the site's address (site-url), which its QR code opens, changed",
+    "clinical": "its clinical sign-off changed",
 }
 
 
@@ -114,7 +115,9 @@ class Inputs:
     def document(self, leaflet: Leaflet, catalog: LocaleCatalog, format_settings: dict) -> dict:
         return {"leaflet": self.leaflet(leaflet), "messages": self.messages(leaflet, catalog),
                 "templates": self.templates, "fonts": self.fonts, "software": self.software,
-                "format": digest(format_settings), "site": self.site}
+                "format": digest(format_settings), "site": self.site,
+                # Whether the "not yet approved by a clinician" line is printed (signoff.attach).
+                "clinical": "signed off" if leaflet.clinical else "not signed off"}
 
 
 class RenderCache:

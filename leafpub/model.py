@@ -8,8 +8,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.support import NullTranslations
+
+if TYPE_CHECKING:
+    from .signoff import SignOff
 
 
 # -- settings ---------------------------------------------------------------
@@ -177,6 +181,7 @@ class Leaflet:
     large_print_budget: int = 0  #: the same for the large-print variant
     change_note: str = ""  #: what changed in this version and why, by the clinician
     withdrawn: date | None = None  #: from this date, no longer published
+    clinical: SignOff | None = None  #: a clinician's sign-off of this English (signoff.attach), if any
 
     def budget(self, variant: str) -> int:
         return self.large_print_budget if variant == "large-print" else self.page_budget

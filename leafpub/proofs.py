@@ -92,7 +92,12 @@ def render_review(environment: Environment, settings: Settings, leaflet: Leaflet
 
 def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str] = ()) -> list[Path]:
     """Write proofs/<slug>.<locale>.<kind>.pdf for each leaflet: kind "proof" is the leaflet
-    with untranslated and fuzzy messages highlighted; "review" is the side-by-side sheet."""
+    with untranslated and fuzzy messages highlighted; "review" is the side-by-side sheet (for the
+    source language, the clinician's sign-off sheet)."""
+    if kind == "review" and locale == settings.source_locale:
+        from .signoff_sheet import make_signoff_sheets
+
+        return make_signoff_sheets(settings, slugs)
     leaflets, found = content.load_leaflets(settings)
     chosen = [leaflet for leaflet in leaflets if not slugs or leaflet.slug in slugs]
     unknown = sorted(set(slugs) - {leaflet.slug for leaflet in leaflets})

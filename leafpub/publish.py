@@ -80,6 +80,7 @@ def published_text(document, path: str, sha256: str) -> dict:
         "last_reviewed": document.leaflet.last_reviewed.isoformat(),
         "next_review": document.leaflet.next_review.isoformat(),
         "change_note": document.leaflet.change_note,
+        "clinical-approval": document.leaflet.clinical.summary() if document.leaflet.clinical else None,
     }
 
 

@@ -227,6 +227,7 @@ def render_leaflet(environment: Environment, settings: Settings, leaflet: Leafle
         "clinic": clinic,
         "draft": draft,
         "overdue": overdue,
+        "clinical_pending": leaflet.clinical is None,  # no clinician has signed off this English
         "title": catalog.translations.gettext(leaflet.title.text),
         **review_dates(leaflet, language),
         "created": leaflet.last_reviewed.isoformat(),

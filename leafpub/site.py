@@ -96,6 +96,7 @@ def group_leaflets(manifest: dict, source_locale: str, review_due_by: date | Non
             leaflet.update(version=entry["version"], next_review=entry["next_review"],
                            last_reviewed=entry["last_reviewed"], title=entry["title"],
                            change_note=entry.get("change_note", ""),
+                           clinical=entry.get("clinical-approval"),
                            review_due=review_due_by is not None and entry["next_review"] <= review_due_by.isoformat())
     return [dict(leaflet, slug=slug, page=leaflet_page_path(slug), languages=sorted(
         (row for row in leaflet["languages"].values() if row.files),

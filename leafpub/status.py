@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import catalogs, content, publish, render
+from . import catalogs, content, publish, render, signoff
 from .model import Leaflet, Settings
 from .problems import Problem, ProblemError
 
@@ -102,3 +102,24 @@ def published_state(manifest: dict, locale: str) -> str:
     if outdated:
         return f"outdated: {outdated[0]}"
     return "current" if entries else "not published"
+
+
+def clinical_statuses(settings: Settings, leaflets) -> list[dict]:
+    """Each leaflet's clinical sign-off: who approved which version, or why none counts now."""
+    signoffs, refused = signoff.read_signoffs(settings)
+    rows = []
+    for state in signoff.clinical_states(settings, leaflets, signoffs, refused):
+        recorded = state.signoff
+        rows.append({"leaflet": state.slug, "state": state.state, "reason": state.reason,
+                     "approved_by": recorded.by if recorded else None,
+                     "approved_on": recorded.on.isoformat() if recorded else None,
+                     "version": recorded.version if recorded else None})
+    return rows
+
+
+def clinical_line(row: dict) -> str:
+    """One leaflet's sign-off as `status` prints it."""
+    if row["state"] == "approved":
+        return f"{row['leaflet']}: approved (version {row['version']}, by {row['approved_by']} on {row['approved_on']})"
+    return (f"{row['leaflet']}: {row['state']} ({row['reason']}); every page of it, in every language, "
+            "says its clinical content has not yet been approved")

@@ -104,13 +104,15 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
     title = catalog.translations.gettext(leaflet.title.text)
     made_from = {"leaflet": inputs.leaflet(leaflet), "templates": inputs.templates, "software": inputs.software,
                  "messages": incremental.digest([catalog.digest, catalog.review.state, catalog.review.approved]),
-                 "page": incremental.digest([overdue, pdfs, links, repr(settings).replace(str(settings.root), "<project>"),
+                 "page": incremental.digest([overdue, leaflet.clinical is None, pdfs, links,
+                                             repr(settings).replace(str(settings.root), "<project>"),
                                              checkcache.checking_code()])}
     html = published_page(settings, previous.get(online.web_path(slug, language.locale)), made_from)
     if html is None:
         html = render.render(environment, "web.html", catalog, settings, {
             "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
-            "overdue": overdue, "pdfs": pdfs, "others": links, **render.review_dates(leaflet, language),
+            "clinical_pending": leaflet.clinical is None, "overdue": overdue, "pdfs": pdfs, "others": links,
+            **render.review_dates(leaflet, language),
         }).encode("utf-8")
     return WebDocument(leaflet, language, title, html, catalog.review.state, made_from)
 

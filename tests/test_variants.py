@@ -108,15 +108,17 @@ def structure_kinds(node):
             yield from structure_kinds(kid)
 
 
-def char_sizes(path):
-    """(size, text) of every character, as pdfminer reads them out of the PDF."""
+def char_sizes(path, below_mm: float = 0):
+    """The size of every character, as pdfminer reads them out of the PDF; with `below_mm`, only
+    of those below that much of the page's top (the page's body, not the lines in its top margin)."""
     sizes = []
     for page in extract_pages(str(path)):
+        top = page.height - below_mm * 72 / 25.4
         for element in page:
             if isinstance(element, LTTextContainer):
                 for line in element:
                     for char in getattr(line, "_objs", []):
-                        if isinstance(char, LTChar) and char.get_text().strip():
+                        if isinstance(char, LTChar) and char.get_text().strip() and char.y1 <= top:
                             sizes.append(round(char.size, 1))
     return sizes
 
@@ -130,7 +132,8 @@ def test_no_text_below_9_pt_in_any_variant(built):
 
 def test_large_print_body_text_is_at_least_16_pt_and_reflowed(built):
     for entry in entries(built, variant="large-print"):
-        sizes = Counter(char_sizes(pdf_path(built, entry)))
+        # The draft and clinical lines (12 pt, in the 26 mm top margin) can outnumber the fixture's few words.
+        sizes = Counter(char_sizes(pdf_path(built, entry), below_mm=26))
         body = sizes.most_common(1)[0][0]
         assert body >= 16.0, entry["path"]
         standard = next(e for e in entries(built, locale=entry["locale"], paper=entry["paper"],
