@@ -25,7 +25,7 @@ def unreadable_problems(data: bytes, display: str, locale: str | None) -> list[P
 
 def parse_catalog(data: bytes, display: str, locale: str | None = None) -> Catalog:
     try:
-        return with_previous_msgids(read_po(io.BytesIO(data), abort_invalid=True), data)
+        return with_what_read_po_skips(read_po(io.BytesIO(data), abort_invalid=True), data)
     except PoFileError as error:
         # Babel's line numbers are 0-based.
         raise ProblemError([Problem(display, error.lineno + 1, f"invalid PO syntax: {error.args[0]}"
@@ -219,37 +219,48 @@ def po_bytes(catalog, width: int = 76) -> bytes:
     return data
 
 
-def with_previous_msgids(catalog: Catalog, data: bytes) -> Catalog:
-    """The catalog with each fuzzy entry's previous msgid (its "#| msgid" comment), which
-    Babel's read_po skips: so that writing the catalog again keeps the English a changed
-    message had, for its translator."""
+def with_what_read_po_skips(catalog: Catalog, data: bytes) -> Catalog:
+    """The catalog with what Babel's read_po loses, so that writing it again changes nothing a
+    translator reads: each fuzzy entry's previous msgid (its "#| msgid" comment), and every
+    extracted comment line ("#."), which read_po keeps only once per message although a wrapped
+    comment can end with a line another comment has too ("paragraph")."""
     from babel.messages.pofile import denormalize
 
     text = data.decode(catalog.charset or "utf-8", errors="replace")
     for entry in re.split(r"\n\s*\n", text):
-        lines = entry.splitlines()
-        previous = {"msgid": [], "msgid_plural": []}
-        current, msgid = None, []
-        for line in lines:
-            if line.startswith("#| "):
-                body = line[3:]
-                keyword = body.split(" ", 1)[0]
-                if keyword in previous:
-                    current, body = keyword, body[len(keyword):].strip()
-                if current:
-                    previous[current].append(body)
-            elif line.startswith("msgid ") or (msgid and line.startswith('"')):
-                msgid.append(line.removeprefix("msgid ").strip())
-            elif msgid:
-                break
-        if previous["msgid"] and msgid:
-            message = catalog.get(denormalize("\n".join(msgid)))
-            ids = [denormalize("\n".join(previous[key])) for key in ("msgid", "msgid_plural") if previous[key]]
-            if message is not None:
-                message.previous_id = ids
-                # read_po took those lines for translator comments ("| msgid ...").
-                message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        previous, msgid, extracted = entry_comments(entry.splitlines())
+        message = catalog.get(denormalize("\n".join(msgid))) if msgid else None
+        if message is None:
+            continue
+        if extracted:
+            message.auto_comments = extracted
+        if previous["msgid"]:
+            message.previous_id = [denormalize("\n".join(previous[key])) for key in ("msgid", "msgid_plural")
+                                   if previous[key]]
+            # read_po took those lines for translator comments ("| msgid ...").
+            message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
     return catalog
+
+
+def entry_comments(lines: list[str]) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    """One entry's previous msgid lines (by keyword), its msgid lines and its extracted comments."""
+    previous: dict[str, list[str]] = {"msgid": [], "msgid_plural": []}
+    current, msgid, extracted = None, [], []
+    for line in lines:
+        if line.startswith("#.") and not msgid:
+            extracted.append(line[2:].strip())
+        elif line.startswith("#| "):
+            body = line[3:]
+            keyword = body.split(" ", 1)[0]
+            if keyword in previous:
+                current, body = keyword, body[len(keyword):].strip()
+            if current:
+                previous[current].append(body)
+        elif line.startswith("msgid ") or (msgid and line.startswith('"')):
+            msgid.append(line.removeprefix("msgid ").strip())
+        elif msgid:
+            break
+    return previous, msgid, extracted
 
 
 def forms_of(string) -> tuple[str, ...]:

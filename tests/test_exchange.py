@@ -268,3 +268,23 @@ def test_no_command_writes_a_catalog_msgfmt_would_reject(tmp_path):
     (problem,) = raised.value.problems
     assert str(problem).startswith(f"{SPANISH_PO}: not written: msgfmt --check would reject the catalog (")
     assert "end with" in problem.message and path.read_bytes() == before
+
+
+def test_an_import_of_the_shipped_german_changes_only_the_message_the_agency_changed(tmp_path, capsys):
+    """Every other line a translator reads stays: the extracted comments too, although a wrapped one
+    can end in a line another comment has as well ("paragraph"), which Babel keeps only once."""
+    project = make_project(tmp_path, broken_locale=False)
+    for name in ("leaflets", "translations"):  # the shipped leaflet and catalogs in the fixture's settings
+        subprocess.run(["rm", "-rf", str(project / name)], check=True)
+        subprocess.run(["cp", "-r", str(ROOT / name), str(project / name)], check=True)
+    german = project / "translations/de/LC_MESSAGES/messages.po"
+    before = german.read_text(encoding="utf-8").splitlines()
+    exported = export(project, "de", tmp_path / "de.xlf")
+    set_target(exported, "Summary", "Kurz zusammengefasst")
+    capsys.readouterr()
+
+    assert import_file(project, exported) == 0
+    after = german.read_text(encoding="utf-8").splitlines()
+    changed = [(old, new) for old, new in zip(before, after) if old != new]
+    assert len(before) == len(after)
+    assert [new for _, new in changed if not new.startswith('"PO-Revision-Date')] == ['msgstr "Kurz zusammengefasst"']
