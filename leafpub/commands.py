@@ -132,7 +132,7 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
 
         table = Table(title="Translations")
         for column in ("locale", "language", "translated", "fuzzy", "untranslated", "checks failing",
-                       "review", "back-translation", "publishable", "published"):
+                       "review", "back-translation", "publishable", "published", "braille"):
             table.add_column(column, justify="right" if column in ("translated", "fuzzy", "untranslated",
                                                                     "checks failing") else "left")
         for row in rows:
@@ -140,7 +140,7 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
             cells = (row.locale, row.language, count(row.translated), count(row.fuzzy),
                      count(row.untranslated), str(row.checks_failing),
                      row.review + (f" ({row.reviewer})" if row.reviewer else ""), row.back_translation,
-                     "yes" if row.publishable else f"no: {row.why}", row.published)
+                     "yes" if row.publishable else f"no: {row.why}", row.published, row.braille)
             # Text, not markup: a reviewer called "[red]x" is shown as typed, escaped.
             table.add_row(*(Text(shown(cell)) for cell in cells))
         Console(width=max(160, Console().width)).print(table)

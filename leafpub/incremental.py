@@ -36,6 +36,7 @@ REASONS = {
     "parts": "leaflets in it changed",
     "boxes": "its clinic boxes changed",
     "site": "the site's address (site-url), which its QR code opens, changed",
+    "table": "its braille table changed",
 }
 
 

@@ -100,8 +100,10 @@ def normalise(table: Table, text: str) -> str:
 
 
 def table_folders() -> list[Path]:
-    extra = [Path(folder) for folder in re.split(r"[,:]", os.environ.get("LOUIS_TABLEPATH", "")) if folder]
-    return [*extra, SYSTEM_TABLES]
+    """Where liblouis looks for tables: LOUIS_TABLEPATH's folders if it is set (in place of
+    Debian's folder, as liblouis does), else Debian's."""
+    listed = [Path(folder) for folder in os.environ.get("LOUIS_TABLEPATH", "").split(",") if folder]
+    return listed or [SYSTEM_TABLES]
 
 
 def find_table(name: str) -> Path | None:

@@ -39,7 +39,8 @@ def run(table: Table, lines: list[str], direction: str) -> list[str]:
     except (OSError, subprocess.SubprocessError) as error:
         raise TranslationError(f"lou_translate failed ({error})") from None
     output = done.stdout.split("\n")
-    if done.returncode != 0 or len(output) < len(lines):
+    # lou_translate exits with 0 even when a table cannot be compiled: it then writes nothing.
+    if done.returncode != 0 or len(output) != len(lines) + 1 or "could not be compiled" in done.stderr:
         said = " ".join(done.stderr.split())[:200] or f"exit status {done.returncode}"
         raise TranslationError(f"lou_translate could not use {table.table} ({said})")
     return output[:len(lines)]
