@@ -100,6 +100,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     problems, failures = problems + brailled.problems, failures + brailled.failures
 
     # 6. Web versions: every leaflet in every language whose PDFs were built, linking them and its braille.
+    progress.phase("making the web versions")
     pages, found, web_failures = web.web_versions(settings, renderers.environment, leaflets, locale_catalogs, overdue,
                                                   built=built.values(), failures=failures, previous=renderers.previous,
                                                   inputs=renderers.inputs, formats=brailled.files)

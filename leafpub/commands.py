@@ -132,7 +132,7 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
 
         table = Table(title="Translations")
         for column in ("locale", "language", "translated", "fuzzy", "untranslated", "checks failing",
-                       "review", "back-translation", "publishable", "published", "braille"):
+                       "review", "back-translation", "publishable", "published"):
             table.add_column(column, justify="right" if column in ("translated", "fuzzy", "untranslated",
                                                                     "checks failing") else "left")
         for row in rows:
@@ -140,10 +140,12 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
             cells = (row.locale, row.language, count(row.translated), count(row.fuzzy),
                      count(row.untranslated), str(row.checks_failing),
                      row.review + (f" ({row.reviewer})" if row.reviewer else ""), row.back_translation,
-                     "yes" if row.publishable else f"no: {row.why}", row.published, row.braille)
+                     "yes" if row.publishable else f"no: {row.why}", row.published)
             # Text, not markup: a reviewer called "[red]x" is shown as typed, escaped.
             table.add_row(*(Text(shown(cell)) for cell in cells))
         Console(width=max(160, Console().width)).print(table)
+        for row in rows:  # whether each language's braille is published, or why not
+            say(shown(f"braille in {row.language} ({row.locale}): {row.braille}"))
         for problem in source_problems:
             say(f"error: {problem}", error=True)
     if as_json:
@@ -262,8 +264,8 @@ def archive_command(settings, arguments, stages) -> int:
         return EXIT_OK
     for entry in entries:
         withdrawn = f", leaflet withdrawn {entry['withdrawn']}" if entry.get("withdrawn") else ""
-        say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {entry.get('paper')} "
-            f"{entry.get('variant')}: published {entry.get('published') or 'before the archive was kept'}, "
+        kind = " ".join(str(part) for part in (entry.get("paper"), entry.get("variant")) if part)  # braille: no paper
+        say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {kind}: published {entry.get('published') or 'before the archive was kept'}, "
             f"superseded {entry.get('superseded')}{withdrawn}; SHA-256 {entry.get('sha256')}")
         if entry.get("change_note"):
             say(f"    change note of version {entry.get('version')}: {entry['change_note']}")

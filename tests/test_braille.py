@@ -195,3 +195,7 @@ def test_languages_without_braille_say_why_in_the_manifest_status_and_download_p
     rows = {row["locale"]: row for row in json.loads(capsys.readouterr().out)["locales"]}
     assert rows["de"]["braille"] == "yes: de-g0.utb, 1 leaflet(s)"
     assert rows["es"]["braille"].startswith("no: liblouis 3.24's es-g1")
+    pipeline.main(["--project", str(project), "status"])
+    said = capsys.readouterr().out
+    assert "braille in German (de): yes: de-g0.utb, 1 leaflet(s)" in said
+    assert "braille in Spanish (es): no: liblouis 3.24's es-g1 translates" in said
