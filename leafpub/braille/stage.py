@@ -22,12 +22,12 @@ class BrailleStep:
 
 
 def build(settings: Settings, leaflets: Iterable[Leaflet], catalogs: Mapping[str, LocaleCatalog],
-          overdue: Collection[str], shared: incremental.Inputs, *, broken: Mapping[str, list] = {},
+          overdue: Collection[str], shared: incremental.Inputs, *, broken: Mapping[str, list] | None = None,
           withdrawn: Collection[str] = ()) -> BrailleStep:
     """Braille of every leaflet in every catalog's language. A leaflet or language that cannot be
     built this time (`broken` catalogs, a broken leaflet) keeps its last files, marked outdated;
     a withdrawn leaflet's are archived."""
-    step = BrailleStep()
+    step, broken = BrailleStep(), broken or {}
     leaflets = list(leaflets)
     previous = [e for e in publish.read_manifest(settings.output_dir).get("formats", [])
                 if isinstance(e, dict) and str(e.get("kind", "")).startswith("braille-")]
