@@ -12,7 +12,7 @@ import pytest
 from conftest import build, make_project, write_catalog
 
 import pipeline
-from leafpub.braille import layout, tables
+from leafpub.braille import gate, layout, tables, translate
 
 GERMAN = {
     "Washing your hands": "Hände waschen",
@@ -199,3 +199,14 @@ def test_languages_without_braille_say_why_in_the_manifest_status_and_download_p
     said = capsys.readouterr().out
     assert "braille in German (de): yes: de-g0.utb, 1 leaflet(s)" in said
     assert "braille in Spanish (es): no: liblouis 3.24's es-g1 translates" in said
+
+
+def test_letters_a_table_leaves_untranslated_fail_the_gate_and_eight_dots_do_not_fit_a_brf():
+    """Ukrainian's uk.utb with Unicode braille as its display leaves і untranslated (why uk has no braille)."""
+    table = tables.Table("uk.utb", "Ukrainian braille")
+    texts = ["Що таке мікронідлінг?"]
+    pages = layout.lay_out([layout.Block("paragraph", translate.forward(table, texts)[0], 0)], ["⠼⠁"])
+    result = gate.check(table, texts, pages)
+    assert [(m.message, m.found) for m in result.mismatches] == [(0, "left untranslated or in eight dots: і")]
+    with pytest.raises(layout.LayoutError):
+        layout.to_ascii("⠁⡁")  # dots 1 and 7

@@ -133,7 +133,11 @@ def make(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, overdue: 
     """Translate, lay out and check one leaflet's braille; ProblemError names each message that
     does not come back from braille as its catalog says, at its catalog line."""
     table = tables.choice(catalog.language.locale)
-    texts = leaflet_texts(settings, leaflet, catalog, overdue)
+    try:
+        texts = leaflet_texts(settings, leaflet, catalog, overdue)
+    except (KeyError, ValueError, TypeError) as error:  # a translation whose %(placeholders)s do not fit
+        raise ProblemError([where(catalog, leaflet, None, f"no braille: a translation does not fit its "
+                                  f"placeholders ({type(error).__name__}: {error})")]) from None
     shown = [text for text in texts if text.kind != "list-end"]
     numbers = [str(number) for number in range(1, MOST_PAGES + 1)]
     try:
@@ -155,8 +159,11 @@ def make(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, overdue: 
     if result.mismatches:
         raise ProblemError([mismatch_problem(catalog, leaflet, table, shown[m.message], m.found)
                             for m in result.mismatches])
-    return BrailleDocument(leaflet, catalog, layout.brf(pages), layout.unicode_copy(pages), len(pages),
-                           result.figures(), inputs)
+    try:
+        brf = layout.brf(pages)
+    except layout.LayoutError as error:  # the page numbers: the gate checked the rest
+        raise ProblemError([where(catalog, leaflet, None, f"no braille: {table.table} writes {error}")]) from None
+    return BrailleDocument(leaflet, catalog, brf, layout.unicode_copy(pages), len(pages), result.figures(), inputs)
 
 
 def mismatch_problem(catalog: LocaleCatalog, leaflet: Leaflet, table: tables.Table, text: Text, found: str) -> Problem:

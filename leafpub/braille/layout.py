@@ -149,10 +149,9 @@ def unicode_copy(pages: list[list[Line]]) -> bytes:
 
 
 def to_ascii(cells: str) -> str:
-    try:
-        return "".join(BRAILLE_ASCII[ord(cell) - 0x2800] for cell in cells)
-    except IndexError:
-        raise LayoutError("eight-dot cells") from None
+    if foreign(cells):
+        raise LayoutError(f"what a BRF cannot hold: {foreign(cells)}")
+    return "".join(BRAILLE_ASCII[ord(cell) - 0x2800] for cell in cells)
 
 
 def from_ascii(text: str) -> str:

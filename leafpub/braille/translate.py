@@ -29,7 +29,7 @@ def run(table: Table, lines: list[str], direction: str) -> list[str]:
     if not lines:
         return []
     if any("\n" in line or "\r" in line for line in lines):
-        raise ValueError("one text a line: a text holds a line break")
+        raise TranslationError("a text holds a line break: lou_translate reads one text a line")
     try:
         done = subprocess.run(["lou_translate", direction, f"{DISPLAY},{table.table}"],
                               input="".join(line.translate(ESCAPES) + "\n" for line in lines),
