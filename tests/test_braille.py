@@ -210,3 +210,19 @@ def test_letters_a_table_leaves_untranslated_fail_the_gate_and_eight_dots_do_not
     assert [(m.message, m.found) for m in result.mismatches] == [(0, "left untranslated or in eight dots: і")]
     with pytest.raises(layout.LayoutError):
         layout.to_ascii("⠁⡁")  # dots 1 and 7
+
+
+def test_braille_that_fails_the_gate_keeps_the_last_published_one_marked_outdated(tmp_path, broken_table,
+                                                                                   monkeypatch):
+    project = make_project(tmp_path)
+    monkeypatch.delenv("LOUIS_TABLEPATH")
+    build(project)
+    published = (project / "output" / BRF.format("en")).read_bytes()
+    monkeypatch.setenv("LOUIS_TABLEPATH", f"{broken_table},{tables.SYSTEM_TABLES}")
+    report = build(project)
+    entry = formats_of(report.manifest, "en")["braille-brf"]
+    assert "does not translate back" in entry["outdated"]
+    assert (project / "output" / BRF.format("en")).read_bytes() == published
+    assert hashlib.sha256(published).hexdigest() == entry["sha256"]
+    page = (project / "output/leaflets/hand-washing/index.html").read_text(encoding="utf-8")
+    assert page.count("Outdated: an earlier version</span>") == 2  # the BRF and its Unicode copy
