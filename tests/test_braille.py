@@ -226,3 +226,13 @@ def test_braille_that_fails_the_gate_keeps_the_last_published_one_marked_outdate
     assert hashlib.sha256(published).hexdigest() == entry["sha256"]
     page = (project / "output/leaflets/hand-washing/index.html").read_text(encoding="utf-8")
     assert page.count("Outdated: an earlier version</span>") == 2  # the BRF and its Unicode copy
+
+
+def test_another_liblouis_version_makes_every_languages_braille_again(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    write_catalog(project, "de", GERMAN)
+    build(project)
+    monkeypatch.setattr(tables, "liblouis_version", lambda: "3.99.0")
+    made = dict(build(project).formats_made)
+    assert made == {path.format(locale): "library versions changed" for path in (BRF, UNICODE)
+                    for locale in ("en", "de")}
