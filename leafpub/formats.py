@@ -15,17 +15,25 @@ from pathlib import PurePosixPath
 
 from .model import Leaflet, LocaleCatalog
 
+def N_(message: str) -> str:
+    """Marks a message for `pipeline.py extract` (babel.cfg reads this file); translated where used."""
+    return message
+
+
 #: The statement every leaflet printed before anything was online, and its versions that name
-#: what is (by the formats online in the leaflet's language). A language whose catalog lacks
-#: the new message keeps the old one: an untranslated message would stop its leaflets.
+#: what is (by the formats online in the leaflet's language). A language whose catalog has not
+#: translated the new message keeps the old one; an untranslated one does not hold it back.
 OFFLINE_STATEMENT = "For Braille, audio, easy read or another format, ask your clinic."
 STATEMENTS = {
-    ("braille",): "Braille is online at the address above; for audio, easy read or another format, "
-                  "ask your clinic.",
-    ("audio",): "Audio is online at the address above; for Braille, easy read or another format, "
-                "ask your clinic.",
-    ("audio", "braille"): "Braille and audio are online at the address above; for easy read or another "
-                          "format, ask your clinic.",
+    # Translators: printed large on the leaflet below its web address, in languages whose braille is online.
+    ("braille",): N_("Braille is online at the address above; for audio, easy read or another format, "
+                     "ask your clinic."),
+    # Translators: printed large on the leaflet below its web address, in languages whose audio is online.
+    ("audio",): N_("Audio is online at the address above; for Braille, easy read or another format, "
+                   "ask your clinic."),
+    # Translators: printed large on the leaflet below its web address, where braille and audio are online.
+    ("audio", "braille"): N_("Braille and audio are online at the address above; for easy read or another "
+                             "format, ask your clinic."),
 }
 #: How a reader is offered each kind of file (download page, web versions).
 LABELS = {"braille-brf": "Braille (BRF)", "braille-unicode": "Braille (Unicode text)"}
@@ -102,9 +110,16 @@ def link(entry: dict) -> dict:
 
 #: The web version's heading above the formats' files, and their labels: new messages, shown in
 #: English (marked as such) until a language's catalog has them, so that none stops a language.
-ONLINE_HEADING = "Braille and audio online"
-WEB_LABELS = {"braille-brf": "Braille file (BRF) for a braille display or embosser",
-              "braille-unicode": "Braille as Unicode text, for proofreading"}
+# Translators: heading above the links to a leaflet's braille (and audio) files on its web page.
+ONLINE_HEADING = N_("Braille and audio online")
+WEB_LABELS = {
+    # Translators: a link to the leaflet's braille file, which braille displays and embossers read.
+    "braille-brf": N_("Braille file (BRF) for a braille display or embosser"),
+    # Translators: a link to the leaflet's braille as Unicode braille characters, for a sighted proofreader.
+    "braille-unicode": N_("Braille as Unicode text, for proofreading"),
+}
+#: Messages a catalog may leave untranslated without holding its language back.
+OPTIONAL_MESSAGES = frozenset([*STATEMENTS.values(), ONLINE_HEADING, *WEB_LABELS.values()])
 
 
 def optional(catalog: LocaleCatalog, msgid: str) -> dict:

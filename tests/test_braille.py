@@ -9,9 +9,10 @@ import re
 import shutil
 
 import pytest
-from conftest import build, make_project, write_catalog
+from conftest import build, make_project, pdf_text, plain, write_catalog
 
 import pipeline
+from leafpub import formats
 from leafpub.braille import gate, layout, tables, translate
 
 GERMAN = {
@@ -236,3 +237,28 @@ def test_another_liblouis_version_makes_every_languages_braille_again(tmp_path, 
     made = dict(build(project).formats_made)
     assert made == {path.format(locale): "library versions changed" for path in (BRF, UNICODE)
                     for locale in ("en", "de")}
+
+
+def test_the_statement_names_braille_once_the_catalog_translates_it_and_untranslated_holds_nothing_back(tmp_path):
+    project = make_project(tmp_path)
+    catalog = write_catalog(project, "de", GERMAN)
+    statement = formats.STATEMENTS[("braille",)]
+    german = "Braille gibt es online unter der Adresse oben; für Audio, leichte Sprache oder ein anderes Format " \
+             "fragen Sie Ihre Klinik."
+    with catalog.open("a", encoding="utf-8") as po:  # as `update` adds a new message: untranslated
+        po.write(f'\nmsgid "{statement}"\nmsgstr ""\n')
+    first = build(project)
+    assert not [problem for problem in first.problems if problem.locale == "de"]
+    pdf = project / "output/leaflets/hand-washing/hand-washing.de.a4.pdf"
+    assert "Braille gibt es online" not in plain(pdf_text(pdf))
+    assert "Braille is online at the address above" in plain(pdf_text(pdf.with_name("hand-washing.en.a4.pdf")))
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(f'msgid "{statement}"\nmsgstr ""',
+                                                                   f'msgid "{statement}"\nmsgstr "{german}"'),
+                       encoding="utf-8")
+    second = build(project)
+    assert german in plain(pdf_text(pdf))
+    assert {what for what, _ in second.rendered if ".de." in what} and not any(
+        ".en." in what for what, _ in second.rendered)
+    assert set(dict(second.formats_made)) == {BRF.format("de"), UNICODE.format("de")}
+    web = (project / "output/leaflets/hand-washing/hand-washing.de.html").read_text(encoding="utf-8")
+    assert german in web
