@@ -120,7 +120,7 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
     months = settings.review_alert_months
     due = status.due_for_review(leaflets_of(settings), date.today(), months)
     if as_json:
-        say_json({"locales": [row.to_json() for row in rows],
+        say_json({"locales": [row.to_json() for row in rows], "source_braille": status.source_braille(settings),
                   "source_problems": [p.to_json() for p in source_problems],
                   "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
                                       "owner": leaflet.owner, "days_left": left}
@@ -144,6 +144,8 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
             # Text, not markup: a reviewer called "[red]x" is shown as typed, escaped.
             table.add_row(*(Text(shown(cell)) for cell in cells))
         Console(width=max(160, Console().width)).print(table)
+        source = settings.source_locale  # the source language has no catalog row, but braille
+        say(f"braille in the source language ({source}): {status.source_braille(settings)}")
         for row in rows:  # whether each language's braille is published, or why not
             say(shown(f"braille in {row.language} ({row.locale}): {row.braille}"))
         for problem in source_problems:

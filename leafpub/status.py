@@ -119,3 +119,7 @@ def braille_state(manifest: dict, locale: str) -> str:
     if entries:
         return f"yes: {choice.table}, {len(entries)} leaflet(s)"
     return f"no: not built yet or not publishable ({choice.table} chosen)"
+
+
+def source_braille(settings: Settings) -> str:
+    return braille_state(publish.read_manifest(settings.output_dir), settings.source_locale)

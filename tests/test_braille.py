@@ -193,11 +193,14 @@ def test_languages_without_braille_say_why_in_the_manifest_status_and_download_p
     web = (project / "output/leaflets/hand-washing/hand-washing.de.html").read_text(encoding="utf-8")
     assert 'href="hand-washing.de.brf"' in web
     pipeline.main(["--project", str(project), "status", "--json"])
-    rows = {row["locale"]: row for row in json.loads(capsys.readouterr().out)["locales"]}
+    said_json = capsys.readouterr().out
+    rows = {row["locale"]: row for row in json.loads(said_json)["locales"]}
     assert rows["de"]["braille"] == "yes: de-g0.utb, 1 leaflet(s)"
     assert rows["es"]["braille"].startswith("no: liblouis 3.24's es-g1")
+    assert json.loads(said_json)["source_braille"] == "yes: en-ueb-g1.ctb, 1 leaflet(s)"
     pipeline.main(["--project", str(project), "status"])
     said = capsys.readouterr().out
+    assert "braille in the source language (en): yes: en-ueb-g1.ctb, 1 leaflet(s)" in said
     assert "braille in German (de): yes: de-g0.utb, 1 leaflet(s)" in said
     assert "braille in Spanish (es): no: liblouis 3.24's es-g1 translates" in said
 
