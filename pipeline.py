@@ -12,6 +12,7 @@ build() below is the whole flow, one stage after another; each stage is a module
     render     Planned -> HTML -> checked PDF, in worker processes       (documents.py, render.py,
                                                                           pdf.py, jobs.py, pool.py)
     assemble   leaflets + clinic details          -> pack PDFs           (assembly.py, packs.py)
+    braille    leaflets + catalogs                -> checked BRF files   (braille/)
     web        leaflets + catalogs + PDFs         -> web versions        (web.py, online.py)
     publish    Release -> output/, manifest.json and index.html, atomically  (publish.py, site.py)
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from leafpub import assembly, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
     signoff, site, sources, status, web
+from leafpub.braille import stage as braille
 from leafpub.model import Settings
 from leafpub.pool import Progress
 from leafpub.problems import Problem, ProblemError
@@ -37,6 +39,7 @@ class BuildReport:
     problems: tuple[Problem, ...]
     rendered: tuple[tuple[str, str], ...] = ()  #: (what, why) for every PDF rendered this time
     stats: tuple = ()  #: JobResults of the rendered PDFs (time, worker memory)
+    formats_made: tuple[tuple[str, str], ...] = ()  #: (path, why) for every braille (or other format's) file made
 
 
 def build(settings: Settings, progress: Progress | None = None, *, today: date | None = None,
@@ -92,18 +95,26 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
                                                               workers_pool)
     problems += [p for p in found if p not in problems]
 
-    # 5. Web versions: every leaflet in every language whose PDFs were built, linking them.
+    # 5. Braille: every leaflet in every language with a braille table, checked by translating it back.
     failures = leaflet_failures + pack_plan_failures + pack_failures + plan.expected_but_unbuildable(
         leaflets, problems, locale_catalogs, broken_locales)
+    progress.phase("translating into braille")
+    brailled = braille.build(settings, leaflets, locale_catalogs, overdue, renderers.inputs, broken=broken_locales,
+                             withdrawn=withdrawn)
+    problems, failures = problems + brailled.problems, failures + brailled.failures
+
+    # 6. Web versions: every leaflet in every language whose PDFs were built, linking them and its braille.
+    progress.phase("making the web versions")
     pages, found, web_failures = web.web_versions(settings, renderers.environment, leaflets, locale_catalogs, overdue,
                                                   built=built.values(), failures=failures, previous=renderers.previous,
-                                                  inputs=renderers.inputs)
+                                                  inputs=renderers.inputs, formats=brailled.files)
     problems, failures = problems + found, failures + web_failures
 
-    # 6. Publish what was built; what failed keeps its last good version, marked outdated.
+    # 7. Publish what was built; what failed keeps its last good version, marked outdated.
     progress.phase(f"publishing into {settings.relative(settings.output_dir)}/")
     release = publish.Release(leaflets=tuple(built.values()), packs=tuple(built_packs), failures=tuple(failures),
-                              problems=tuple(problems), on=today, withdrawn=withdrawn, web=tuple(pages))
+                              problems=tuple(problems), on=today, withdrawn=withdrawn, web=tuple(pages),
+                              formats=tuple(brailled.files), unavailable=tuple(brailled.unavailable))
     try:
         manifest = publish.publish(settings.output_dir, release, site=lambda manifest, files: site.site_files(
             settings.output_dir, manifest, files, renderers.thumbnails, settings.source_locale,
@@ -116,7 +127,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
         renderers.cache.prune()
         checkcache.write_waiting(settings)  # what a first build checked, kept once output/ exists
     return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(workers_pool.rendered),
-                       stats=tuple(workers_pool.stats))
+                       stats=tuple(workers_pool.stats), formats_made=tuple(brailled.made))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,8 @@ Every build is a new `pipeline.py build` process, timed from start to exit as a 
 (d) packs for 200 generated clinics vs one base full build
 (e) the download site's front page with 100 leaflets (copies of the built one, each in 15
     languages), and the search index it loads when a visitor searches
+(f) the braille step (every leaflet in every language with a braille table) vs the cold build it
+    is part of, timed in this process
 plus peak memory per worker (from builds in this process) and file sizes, and the scale figures:
 10 leaflets x 15 languages, 1,000 clinics' packs (BENCH_SCALE=0 leaves them out). Each build runs
 in a fresh copy of the project.
@@ -42,7 +44,7 @@ import loop  # noqa: E402  (benchmarks/loop.py: the hand-written baseline)
 assert loop.VARIANTS == PDF_VARIANTS, "benchmarks/loop.py renders every variant as the build does"
 
 REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
-TARGETS = {"a": 0.90, "b": 0.03, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6,
+TARGETS = {"a": 0.90, "b": 0.03, "braille": 0.1, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6,
            "front_page_kb": 150}
 
 
@@ -94,6 +96,13 @@ def timeline(report, began: float, ended: float, clock: PhaseClock, step: float 
                      f"{first:.1f} s before its first job, {last - first - busy:.1f} s between jobs, "
                      f"{ended - began - last:.1f} s after its last")
     return lines
+
+
+def braille_seconds(clock: PhaseClock) -> float:
+    """The braille step's time: from its phase ("translating into braille") to the next."""
+    starts = [when for when, name in clock.phases]
+    index = next(i for i, (_, name) in enumerate(clock.phases) if name == "translating")
+    return starts[index + 1] - starts[index]
 
 
 def run_process(*arguments: str) -> tuple[float, str]:
@@ -233,7 +242,9 @@ def main() -> int:
         dump = folder / "html"
         clock, began = PhaseClock(), time.time()
         _, report = timed_build(project, clock, dump_html=dump)
-        where_time_goes = timeline(report, began, time.time(), clock)
+        ended = time.time()
+        where_time_goes = timeline(report, began, ended, clock)
+        braille = braille_seconds(clock)
         assert not report.problems, report.problems[:3]
         colds, loops = [], []
         for repeat in range(REPEATS):  # in turn: this machine's speed drifts by 20% and more
@@ -277,6 +288,8 @@ def main() -> int:
         ("(a) cold full build / hand-written 2-process loop", f"{cold:.1f} s / {loop:.1f} s", cold / loop,
          TARGETS["a"]),
         ("(b) no-op rebuild / cold full build", f"{noop:.2f} s / {cold:.1f} s", noop / cold, TARGETS["b"]),
+        ("(f) braille of every language / cold full build", f"{braille:.1f} s / {ended - began:.1f} s, in this "
+         f"process; {len(manifest['formats'])} files", braille / (ended - began), TARGETS["braille"]),
         ("(c) one edited catalog / cold full build", f"{edited:.1f} s / {cold:.1f} s, "
          f"{edited_rendered} of {len(report.rendered)} PDFs rendered", edited / cold, None),
         ("(d) 200 clinics' packs / base full build", f"{clinics:.1f} s / {base:.1f} s", clinics / base, TARGETS["d"]),

@@ -15,7 +15,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 
-from . import checkcache, fonts, glossary, sources
+from . import checkcache, fonts, formats, glossary, sources
 from .approvals import messages_digest, read_review
 from .languages import UnknownLanguage, language_of
 from .model import Language, LocaleCatalog, Settings
@@ -302,8 +302,8 @@ def load_publishable(settings: Settings, needed) -> tuple[dict[str, LocaleCatalo
 def incomplete_messages(catalog: LocaleCatalog) -> list[Problem]:
     problems = []
     for key in catalog.messages:
-        if key in catalog.strings:
-            continue
+        if key in catalog.strings or (key in formats.OPTIONAL_MESSAGES and key not in catalog.fuzzy):
+            continue  # (a new format's message: the language shows the English or the old one meanwhile)
         state = ("is fuzzy: check the translation, then remove the fuzzy flag" if key in catalog.fuzzy
                  else "is not translated")
         problems.append(Problem(catalog.path, catalog.lines.get(key), f"message {short(key)} {state}",

@@ -157,6 +157,7 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
     clinical = status.clinical_statuses(settings, current)
     if as_json:
         say_json({"locales": [row.to_json() for row in rows], "clinical_sign_off": clinical,
+                  "source_braille": status.source_braille(settings),
                   "source_problems": [p.to_json() for p in source_problems],
                   "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
                                       "owner": leaflet.owner, "days_left": left}
@@ -180,6 +181,10 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
             # Text, not markup: a reviewer called "[red]x" is shown as typed, escaped.
             table.add_row(*(Text(shown(cell)) for cell in cells))
         Console(width=max(160, Console().width)).print(table)
+        source = settings.source_locale  # the source language has no catalog row, but braille
+        say(f"braille in the source language ({source}): {status.source_braille(settings)}")
+        for row in rows:  # whether each language's braille is published, or why not
+            say(shown(f"braille in {row.language} ({row.locale}): {row.braille}"))
         for problem in source_problems:
             say(f"error: {problem}", error=True)
     if as_json:
@@ -300,8 +305,8 @@ def archive_command(settings, arguments, stages) -> int:
         return EXIT_OK
     for entry in entries:
         withdrawn = f", leaflet withdrawn {entry['withdrawn']}" if entry.get("withdrawn") else ""
-        say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {entry.get('paper')} "
-            f"{entry.get('variant')}: published {entry.get('published') or 'before the archive was kept'}, "
+        kind = " ".join(str(part) for part in (entry.get("paper"), entry.get("variant")) if part)  # braille: no paper
+        say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {kind}: published {entry.get('published') or 'before the archive was kept'}, "
             f"superseded {entry.get('superseded')}{withdrawn}; SHA-256 {entry.get('sha256')}")
         if entry.get("change_note"):
             say(f"    change note of version {entry.get('version')}: {entry['change_note']}")

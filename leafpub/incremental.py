@@ -15,7 +15,7 @@ from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import internals, sources
+from . import formats, internals, sources
 from .catalogs import needed_messages
 from .model import Leaflet, LocaleCatalog, Pdf, Settings
 
@@ -37,6 +37,7 @@ REASONS = {
     "boxes": "its clinic boxes changed",
     "site": "the site's address (site-url), which its QR code opens, changed",
     "clinical": "its clinical sign-off changed",
+    "table": "its braille table changed",
 }
 
 
@@ -103,11 +104,13 @@ class Inputs:
 
     def messages(self, leaflet: Leaflet, catalog: LocaleCatalog) -> str:
         """The translations this leaflet prints, and whether they are approved."""
+        # The statement on other formats is a message the catalog may not have yet (formats.py).
+        statement = formats.statement(catalog, formats.online_kinds(catalog.language.locale))
         if catalog.is_source:
-            return "source"
+            return "source" if statement == formats.OFFLINE_STATEMENT else digest(["source", statement])
         key = ("messages", leaflet.slug, catalog.language.locale)
         if key not in self._memo:  # shared by the six formats of a leaflet in a language
-            keys = set(needed_messages([leaflet], self.template_messages))
+            keys = set(needed_messages([leaflet], self.template_messages)) | {statement}
             self._memo[key] = digest([catalog.review.state,
                                       sorted((msgid, catalog.strings.get(msgid)) for msgid in keys)])
         return self._memo[key]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import archive, interrupts
+from . import archive, formats, interrupts
 from .model import SLUG, LeafletDocument, PackDocument
 from .online import WEB_VARIANT, leaflet_page_path
 from .problems import Problem, ProblemError
@@ -45,6 +45,8 @@ class Release:
     on: date | None = None  #: the publication date (archive.publication_date() when None)
     withdrawn: Mapping[str, date] = field(default_factory=dict)  #: slug -> date, leaflets withdrawn
     web: tuple = ()  #: web.WebDocument: each leaflet's web version in each language
+    formats: tuple = ()  #: formats.FormatFile: braille (and other formats') files
+    unavailable: tuple = ()  #: formats.Unavailable: a format a language has not, and why
 
 
 def leaflet_key(entry: dict) -> tuple:
@@ -134,12 +136,20 @@ def publish(output: Path, release: Release, site=None) -> dict:
                                                      release.on or archive.publication_date(), release.withdrawn)
             manifest["archive"] = [e for e in previous.get("archive", []) if isinstance(e, dict)] + entries
             files.update(kept_files)
+            files.update({file.path: file.data for file in release.formats})
+            entries, kept_files = archive.superseded(output, {
+                "leaflets": [{**e, "variant": e.get("kind")} for e in previous.get("formats", []) if isinstance(e, dict)],
+                "archive": manifest["archive"]}, {e["path"]: e["sha256"] for e in manifest["formats"]},
+                release.on or archive.publication_date(), release.withdrawn)
+            manifest["archive"] += entries
+            files.update(kept_files)
             if site is not None:
                 files.update(site(manifest, files))
             files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-            kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"])}
-            removed = [entry["path"] for entry in (*previous.get("leaflets", []), *previous.get("packs", []))
-                       if entry.get("path") not in kept and is_published(output, entry)]
+            kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"], *manifest["formats"])}
+            removed = [entry["path"] for entry in (*previous.get("leaflets", []), *previous.get("packs", []),
+                                                   *previous.get("formats", []))
+                       if isinstance(entry, dict) and entry.get("path") not in kept and is_published(output, entry)]
             if site is not None:  # thumbnails of PDFs, and pages of leaflets, no longer published
                 removed += [f"thumbs/{path.name}" for path in (output / "thumbs").glob("*.png")
                             if f"thumbs/{path.name}" not in files]
@@ -176,8 +186,23 @@ def make_manifest(output: Path, release: Release, previous: dict) -> dict:
     return {
         "leaflets": sorted(leaflets, key=leaflet_key),
         "packs": sorted(packs, key=lambda e: e["pack"]),
+        "formats": format_entries(output, release, previous, on),
+        "formats_unavailable": [formats.unavailable_entry(item) for item in release.unavailable],
         "problems": [problem.to_json() for problem in release.problems],
     }
+
+
+def format_entries(output: Path, release: Release, previous: dict, on: str) -> list[dict]:
+    """The alternative formats' entries; a file that failed keeps its last entry, marked outdated."""
+    published = {(e.get("path"), e.get("sha256")): e.get("published") for e in previous.get("formats", [])
+                 if isinstance(e, dict)}
+    entries = [formats.entry(file) for file in release.formats]
+    for entry in entries:
+        entry["published"] = published.get((entry["path"], entry["sha256"])) or on
+    failed = {failure.key: failure.reason for failure in release.failures if failure.kind == "format"}
+    entries += [{**entry, "outdated": failed[formats.key(entry)]} for entry in previous.get("formats", [])
+                if isinstance(entry, dict) and formats.key(entry) in failed and is_published(output, entry)]
+    return sorted(entries, key=formats.key)
 
 
 def stage_and_apply(output: Path, files: dict[str, bytes], removed: list[str]) -> None:

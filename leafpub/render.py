@@ -13,7 +13,7 @@ from babel.dates import format_date
 from jinja2 import BaseLoader, Environment, FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup, escape
 
-from . import checkcache, online, sources
+from . import checkcache, formats, online, sources
 from .languages import counter_style, language_of, localize_digits
 from .markup import render_inline
 from .model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
@@ -150,8 +150,10 @@ def translation_functions(catalog: LocaleCatalog, proof: bool = False, record: l
             html = mark_foreign(html, catalog.language.script, source_tag)
         return highlight(html, state_of(source.text))
 
+    # A message named by a variable (formats.statement): the same gettext, under a name the
+    # extractor does not read, so that a message a catalog may lack is not required of it.
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "translate": translate,
-            "message_state": state_of}
+            "message_state": state_of, "optional_message": gettext}
 
 
 #: A run of Latin letters (with the apostrophes, hyphens and spaces between its words).
@@ -229,6 +231,8 @@ def render_leaflet(environment: Environment, settings: Settings, leaflet: Leafle
         "overdue": overdue,
         "clinical_pending": leaflet.clinical is None,  # no clinician has signed off this English
         "title": catalog.translations.gettext(leaflet.title.text),
+        "statement": formats.statement(catalog, formats.online_kinds(language.locale)),
+        "offline_statement": formats.OFFLINE_STATEMENT,
         **review_dates(leaflet, language),
         "created": leaflet.last_reviewed.isoformat(),
         **web_address_context(online.web_address(settings.site_url, leaflet.slug, language.locale)),

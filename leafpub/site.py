@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from . import formats
 from .model import DEFAULT_SOURCE_LOCALE, PAPERS
 from .online import WEB_VARIANT, leaflet_page_path
 
@@ -41,6 +42,8 @@ class LanguageRow:
     web: str = ""  #: the web version's file name, beside the leaflet's page
     web_outdated: bool = False  #: the web version is an earlier one
     files: dict = field(default_factory=dict)  #: (variant, paper) -> manifest entry
+    formats: list = field(default_factory=list)  #: alternative formats' manifest entries (braille...)
+    unavailable: dict = field(default_factory=dict)  #: format ("braille") -> why this language has none
 
     @property
     def names(self) -> str:
@@ -61,7 +64,7 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
     size = lambda entry: file_size(entry, new_files, output)  # noqa: E731
     for leaflet in leaflets:
         files[leaflet_page_path(leaflet["slug"])] = environment.get_template("leaflet.html").render(
-            leaflet=leaflet, variants=VARIANT_NAMES, papers=PAPERS, size=size).encode("utf-8")
+            leaflet=leaflet, variants=VARIANT_NAMES, papers=PAPERS, size=size, labels=formats.LABELS).encode("utf-8")
     languages = {row.locale: row for leaflet in leaflets for row in leaflet["languages"]}
     clinics: dict[str, list] = defaultdict(list)
     for pack in manifest.get("packs", []):
@@ -98,10 +101,22 @@ def group_leaflets(manifest: dict, source_locale: str, review_due_by: date | Non
                            change_note=entry.get("change_note", ""),
                            clinical=entry.get("clinical-approval"),
                            review_due=review_due_by is not None and entry["next_review"] <= review_due_by.isoformat())
+    add_formats(manifest, leaflets)
     return [dict(leaflet, slug=slug, page=leaflet_page_path(slug), languages=sorted(
         (row for row in leaflet["languages"].values() if row.files),
         key=lambda r: (r.locale != source_locale, r.english_name)))
         for slug, leaflet in sorted(leaflets.items())]
+
+
+def add_formats(manifest: dict, leaflets: dict) -> None:
+    """Each language's alternative formats, and why it lacks one, on its row."""
+    unavailable = defaultdict(dict)
+    for item in manifest.get("formats_unavailable", []):
+        unavailable[item.get("locale")][item.get("kind")] = item.get("reason", "")
+    for slug, leaflet in leaflets.items():
+        for row in leaflet["languages"].values():
+            row.formats = sorted(formats.of(manifest, slug, row.locale), key=lambda e: str(e.get("kind")))
+            row.unavailable = unavailable.get(row.locale, {})
 
 
 def thumbnail_files(output: Path, leaflets: list[dict], new_files: dict[str, bytes],

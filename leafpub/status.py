@@ -3,10 +3,11 @@ whether it is reviewed, whether it can be published, and what is published now."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from . import catalogs, content, publish, render, signoff
+from .braille import tables
 from .model import Leaflet, Settings
 from .problems import Problem, ProblemError
 
@@ -25,6 +26,7 @@ class LocaleStatus:
     why: str  #: the first reason it cannot be published
     published: str  #: "current", "outdated: <reason>" or "not published"
     problems: tuple[Problem, ...]
+    braille: str = ""  #: "yes: <table>", "outdated: <reason>", or "no: <why>"
 
     def to_json(self) -> dict:
         data = {key: value for key, value in self.__dict__.items() if key != "problems"}
@@ -76,7 +78,7 @@ def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tup
             back_translation=(f"yes (SHA-256 {review.back_translation[:12]}...)"
                               if review.state == "approved" and review.back_translation else "no"),
             why=str(problems[0]) if problems else "", published=published, problems=tuple(problems)))
-    return rows, source_problems
+    return [replace(row, braille=braille_state(manifest, row.locale)) for row in rows], source_problems
 
 
 def due_for_review(leaflets, today: date, months: int = 6) -> list[tuple[Leaflet, int]]:
@@ -123,3 +125,20 @@ def clinical_line(row: dict) -> str:
         return f"{row['leaflet']}: approved (version {row['version']}, by {row['approved_by']} on {row['approved_on']})"
     return (f"{row['leaflet']}: {row['state']} ({row['reason']}); every page of it, in every language, "
             "says its clinical content has not yet been approved")
+def braille_state(manifest: dict, locale: str) -> str:
+    """Whether the language's braille is published, and if not, why."""
+    choice = tables.choice(locale)
+    if isinstance(choice, tables.NoTable):
+        return f"no: {choice.reason}"
+    entries = [e for e in manifest.get("formats", []) if isinstance(e, dict) and e.get("locale") == locale
+               and e.get("kind") == "braille-brf"]
+    outdated = [str(e["outdated"]) for e in entries if e.get("outdated")]
+    if outdated:
+        return f"outdated: {outdated[0]}"
+    if entries:
+        return f"yes: {choice.table}, {len(entries)} leaflet(s)"
+    return f"no: not built yet or not publishable ({choice.table} chosen)"
+
+
+def source_braille(settings: Settings) -> str:
+    return braille_state(publish.read_manifest(settings.output_dir), settings.source_locale)

@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import checkcache, incremental, online, render
+from . import formats as alternative
 from .languages import language_of
 from .model import PAPERS, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Settings, leaflet_path
 from .problems import Problem, ProblemError
@@ -56,16 +57,19 @@ class LanguageLink:
 def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
                  catalogs: Mapping[str, LocaleCatalog], overdue: Collection[str], *, built: Iterable[LeafletDocument],
                  failures: Iterable[Failure], previous: Mapping[str, dict],
-                 inputs: incremental.Inputs) -> tuple[list[WebDocument], list[Problem], list[Failure]]:
+                 inputs: incremental.Inputs, formats: Iterable = ()) -> tuple[list[WebDocument], list[Problem],
+                                                                              list[Failure]]:
     """(web versions, problems, failures): a leaflet's web version in a language is made when its
     standard PDF was (so the two say the same); otherwise the last one is kept, outdated like
     the PDF. Each links the PDFs published after this build (`built`, and those of the last
-    manifest, `previous`, by path) and every other language with a web version. A page whose
+    manifest, `previous`, by path), its alternative formats' files (`formats`, formats.FormatFile)
+    and every other language with a web version. A page whose
     inputs are those of the published one is that one, not made again."""
     output, built = settings.output_dir, {document.path: document for document in built}
     published = set(built) | {path for path in previous if (output / path).is_file()}
     failed = {failure.key: failure.reason for failure in failures if failure.kind == "leaflet"}
     documents, problems, web_failures = [], [], []
+    offered = alternative.by_leaflet(formats)
     for leaflet in leaflets:
         made = [catalog for catalog in catalogs.values()
                 if leaflet_path(leaflet.slug, catalog.language.locale, Format(settings.paper, "standard")) in built]
@@ -85,7 +89,8 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
                              if language != catalog.language), key=lambda language: language.english_name)
             try:
                 documents.append(render_web(settings, environment, leaflet, catalog, overdue=leaflet.slug in overdue,
-                                            published=published, others=others, inputs=inputs, previous=previous))
+                                            published=published, others=others, inputs=inputs, previous=previous,
+                                            formats=offered.get((leaflet.slug, catalog.language.locale), ())))
             except ProblemError as error:
                 problems += error.problems
                 web_failures.append(Failure("leaflet", key, str(error.problems[0])))
@@ -94,7 +99,7 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
 
 def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: LocaleCatalog, *, overdue: bool,
                published: Collection[str], others: Iterable[Language], inputs: incremental.Inputs,
-               previous: Mapping[str, dict]) -> WebDocument:
+               previous: Mapping[str, dict], formats: Iterable = ()) -> WebDocument:
     """One leaflet's web version in the catalog's language (the published one if its inputs are the same)."""
     language, slug = catalog.language, leaflet.slug
     pdfs = [PdfLink(path.rsplit("/", 1)[1], variant, paper) for variant in READER_VARIANTS for paper in PAPERS
@@ -102,9 +107,11 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
     links = [LanguageLink(online.web_file_name(slug, other.locale), other.tag, other.direction, other.native_name)
              for other in others]
     title = catalog.translations.gettext(leaflet.title.text)
+    offered = [alternative.web_link(catalog, file) for file in formats]
+    statement = alternative.statement(catalog, alternative.online_kinds(language.locale))
     made_from = {"leaflet": inputs.leaflet(leaflet), "templates": inputs.templates, "software": inputs.software,
                  "messages": incremental.digest([catalog.digest, catalog.review.state, catalog.review.approved]),
-                 "page": incremental.digest([overdue, leaflet.clinical is None, pdfs, links,
+                 "page": incremental.digest([overdue, leaflet.clinical is None, pdfs, links, offered, statement,
                                              repr(settings).replace(str(settings.root), "<project>"),
                                              checkcache.checking_code()])}
     html = published_page(settings, previous.get(online.web_path(slug, language.locale)), made_from)
@@ -112,7 +119,8 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
         html = render.render(environment, "web.html", catalog, settings, {
             "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
             "clinical_pending": leaflet.clinical is None, "overdue": overdue, "pdfs": pdfs, "others": links,
-            **render.review_dates(leaflet, language),
+            "formats": offered, "formats_heading": alternative.optional(catalog, alternative.ONLINE_HEADING),
+            "statement": catalog.translations.gettext(statement), **render.review_dates(leaflet, language),
         }).encode("utf-8")
     return WebDocument(leaflet, language, title, html, catalog.review.state, made_from)
 

@@ -75,7 +75,11 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
                            "superseded": "2026-12-02"}
     kept = project / "output" / old_english["path"]
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == english_1["sha256"]
-    assert all(e["locale"] == "en" for e in second["archive"]) and len(second["archive"]) == 6  # 2 papers x 3 variants
+    assert all(e["locale"] == "en" for e in second["archive"])
+    assert len([e for e in second["archive"] if e["path"].endswith(".pdf")]) == 6  # 2 papers x 3 variants
+    # and English's braille 2.1, its BRF and Unicode copy.
+    assert {e["variant"] for e in second["archive"] if not e["path"].endswith(".pdf")} == {"braille-brf",
+                                                                                           "braille-unicode"}
 
     # The Spanish translator catches up: Spanish 2.2 is published, Spanish 2.1 archived.
     translate_spanish(project)
@@ -85,7 +89,7 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
     assert spanish_3["version"] == "2.2" and "outdated" not in spanish_3
     archived = {e["path"]: e for e in third.manifest["archive"]}
     assert archived["archive/hand-washing/2.1/hand-washing.es.a4.pdf"]["superseded"] == "2026-12-03"
-    assert len(archived) == 12
+    assert len([path for path in archived if path.endswith(".pdf")]) == 12
 
     # A build with nothing new neither prunes the archive nor adds to it.
     fourth = build_on(project, date(2026, 12, 4)).manifest
@@ -99,7 +103,8 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
            "2026-12-01, superseded 2026-12-03" in listing.stdout
     as_json = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "archive",
                               "--list", "--json"], capture_output=True, text=True)
-    assert len(json.loads(as_json.stdout)["archive"]) == 12
+    assert "archive/hand-washing/2.1/hand-washing.en.brf  version 2.1, en, braille-brf: published " in listing.stdout
+    assert len(json.loads(as_json.stdout)["archive"]) == 14  # with English's braille 2.1
 
 
 def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_its_packs(tmp_path):
@@ -111,7 +116,10 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     manifest = second.manifest
     assert manifest["leaflets"] == [] and manifest["packs"] == []
     assert {e["withdrawn"] for e in manifest["archive"]} == {"2026-12-02"}
-    assert len(manifest["archive"]) == 12  # both languages, two papers, three variants (PDFs only)
+    # Both languages, two papers, three variants (PDFs only), and English's braille.
+    assert len([e for e in manifest["archive"] if e["path"].endswith(".pdf")]) == 12
+    assert {e["path"].rsplit("/", 1)[1] for e in manifest["archive"] if not e["path"].endswith(".pdf")} == {
+        "hand-washing.en.brf", "hand-washing.en.brl.txt"}
     # Its PDFs, web versions and page on the download site are gone (the PDFs to the archive).
     assert not (project / "output/leaflets/hand-washing").exists() or not any(
         (project / "output/leaflets/hand-washing").iterdir())

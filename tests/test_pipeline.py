@@ -384,15 +384,13 @@ def test_every_shipped_leaflet_has_its_web_version_a_code_that_opens_it_and_the_
     and the statement on other languages and formats comes back from the PDF as written."""
     from test_online import codes_on
 
-    from leafpub import online, textgate
+    from leafpub import formats, online, textgate
 
     project, report = shipped
     settings = load_settings(project)
     web = {(e["leaflet"], e["locale"]) for e in report.manifest["leaflets"] if e["variant"] == "web"}
     printed = [e for e in report.manifest["leaflets"] if e["variant"] != "web"]
     assert len(printed) == 90 and web == {(e["leaflet"], e["locale"]) for e in printed}
-    statement = ["Also in large print and in other languages: scan the code or go to",
-                 "For Braille, audio, easy read or another format, ask your clinic."]
     for entry in printed:
         data = (project / "output" / entry["path"]).read_bytes()
         address = online.web_address(settings.site_url, entry["leaflet"], entry["locale"])
@@ -400,6 +398,9 @@ def test_every_shipped_leaflet_has_its_web_version_a_code_that_opens_it_and_the_
         assert (project / "output" / online.web_path(entry["leaflet"], entry["locale"])).is_file()
         catalog = (catalogs.source_catalog(settings) if entry["locale"] == "en"
                    else catalogs.load_catalog(settings, entry["locale"]))
+        # What is online in the language (its catalog's message for it, else the statement before).
+        statement = ["Also in large print and in other languages: scan the code or go to",
+                     formats.statement(catalog, formats.online_kinds(entry["locale"]))]
         texts = [textgate.PrintedText(catalog.translations.gettext(message), "", None, message) for message in statement]
         rtl = language_of(entry["locale"]).direction == "rtl"
         assert textgate.missing(texts, textgate.page_texts(data, rtl), rtl) == [], entry["path"]

@@ -57,5 +57,6 @@ def test_an_entry_that_cannot_be_archived_is_only_pruned(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"leaflets": [
         {"leaflet": "gone", "locale": "en", "paper": "A4", "path": "leaflets/gone.en.a4.pdf"}]}))
     manifest = publish.publish(tmp_path, publish.Release((), (), (), ()))
-    assert manifest == {"leaflets": [], "packs": [], "problems": [], "archive": []}
+    assert manifest == {"leaflets": [], "packs": [], "formats": [], "formats_unavailable": [], "problems": [],
+                        "archive": []}
     assert not old.exists()

@@ -122,7 +122,7 @@ def served(built):
     server.server_close()
 
 
-def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_in_chromium(served, tmp_path):
+def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_and_braille_in_chromium(served, tmp_path):
     """In Debian's Chromium, as a clinic would: open the page, type a language, follow a link."""
     from selenium import webdriver
     from selenium.webdriver.common.by import By
@@ -168,6 +168,23 @@ def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_in_chromium(serv
         assert target.read_bytes() == (output / "leaflets/hand-washing/hand-washing.es.a4.pdf").read_bytes()
         manifest = json.loads((output / "manifest.json").read_text())
         entry = next(e for e in manifest["leaflets"] if e["path"].endswith("hand-washing.es.a4.pdf"))
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == entry["sha256"]
+        # English has braille: its BRF is offered beside the PDFs and downloads as the manifest says;
+        # Spanish says why it has none.
+        assert "No braille in Spanish" in visible[0].text
+        box.clear()
+        box.send_keys("English")
+        english = [a for a in articles if a.is_displayed()]
+        assert [a.get_attribute("data-names") for a in english] == ["english english en"]
+        braille = english[0].find_element(By.CSS_SELECTOR, 'a[data-kind="braille-brf"]')
+        assert braille.text == "Braille (BRF)" and braille.get_attribute("href").endswith("hand-washing.en.brf")
+        braille.send_keys("\n")
+        target = downloads / "hand-washing.en.brf"
+        for _ in range(100):
+            if target.exists() and not list(downloads.glob("*.crdownload")):
+                break
+            time.sleep(0.1)
+        entry = next(e for e in manifest["formats"] if e["path"].endswith("hand-washing.en.brf"))
         assert hashlib.sha256(target.read_bytes()).hexdigest() == entry["sha256"]
     finally:
         browser.quit()

@@ -1,0 +1,148 @@
+"""Which liblouis table writes each language's braille, what its gate tolerates and why, or why
+a language has no braille: the one place these choices are made (decided by translating each
+catalog forward and back with liblouis 3.24)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+#: Debian's liblouis-data puts its tables here; LOUIS_TABLEPATH folders are searched first.
+SYSTEM_TABLES = Path("/usr/share/liblouis/tables")
+#: Every table is read with Unicode braille as its display: BRF is made from it (layout.py).
+DISPLAY = "unicode.dis"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A language's braille code: the liblouis table, and what its gate may normalise."""
+
+    table: str
+    code: str  #: the braille code it writes, for people
+    tolerance: str = "exact"  #: a key of NORMALISERS
+    why: str = ""  #: why that tolerance is needed
+
+
+@dataclass(frozen=True)
+class NoTable:
+    reason: str
+
+
+def _apostrophes(text: str) -> str:
+    return text.replace("\u2019", "'")
+
+
+#: A dash with the spaces around it.
+SPACED_DASH = re.compile(r"\s*([\u2013\u2014])\s*")
+
+
+def _german(text: str) -> str:
+    return SPACED_DASH.sub(r"\1", text.casefold())
+
+
+NORMALISERS: dict[str, Callable[[str], str]] = {
+    "exact": lambda text: text,
+    "apostrophe": _apostrophes,
+    "case": str.casefold,
+    "case, dash spacing": _german,
+}
+
+APOSTROPHE = ("the code has one apostrophe sign: liblouis translates it back as \u2019 whether the print "
+              "had ' or \u2019")
+
+#: locale -> its table, or why it has none. Each was tried on its whole catalog.
+BRAILLE: dict[str, Table | NoTable] = {
+    "en": Table("en-ueb-g1.ctb", "Unified English Braille, uncontracted", "apostrophe", APOSTROPHE),
+    "ar": NoTable("liblouis 3.24's ar-ar-g1 writes Latin letters (the web address) as Arabic ones, without a "
+                  "sign that they are Latin: https comes back as هتتpس"),
+    "de": Table("de-g0.utb", "German braille, uncontracted (Vollschrift)", "case, dash spacing",
+                "German braille (Vollschrift) does not mark capitals, and liblouis 3.24 drops the space before "
+                "a dash when it translates back (the dash and the words come back)"),
+    "es": NoTable("liblouis 3.24's es-g1 translates ¿ and ? back as 5 and a full stop as an apostrophe: "
+                  "its braille cannot be checked"),
+    "fa": NoTable("liblouis 3.24's fa-ir-g1 writes Persian digits without a number sign: ۱.۲ comes back as ا,ب"),
+    "fr": Table("fr-bfu-comp6.utb", "French braille, uncontracted (BFU, 6 dots)", "apostrophe", APOSTROPHE),
+    "hi": NoTable("liblouis 3.24's hi-in-g1 translates vowel signs back as separate vowels (क्या as क्यआ): "
+                  "its braille cannot be checked"),
+    "ko": NoTable("liblouis 3.24's ko-g1 and ko-2006-g1 do not translate Korean braille back to the same "
+                  "syllables: its braille cannot be checked"),
+    "pl": NoTable("liblouis 3.24's Pl-Pl-g1 writes a version number so that 1.2 comes back as 1.b"),
+    "pt_BR": NoTable("liblouis 3.24's pt-pt-g1 writes a version number so that 1.2 comes back as 1.b, and ss "
+                     "as §"),
+    "ro": NoTable("liblouis 3.24 has only an 8-dot Romanian table, whose capital signs a BRF cannot hold"),
+    "tr": Table("tr-g1.ctb", "Turkish braille, uncontracted"),
+    "uk": NoTable("liblouis 3.24's uk.utb does not translate і, ї and є back: its braille cannot be checked"),
+    "vi": NoTable("liblouis 3.24's vi-vn-g0 and vi-vn-g1 lose letters (ể) when translating back: "
+                  "its braille cannot be checked"),
+    "zh_Hans": NoTable("Chinese braille spells sounds, not characters: it cannot be translated back to "
+                       "the catalog's text to be checked"),
+}
+
+NO_TABLE = NoTable("no braille table has been chosen for this language")
+
+
+def choice(locale: str) -> Table | NoTable:
+    return BRAILLE.get(locale, NO_TABLE)
+
+
+def normalise(table: Table, text: str) -> str:
+    """The text as the gate compares it: Unicode NFC, white space as single spaces, then the
+    table's own tolerance."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return NORMALISERS[table.tolerance](text)
+
+
+def table_folders() -> list[Path]:
+    """Where liblouis looks for tables: LOUIS_TABLEPATH's folders if it is set (in place of
+    Debian's folder, as liblouis does), else Debian's."""
+    listed = [Path(folder) for folder in os.environ.get("LOUIS_TABLEPATH", "").split(",") if folder]
+    return listed or [SYSTEM_TABLES]
+
+
+def find_table(name: str) -> Path | None:
+    for folder in table_folders():
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def table_digest(name: str) -> str:
+    """SHA-256 of a table and every table it includes, as liblouis would find them now."""
+    return _digest(name, tuple(str(folder) for folder in table_folders()))
+
+
+@lru_cache(maxsize=64)
+def _digest(name: str, _folders: tuple) -> str:
+    digest, seen, waiting = hashlib.sha256(), set(), [name]
+    while waiting:
+        current = waiting.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        path = find_table(current)
+        if path is None:
+            digest.update(f"{current}: missing\n".encode())
+            continue
+        data = path.read_bytes()
+        digest.update(current.encode() + b"\0" + hashlib.sha256(data).digest())
+        waiting += [included.decode("utf-8", "replace")
+                    for included in re.findall(rb"^[ \t]*include[ \t]+(\S+)", data, flags=re.MULTILINE)]
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def liblouis_version() -> str | None:
+    """lou_translate's version ("3.24.0"), or None where liblouis is not installed."""
+    try:
+        found = subprocess.run(["lou_translate", "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+\.\d+\.\d+)", found.stdout)
+    return match.group(1) if match else None
