@@ -592,6 +592,10 @@ def test_a_header_the_libraries_cannot_use_fails_that_language_at_its_line(publi
     assert errors[0].startswith(f"error: {SPANISH_PO}:{line}: ") and words in errors[0], errors
     assert len([e for e in errors if SPANISH_PO in e]) == 1
     assert "published 1 leaflets in 1 languages (en)" in out
+    # The cause once, then the files it kept (six PDFs and the web version), not once a file.
+    cause = errors[0].removeprefix("error: ")
+    assert out.count(cause) == 1 and f"kept outdated (7 files): {cause}" in out.splitlines()
+    assert "    leaflets/hand-washing/hand-washing.es.a4.pdf" in out.splitlines()
     assert_consistent(project)
 
 
