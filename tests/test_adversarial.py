@@ -769,14 +769,21 @@ def test_the_preview_server_shows_published_files_only(published):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    (output / "large.pdf").write_bytes(os.urandom(32 << 20))  # more than the sockets' buffers hold
     with subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "serve",
-                           "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as server:
+                           "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as server:
         check_preview(server, port)
+        err = server.stderr.read()
     assert server.returncode == 130
+    # A client that hangs up mid-response (a cancelled download) is one short line, no traceback.
+    assert "Traceback" not in err and "Exception" not in err, err
+    assert err.count("127.0.0.1 hung up before the response was complete\n") == 3, err
 
 
 def check_preview(server, port):
     import http.client
+    import socket
+    import struct
 
     try:
         assert server.stdout.readline() == f"serving output/ at http://127.0.0.1:{port}/ (Ctrl-C stops)\n"
@@ -797,6 +804,13 @@ def check_preview(server, port):
                      "/index.html%00", "/..\\pyproject.toml"):
             status, body = get(path)
             assert status == 404 and b"[tool.leafpub]" not in body, path
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(b"GET /large.pdf HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert client.recv(1000).startswith(b"HTTP/1.0 200")
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+        time.sleep(0.5)
+        assert get("/")[0] == 200  # still serving
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=10)
