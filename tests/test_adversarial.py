@@ -671,6 +671,60 @@ def test_an_interrupt_at_any_moment_of_a_build_stops_it_cleanly(published, numbe
     assert_consistent(project)
 
 
+def session_processes(session: int) -> dict[int, str]:
+    """Live processes (not zombies) of a session, by pid, with their command lines, from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):  # not a process, or it ended meanwhile
+            continue
+        if int(fields[3]) == session and fields[0] != b"Z":
+            found[int(entry.name)] = command
+    return found
+
+
+def catches(pid: int, number: int) -> bool:
+    """Whether a process has a handler for the signal (its SigCgt mask in /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(mask, 16) >> (number - 1) & 1)
+
+
+def test_sigterm_to_the_process_group_while_workers_start_leaves_no_process_and_says_one_line(tmp_path):
+    """`kill -TERM -PGID` at moments from as soon as the build can catch it to while its
+    forkserver and workers start: no forkserver, resource tracker or worker outlives it."""
+    project = make_project(tmp_path, broken_locale=False)
+    errors = tmp_path / "stderr.txt"
+    for delay in (0, 0, 0.4, 0.9, 1.4, 1.9, 2.4, 3.0, 3.6):  # seconds after it first catches SIGTERM
+        shutil.rmtree(project / "output", ignore_errors=True)  # a first build starts its workers early
+        with errors.open("w") as stderr:  # a file: a process left holding it cannot block the test
+            build = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "build",
+                                      "--no-progress", "-j", "2"], stdout=subprocess.DEVNULL, stderr=stderr,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 30
+        while not catches(build.pid, signal.SIGTERM) and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(delay)
+        os.killpg(build.pid, signal.SIGTERM)
+        build.wait(timeout=60)
+        deadline = time.monotonic() + 2
+        while session_processes(build.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = session_processes(build.pid)
+        for pid in left:  # the test's own processes: leave none behind, whatever it finds
+            os.kill(pid, signal.SIGKILL)
+        assert left == {}, (delay, left)
+        assert build.returncode == 143, (delay, errors.read_text())
+        assert errors.read_text() in ("interrupted; nothing was written\n",  # before its command was read
+                                      "interrupted; the last release is unchanged\n",
+                                      "interrupted; the new release was published in full before it stopped\n"), delay
+
+
 def test_a_signal_while_the_release_is_switched_waits_for_the_last_rename(tmp_path):
     from leafpub import interrupts, publish
 
