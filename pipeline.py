@@ -19,6 +19,11 @@ build() below is the whole flow, one stage after another; each stage is a module
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # a stop while the libraries below load is reported in one line too
+    from leafpub import interrupts as early_interrupts
+
+    early_interrupts.defer()
+
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass

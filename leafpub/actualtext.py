@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import struct
 
+from . import pdfsave
 from .fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap
 
 INLINE = "inline"  #: recode's outcome for a span replaced by a glyph in line with its text
@@ -112,9 +113,7 @@ def give_spans_codes(data: bytes) -> bytes:
         for codes in fonts.values():
             if codes is not None and codes.codes:
                 codes.write(pdf)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-        return out.getvalue()
+        return pdfsave.pdf_bytes(pdf)
 
 
 def recode_content(pdf, holder, resources, fonts: dict, seen: set) -> bool:

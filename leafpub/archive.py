@@ -10,12 +10,14 @@ No build removes anything from the archive.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from .model import SLUG
+from .model import SLUG, VERSION
 from .online import WEB_VARIANT
 
 FOLDER = "archive"
@@ -64,16 +66,29 @@ def publishable(output: Path, entry: dict) -> bool:
     """A previous entry that names a published PDF by a path this module can trust: the
     manifest is read back from disk, where anyone could have edited it."""
     path, slug, version = entry.get("path"), entry.get("leaflet"), str(entry.get("version", ""))
-    if not (isinstance(path, str) and isinstance(slug, str) and SLUG.fullmatch(slug)
-            and version and all(part.isalnum() for part in version.split("."))):
+    if not (isinstance(path, str) and isinstance(slug, str) and SLUG.fullmatch(slug) and VERSION.fullmatch(version)):
         return False
     parts = PurePosixPath(path).parts
     return (not PurePosixPath(path).is_absolute() and ".." not in parts and parts[:1] != (FOLDER,)
             and isinstance(entry.get("sha256"), str) and (output / path).is_file())
 
 
+def unheld(output: Path, removed: list[str], entries: list) -> set[str]:
+    """Those of the files a build is about to remove that are leaflet PDFs whose bytes no
+    entry of the archive holds: the build keeps them where they are rather than lose them
+    (a manifest edited by hand, or one an older release wrote, can name what the archive skips)."""
+    held = {entry.get("sha256") for entry in entries if isinstance(entry, dict)}
+    return {path for path in removed if path.startswith("leaflets/") and path.endswith(".pdf")
+            and (output / path).is_file() and hashlib.sha256((output / path).read_bytes()).hexdigest() not in held}
+
+
+def version_key(version: str) -> tuple:
+    """A version as it sorts: its numbers as numbers (2.10 after 2.9, 2026-03 after 2025-12)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", version))
+
+
 def listing(manifest: dict) -> list[dict]:
-    """The archive's entries, newest supersession first."""
+    """The archive's entries, newest supersession first, then by leaflet and newest version."""
     entries = [entry for entry in manifest.get(FOLDER, []) if isinstance(entry, dict)]
-    return sorted(entries, key=lambda e: (str(e.get("superseded")), str(e.get("leaflet")), str(e.get("path"))),
-                  reverse=True)
+    return sorted(entries, key=lambda e: (str(e.get("superseded")), str(e.get("leaflet")),
+                                          version_key(str(e.get("version"))), str(e.get("path"))), reverse=True)

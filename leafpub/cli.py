@@ -197,9 +197,9 @@ def port_number(text: str) -> int:
 def run(argv: Sequence[str] | None, build: Callable, make_proofs: Callable) -> int:
     """Run one command; Ctrl-C or SIGTERM at any moment ends it with one line and 130 / 143."""
     previous = {number: signal.getsignal(number) for number in interrupts.SIGNALS}
-    interrupts.install()
     command = None
     try:
+        interrupts.install()
         arguments = make_parser().parse_args(argv)
         command = arguments.command
         return dispatch(arguments, build, make_proofs)

@@ -281,16 +281,30 @@ def run_build(settings, build: Callable, plain: bool, **options) -> int:
     if is_example(settings.site_url):
         say(f"note: site-url in pyproject.toml is an example address ({settings.site_url}), which every "
             "printed leaflet's QR code opens: set your site's address before printing")
-    for entry in outdated[:20]:
-        say(f"kept outdated: {entry['path']} ({entry['outdated']})")
-    if len(outdated) > 20:
-        say(f"kept outdated: {len(outdated) - 20} more files (see output/manifest.json)")
+    for line in outdated_lines(outdated):
+        say(line)
     for problem in report.problems:
         say(f"error: {problem}", error=True)
     if report.problems:
         say(f"{len(report.problems)} problem(s); see above and output/manifest.json", error=True)
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def outdated_lines(outdated: list[dict], shown: int = 20) -> list[str]:
+    """Each reason a file was kept outdated once (a broken catalog keeps every file of its
+    language), then the files it kept, at most `shown` files in all."""
+    by_reason: dict[str, list[str]] = {}
+    for entry in outdated:
+        by_reason.setdefault(str(entry["outdated"]), []).append(entry["path"])
+    lines, listed = [], 0
+    for reason, paths in by_reason.items():
+        lines.append(f"kept outdated ({len(paths)} file{'s' * (len(paths) > 1)}): {reason}")
+        lines += [f"    {path}" for path in paths[:max(0, shown - listed)]]
+        listed += len(paths)
+    if listed > shown:
+        lines.append(f"    and {listed - shown} more files (see output/manifest.json)")
+    return lines
 
 
 def archive_command(settings, arguments, stages) -> int:

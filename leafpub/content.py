@@ -36,7 +36,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from . import sources
-from .model import HIDDEN_CHARACTERS, SLUG, BulletList, Leaflet, Paragraph, Section, Settings, SourceText
+from .model import HIDDEN_CHARACTERS, SLUG, VERSION, BulletList, Leaflet, Paragraph, Section, Settings, SourceText
 from .problems import Problem, ProblemError
 
 REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "owner")
@@ -126,6 +126,10 @@ def check_fields(meta: dict[str, str], slug: str, stem: str | None,
     for key in REQUIRED_FIELDS:
         if not meta.get(key):
             field_problem(key, f"missing metadata field '{key}:'")
+    if meta.get("version") and not VERSION.fullmatch(meta["version"]):
+        field_problem("version", "version must be letters and digits, joined by '.', '-', '_' or '+' "
+                                 "(such as 2.1, 2026-03 or 1.2-rc1), at most 40 characters: it names a folder "
+                                 "of the archive")
     if slug and not SLUG.fullmatch(slug):
         field_problem("slug", "slug must be lower-case letters, digits and hyphens")
     elif stem and slug and slug != stem:

@@ -21,7 +21,7 @@ from .model import Leaflet, LocaleCatalog, Pdf, Settings
 
 #: What this code puts into a PDF, by number: raise it with any change to the code that
 #: changes a PDF's bytes, so that no PDF cached by the code before is published again.
-RENDERING_REVISION = 4
+RENDERING_REVISION = 5
 
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "uharfbuzz", "pypdf", "pikepdf",
              "jinja2", "babel", "markdown-it-py", "segno", "leafpub")

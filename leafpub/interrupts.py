@@ -35,10 +35,25 @@ def raise_interrupted(signum, frame) -> None:
     raise Interrupted(signum)
 
 
+#: Signals that came while the program was loading, before install(): acted on by install().
+early: list[int] = []
+
+
+def defer() -> None:
+    """At the start of the program: a signal that comes while the libraries load (most of a
+    second) is noted, and install() acts on it, so that a stop then is reported like any other
+    instead of killing the process without a word."""
+    for number in SIGNALS:
+        signal.signal(number, lambda signum, frame: early.append(signum))
+
+
 def install() -> None:
-    """From now on SIGINT and SIGTERM raise Interrupted in the main thread."""
+    """From now on SIGINT and SIGTERM raise Interrupted in the main thread; one that came
+    while the program was loading raises it now."""
     for number in SIGNALS:
         signal.signal(number, raise_interrupted)
+    if early:
+        raise Interrupted(early.pop(0))
 
 
 def ignore() -> None:

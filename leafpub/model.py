@@ -91,6 +91,8 @@ DEFAULT_SOURCE_LOCALE = "en"
 
 #: A leaflet's slug (its file name) and a pack's id: they become file names and URLs.
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: A leaflet's version (2.1, 2026-03, 1.2-rc1): it names its folder of the archive.
+VERSION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,38}[A-Za-z0-9])?")
 #: Invisible controls that reorder the text around them: bidi embeddings, overrides, isolates.
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 #: What shows nothing: soft hyphen, zero-width space, joiners, BOM, annotation marks, non-characters.

@@ -4,7 +4,7 @@ QR code (vector SVG) that opens it from paper."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
@@ -17,6 +17,11 @@ WEB_PAPER, WEB_VARIANT = "", "web"
 #: What a site address may hold: an http(s) URL's characters, without quotes, spaces,
 #: brackets or backslashes that could end an attribute or a string.
 ADDRESS_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#%+@=,;!$&*]+")
+#: The bytes a QR code holds at most: version 40, error correction M (ISO/IEC 18004, table 7).
+QR_CAPACITY = 2331
+#: The longest site-url whose every web version's address fits one: after it comes a path
+#: of the longest slug (64 characters) and a 32-character locale.
+MAX_SITE_URL = QR_CAPACITY - len(f"leaflets/{'s' * 64}/{'s' * 64}.{'l' * 32}.html")
 
 
 def web_path(slug: str, locale: str) -> str:
@@ -47,9 +52,13 @@ def address_parts(address: str) -> list[str]:
 def site_url_problem(value) -> str | None:
     """Why a site-url cannot be printed on a leaflet, or None: it must be the http(s) address
     of a folder on a named host, with nothing a reader would stumble on (a password, a
-    port that cannot be, "..", a broken %-escape)."""
+    port that cannot be, "..", even %-escaped as a browser reads it, a broken %-escape), short
+    enough that every leaflet's address in it fits a QR code."""
     if not isinstance(value, str) or not ADDRESS_CHARACTERS.fullmatch(value):
         return "must be an address like \"https://leaflets.example.org/\", without spaces or quotes"
+    if len(value) > MAX_SITE_URL:
+        return (f"is {len(value)} characters long: with a leaflet's path after it, the address would not fit "
+                f"a QR code; at most {MAX_SITE_URL} characters")
     parts = urlsplit(value)
     try:
         port_ok = parts.port is None or 0 < parts.port
@@ -57,7 +66,7 @@ def site_url_problem(value) -> str | None:
         port_ok = False
     if (parts.scheme not in ("https", "http") or not parts.hostname or parts.username is not None
             or not port_ok or parts.query or parts.fragment or re.search(r"%(?![0-9A-Fa-f]{2})", value)
-            or {".", ".."} & set(parts.path.split("/"))):
+            or {".", ".."} & set(unquote(parts.path).split("/"))):
         return ("must be the https:// (or http://) address of the folder output/ is served from, on a named "
                 f"host, with no password, query or fragment (got {value!r})")
     if not value.endswith("/"):

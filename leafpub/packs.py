@@ -10,7 +10,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            IndirectObject, NameObject, TextStringObject)
 
-from . import packtags
+from . import packtags, pdfsave
 from .internals import pack_fonts
 from .pdfobjects import add_object
 from .model import Language, Pack, PackPart, Pdf
@@ -173,12 +173,8 @@ def compact(data: bytes) -> bytes:
     derived from the content, so the same inputs give the same bytes."""
     import pikepdf
 
-    pikepdf.settings.set_flate_compression_level(9)
-    buffer = io.BytesIO()
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
-                 deterministic_id=True)
-    return buffer.getvalue()
+        return pdfsave.pdf_bytes(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
 
 
 def outline_title(language_name: str, title: str) -> str:

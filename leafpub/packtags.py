@@ -19,6 +19,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, PdfObject,
                            TextStringObject)
 
+from . import pdfsave
 from .pdfobjects import add_object
 
 TYPE, KIDS, PARENT, PAGE = NameObject("/Type"), NameObject("/K"), NameObject("/P"), NameObject("/Pg")
@@ -200,9 +201,7 @@ def folded(data: bytes) -> bytes:
                 numbers[index] = pikepdf.Array([folded_into.get(entry.objgen, entry)
                                                 if isinstance(entry, pikepdf.Dictionary) else entry
                                                 for entry in numbers[index]])
-        buffer = io.BytesIO()
-        pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
-        return buffer.getvalue()
+        return pdfsave.pdf_bytes(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def bare_span(kid, parent) -> bool:

@@ -3,10 +3,12 @@ machine or from an existing Dask cluster, with the build's progress as they come
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -68,6 +70,10 @@ class open_pool:
 PRELOAD = ["leafpub.pdf", "pikepdf", "leafpub.jobs"]
 
 
+#: What this process runs as it exits (once registered).
+ending: list = []
+
+
 def start_forkserver():
     """Start the process that local workers are forked from, and return its context.
 
@@ -77,6 +83,9 @@ def start_forkserver():
     leaflets and catalogs (a pool started later waits only for what is left of it)."""
     context = get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    if end_forkservers not in ending:  # a process stopped before its pool was open leaves none either
+        ending.append(end_forkservers)
+        atexit.register(end_forkservers)
     # Started with SIGINT ignored, which it and the workers forked from it inherit: Ctrl-C
     # at a terminal reaches the whole process group, and only this process decides how to
     # stop (it ends the workers). Blocked meanwhile, a Ctrl-C to this process waits for the
@@ -107,6 +116,7 @@ class LocalPool:
         self.settings, self.workers = settings, max(1, workers)
         self.executors: list[ProcessPoolExecutor] = []
         self.starting: threading.Thread | None = None
+        self.stopping = threading.Event()  #: set by terminate(): the starting thread starts nothing more
 
     def start(self) -> None:
         """Start the workers: each sets up its renderer (fonts, the stylesheet) while this
@@ -123,9 +133,14 @@ class LocalPool:
 
     def warm_up_workers(self) -> None:
         for executor in self.executors:
+            if self.stopping.is_set():
+                return
             try:
                 executor.submit(jobs.warm_up, self.settings)
-            except RuntimeError:  # the pool was stopped meanwhile (an interrupt)
+            except Exception:
+                # The pool was stopped meanwhile (RuntimeError), or the forkserver ended by the
+                # signal that stops the build (EOFError) before the main thread acts on it. A
+                # failure with no stop is met again, and reported, when run() hands out a job.
                 return
 
     def run(self, work: Iterable) -> Iterator[JobResult]:
@@ -171,9 +186,14 @@ class LocalPool:
 
     def terminate(self) -> None:
         """Stop at once (an interrupt, an error): queued jobs are dropped, the running ones
-        ended, and this returns when every worker has exited."""
+        ended, and this returns when every worker and the forkserver have exited. The
+        thread starting the workers is waited for first: it could otherwise start a worker,
+        or a new forkserver in place of one the signal ended, after the others are stopped."""
+        self.stopping.set()
         for executor in self.executors:
             executor.shutdown(wait=False, cancel_futures=True)
+        if self.starting is not None:
+            self.starting.join(timeout=STARTING_TIMEOUT)
         workers = multiprocessing.active_children()
         for worker in workers:
             worker.terminate()
@@ -181,6 +201,58 @@ class LocalPool:
             worker.join(timeout=5)
             if worker.is_alive():
                 worker.kill()
+        end_forkservers()
+
+
+#: How long a stop waits for the thread starting the workers: it may be waiting for the
+#: forkserver to finish importing WeasyPrint before it can ask it for a worker.
+STARTING_TIMEOUT = 30
+
+
+def end_forkservers() -> None:
+    """End the forkservers this process started, and wait until they have exited. Left
+    alone, one started just before a stop lives on while it imports WeasyPrint (seconds),
+    holding the rendering libraries and the resource tracker (which ends once no process
+    holds its pipe). multiprocessing has no public way to stop it: find this process's
+    children that run it (Linux's /proc), and send SIGTERM. They are left for
+    multiprocessing to reap, which it does when it next needs a forkserver."""
+    ended = []
+    for pid in children_running("multiprocessing.forkserver"):
+        try:
+            os.kill(pid, signal.SIGTERM)
+            ended.append(pid)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 5
+    while any(is_running(pid) for pid in ended) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def children_running(command: str) -> list[int]:
+    """The live child processes of this one whose command line contains `command`."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                line = cmdline.read()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[2]) == os.getpid() and fields[0] != b"Z" and command.encode() in line:
+            found.append(int(entry.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Whether a process is alive: not ended, and not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
 
 
 def language_of(job) -> str:

@@ -13,6 +13,7 @@ import http.server
 import mimetypes
 import os
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -92,4 +93,23 @@ def make_server(output: Path, bind: str, port: int,
             if log is not None:
                 log(f"{self.address_string()} {format % args}")
 
-    return http.server.ThreadingHTTPServer((bind, port), PublishedFiles)
+    server = PreviewServer((bind, port), PublishedFiles)
+    server.log = log
+    return server
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """The threaded server, saying a failed request in one line to `log` (the command line's)."""
+
+    log: Callable[[str], None] | None = None
+
+    def handle_error(self, request, client_address) -> None:
+        """Not socketserver's traceback on stderr: a client that hangs up mid-response (a
+        browser cancelling a PDF download) is a normal event."""
+        error = sys.exc_info()[1]
+        if self.log is None:
+            return
+        if isinstance(error, ConnectionError):  # BrokenPipeError, ConnectionResetError, ...
+            self.log(f"{client_address[0]} hung up before the response was complete")
+        else:
+            self.log(f"{client_address[0]}: the request failed ({type(error).__name__}: {error})")

@@ -156,7 +156,9 @@ def publish(output: Path, release: Release, site=None) -> dict:
                 removed += [page for page in {leaflet_page_path(e["leaflet"]) for e in previous.get("leaflets", [])
                                               if isinstance(e.get("leaflet"), str) and SLUG.fullmatch(e["leaflet"])}
                             if page not in files and (output / page).is_file()]
-            stage_and_apply(output, files, removed)
+            # No build removes a published leaflet PDF the archive does not hold.
+            kept_back = archive.unheld(output, removed, manifest["archive"])
+            stage_and_apply(output, files, [path for path in removed if path not in kept_back])
         return manifest
     except OSError as error:
         where = Path(error.filename).name if getattr(error, "filename", None) else str(output)

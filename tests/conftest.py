@@ -40,6 +40,67 @@ SPANISH = {
 }
 
 
+# The same leaflet in a language of every other script the pipeline prints (Cyrillic, Arabic,
+# Devanagari, Han, Hangul), for the tests that must see each script's PDFs.
+OTHER_SCRIPTS = {
+    "uk": {
+        "Washing your hands": "Миття рук",
+        "Clean hands stop germs from spreading.": "Чисті руки зупиняють поширення мікробів.",
+        "How to wash your hands": "Як мити руки",
+        "Use soap and warm water for **20 seconds**.": "Мийте руки з милом у теплій воді **20 секунд**.",
+        "Wet your hands.": "Змочіть руки.",
+        "Rub them together with soap.": "Потріть їх з милом.",
+        "Rinse and dry them.": "Сполосніть і витріть їх.",
+        "When to ask for help": "Коли звернутися по допомогу",
+        "Ask a nurse if you have a cut on your hands.": "Зверніться до медсестри, якщо у вас поріз на руках.",
+    },
+    "ar": {
+        "Washing your hands": "غسل اليدين",
+        "Clean hands stop germs from spreading.": "اليدان النظيفتان تمنعان انتشار الجراثيم.",
+        "How to wash your hands": "كيف تغسل يديك",
+        "Use soap and warm water for **20 seconds**.": "استخدم الصابون والماء الدافئ لمدة **20 ثانية**.",
+        "Wet your hands.": "بلّل يديك.",
+        "Rub them together with soap.": "افركهما معًا بالصابون.",
+        "Rinse and dry them.": "اشطفهما وجففهما.",
+        "When to ask for help": "متى تطلب المساعدة",
+        "Ask a nurse if you have a cut on your hands.": "اسأل الممرضة إذا كان في يديك جرح.",
+    },
+    "hi": {
+        "Washing your hands": "अपने हाथ धोना",
+        "Clean hands stop germs from spreading.": "साफ़ हाथ कीटाणुओं को फैलने से रोकते हैं।",
+        "How to wash your hands": "अपने हाथ कैसे धोएँ",
+        "Use soap and warm water for **20 seconds**.": "साबुन और गुनगुने पानी से **20 सेकंड** तक धोएँ।",
+        "Wet your hands.": "अपने हाथ गीले करें।",
+        "Rub them together with soap.": "उन्हें साबुन से आपस में रगड़ें।",
+        "Rinse and dry them.": "उन्हें धोकर सुखाएँ।",
+        "When to ask for help": "मदद कब माँगें",
+        "Ask a nurse if you have a cut on your hands.": "अगर आपके हाथों पर कट है तो नर्स से पूछें।",
+    },
+    "zh_Hans": {
+        "Washing your hands": "洗手",
+        "Clean hands stop germs from spreading.": "干净的手能阻止细菌传播。",
+        "How to wash your hands": "如何洗手",
+        "Use soap and warm water for **20 seconds**.": "用肥皂和温水洗 **20 秒**。",
+        "Wet your hands.": "弄湿双手。",
+        "Rub them together with soap.": "用肥皂搓洗双手。",
+        "Rinse and dry them.": "冲洗并擦干双手。",
+        "When to ask for help": "何时寻求帮助",
+        "Ask a nurse if you have a cut on your hands.": "如果手上有伤口，请咨询护士。",
+    },
+    "ko": {
+        "Washing your hands": "손 씻기",
+        "Clean hands stop germs from spreading.": "깨끗한 손은 세균이 퍼지는 것을 막습니다.",
+        "How to wash your hands": "손 씻는 방법",
+        "Use soap and warm water for **20 seconds**.": "비누와 따뜻한 물로 **20초** 동안 씻으세요.",
+        "Wet your hands.": "손을 적시세요.",
+        "Rub them together with soap.": "비누로 문지르세요.",
+        "Rinse and dry them.": "헹구고 말리세요.",
+        "When to ask for help": "도움을 요청할 때",
+        "Ask a nurse if you have a cut on your hands.": "손에 상처가 있으면 간호사에게 물어보세요.",
+    },
+}
+
+
 def make_project(folder: Path, *, broken_locale: bool = True) -> Path:
     """Copy the fixture project into folder, with the real templates and settings."""
     project = folder / "project"

@@ -592,6 +592,10 @@ def test_a_header_the_libraries_cannot_use_fails_that_language_at_its_line(publi
     assert errors[0].startswith(f"error: {SPANISH_PO}:{line}: ") and words in errors[0], errors
     assert len([e for e in errors if SPANISH_PO in e]) == 1
     assert "published 1 leaflets in 1 languages (en)" in out
+    # The cause once, then the files it kept (six PDFs and the web version), not once a file.
+    cause = errors[0].removeprefix("error: ")
+    assert out.count(cause) == 1 and f"kept outdated (7 files): {cause}" in out.splitlines()
+    assert "    leaflets/hand-washing/hand-washing.es.a4.pdf" in out.splitlines()
     assert_consistent(project)
 
 
@@ -665,6 +669,66 @@ def test_an_interrupt_at_any_moment_of_a_build_stops_it_cleanly(published, numbe
     assert report.problems == ()
     assert "Mójese bien las manos." in plain(pdf_text(project / "output/leaflets/hand-washing/hand-washing.es.a4.pdf"))
     assert_consistent(project)
+
+
+def session_processes(session: int) -> dict[int, str]:
+    """Live processes (not zombies) of a session, by pid, with their command lines, from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):  # not a process, or it ended meanwhile
+            continue
+        if int(fields[3]) == session and fields[0] != b"Z":
+            found[int(entry.name)] = command
+    return found
+
+
+def catches(pid: int, number: int) -> bool:
+    """Whether a process has a handler for the signal (its SigCgt mask in /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(mask, 16) >> (number - 1) & 1)
+
+
+def test_sigterm_to_the_process_group_while_workers_start_leaves_no_process_and_says_one_line(tmp_path):
+    """`kill -TERM -PGID` at moments from as soon as the build can catch it to while its
+    forkserver and workers start: no forkserver, resource tracker or worker outlives it."""
+    project = make_project(tmp_path, broken_locale=False)
+    errors = tmp_path / "stderr.txt"
+    interrupted = 0
+    for delay in (0, 0, 0.2, 0.5, 0.8, 1.2, 1.6, 2.0, 2.5):  # seconds after it first catches SIGTERM
+        shutil.rmtree(project / "output", ignore_errors=True)  # a first build starts its workers early
+        with errors.open("w") as stderr:  # a file: a process left holding it cannot block the test
+            build = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "build",
+                                      "--no-progress", "-j", "2"], stdout=subprocess.DEVNULL, stderr=stderr,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 30
+        while not catches(build.pid, signal.SIGTERM) and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(delay)
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGTERM)
+        build.wait(timeout=60)
+        deadline = time.monotonic() + 2
+        while session_processes(build.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = session_processes(build.pid)
+        for pid in left:  # the test's own processes: leave none behind, whatever it finds
+            os.kill(pid, signal.SIGKILL)
+        assert left == {}, (delay, left)
+        if build.returncode == 0 and errors.read_text() == "":  # it had finished before the signal
+            continue
+        interrupted += 1
+        assert build.returncode == 143, (delay, errors.read_text())
+        assert errors.read_text() in ("interrupted; nothing was written\n",  # before its command was read
+                                      "interrupted; the last release is unchanged\n",
+                                      "interrupted; the new release was published in full before it stopped\n"), delay
+    assert interrupted >= 7  # nearly every moment came before the build had finished
 
 
 def test_a_signal_while_the_release_is_switched_waits_for_the_last_rename(tmp_path):
@@ -765,14 +829,21 @@ def test_the_preview_server_shows_published_files_only(published):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    (output / "large.pdf").write_bytes(os.urandom(32 << 20))  # more than the sockets' buffers hold
     with subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "serve",
-                           "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as server:
+                           "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as server:
         check_preview(server, port)
+        err = server.stderr.read()
     assert server.returncode == 130
+    # A client that hangs up mid-response (a cancelled download) is one short line, no traceback.
+    assert "Traceback" not in err and "Exception" not in err, err
+    assert err.count("127.0.0.1 hung up before the response was complete\n") == 3, err
 
 
 def check_preview(server, port):
     import http.client
+    import socket
+    import struct
 
     try:
         assert server.stdout.readline() == f"serving output/ at http://127.0.0.1:{port}/ (Ctrl-C stops)\n"
@@ -793,6 +864,13 @@ def check_preview(server, port):
                      "/index.html%00", "/..\\pyproject.toml"):
             status, body = get(path)
             assert status == 404 and b"[tool.leafpub]" not in body, path
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(b"GET /large.pdf HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert client.recv(1000).startswith(b"HTTP/1.0 200")
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+        time.sleep(0.5)
+        assert get("/")[0] == 200  # still serving
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=10)

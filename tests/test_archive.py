@@ -7,12 +7,15 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
+
 import pipeline
 from conftest import ROOT, make_project
-from leafpub import catalogs, config, site, status
+from leafpub import archive, catalogs, config, publish, site, status
 from leafpub.catalogs import write_catalog
 from leafpub.config import load_settings
-from leafpub.content import load_leaflets
+from leafpub.content import load_leaflets, parse_leaflet
+from leafpub.problems import ProblemError
 
 OLD = "Ask a nurse if you have a cut on your hands."
 NEW = "Ask a nurse if you have a cut on your hands, or if your skin is sore."
@@ -109,6 +112,7 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
 
 def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_its_packs(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
+    edit_leaflet(project, ("version: 2.1", "version: 2026-03"))  # a date, as many clinics write versions
     first = build_on(project, date(2026, 12, 1))
     assert first.manifest["packs"] and (project / "output/leaflets/hand-washing/index.html").is_file()
     edit_leaflet(project, ("pages: 1", "pages: 1\nwithdrawn: 2026-12-02"))
@@ -120,6 +124,9 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     assert len([e for e in manifest["archive"] if e["path"].endswith(".pdf")]) == 12
     assert {e["path"].rsplit("/", 1)[1] for e in manifest["archive"] if not e["path"].endswith(".pdf")} == {
         "hand-washing.en.brf", "hand-washing.en.brl.txt"}
+    for entry in manifest["archive"]:
+        assert entry["path"].startswith("archive/hand-washing/2026-03/") and entry["version"] == "2026-03"
+        assert hashlib.sha256((project / "output" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
     # Its PDFs, web versions and page on the download site are gone (the PDFs to the archive).
     assert not (project / "output/leaflets/hand-washing").exists() or not any(
         (project / "output/leaflets/hand-washing").iterdir())
@@ -180,3 +187,43 @@ def test_update_writes_the_previous_english_so_that_gettext_reads_it_and_keeps_i
     catalogs.update_catalogs(settings, catalogs.extract(settings))  # a second update keeps it
     assert path.read_bytes() == before
     assert b"\n# |" not in before  # not written again as a translator's comment
+
+
+def test_a_version_the_reader_accepts_is_archived_and_one_it_cannot_be_is_refused_at_its_line(tmp_path):
+    text = (ROOT / "tests/data/project/leaflets/hand-washing.md").read_text(encoding="utf-8")
+    for version in ("2.1", "2026-03", "1.2-rc1", "v3_final+clinic"):
+        assert parse_leaflet(text.replace("version: 2.1", f"version: {version}"), "x.md").version == version
+    for version in ("../../escape", "2.1/2", "2 March", ".hidden", "1.2-"):
+        with pytest.raises(ProblemError) as refused:
+            parse_leaflet(text.replace("version: 2.1", f"version: {version}"), "leaflets/hand-washing.md")
+        assert [str(p) for p in refused.value.problems] == [
+            "leaflets/hand-washing.md:4: version must be letters and digits, joined by '.', '-', '_' or '+' (such "
+            "as 2.1, 2026-03 or 1.2-rc1), at most 40 characters: it names a folder of the archive"]
+    # A release candidate superseded by its release goes to the archive like any version.
+    pdf = tmp_path / "leaflets/hand-washing/hand-washing.en.a4.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7 the candidate")
+    entry = {"leaflet": "hand-washing", "version": "1.2-rc1", "locale": "en", "paper": "A4", "variant": "standard",
+             "path": "leaflets/hand-washing/hand-washing.en.a4.pdf", "published": "2026-11-30",
+             "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest()}
+    entries, files = archive.superseded(tmp_path, {"leaflets": [entry]}, {}, date(2026, 12, 1), {})
+    assert [e["path"] for e in entries] == ["archive/hand-washing/1.2-rc1/hand-washing.en.a4.pdf"]
+    assert list(files.values()) == [b"%PDF-1.7 the candidate"]
+    # Versions are listed newest first, numbers read as numbers.
+    listed = archive.listing({"archive": [{**entries[0], "version": v} for v in ("2.9", "2.10", "1.2-rc1")]})
+    assert [e["version"] for e in listed] == ["2.10", "2.9", "1.2-rc1"]
+
+
+def test_a_published_pdf_the_archive_cannot_hold_is_kept_not_removed(tmp_path):
+    """A manifest from an older release (or edited by hand) names a version the archive will
+    not take as a folder name: the build that stops publishing the file leaves it in place."""
+    output = tmp_path / "output"
+    pdf = output / "leaflets/hand-washing/hand-washing.en.a4.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7 what a patient was given")
+    entry = {"leaflet": "hand-washing", "version": "2 March", "locale": "en", "paper": "A4",
+             "variant": "standard", "path": "leaflets/hand-washing/hand-washing.en.a4.pdf",
+             "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest()}
+    (output / "manifest.json").write_text(json.dumps({"leaflets": [entry], "packs": []}), encoding="utf-8")
+    publish.publish(output, publish.Release((), (), (), ()))
+    assert pdf.read_bytes() == b"%PDF-1.7 what a patient was given"

@@ -127,10 +127,37 @@ def test_the_code_is_drawn_as_vector_paths_not_an_image(built):
     ("https://leaflets.example.org:99999/", "on a named host"),
     ("https://leaflets.example.org/a/../", "on a named host"),
     ("https://leaflets.example.org/%zz/", "on a named host"),
+    ("https://leaflets.example.org/a/%2e%2E/", "on a named host"),  # a browser reads "..": refused too
+    ("https://leaflets.example.org/%2E/", "on a named host"),
 ])
 def test_a_site_url_must_be_an_address_to_print(value, reason):
     problem = online.site_url_problem(value)
     assert problem is None if reason is None else reason in problem
+
+
+def test_a_site_url_too_long_for_a_qr_code_is_refused_where_it_is_read(tmp_path):
+    """`status` and `build` say so in one line; the longest accepted one still makes a code
+    with the longest path a leaflet's web version can have."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT, make_project
+
+    longest = "https://leaflets.example.org/" + "a" * (online.MAX_SITE_URL - 30) + "/"
+    assert online.site_url_problem(longest) is None
+    assert online.qr_code(online.web_address(longest, "s" * 64, "l" * 32)).startswith("data:image/svg+xml")
+    project = make_project(tmp_path, broken_locale=False)
+    pyproject = project / "pyproject.toml"
+    shipped = pyproject.read_text()
+    for value, said in ((longest.replace("/a", "/aa"), f"is {online.MAX_SITE_URL + 1} characters long"),
+                        ("https://leaflets.example.org/x/%2e%2e/", "on a named host")):
+        pyproject.write_text(shipped.replace('site-url = "https://leaflets.example.org/"', f'site-url = "{value}"'))
+        for command in ("status", "build"):
+            run = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), command],
+                                 capture_output=True, text=True)
+            assert run.returncode != 0 and len(run.stderr.splitlines()) == 1, (command, run.stderr)
+            assert run.stderr.startswith("error: pyproject.toml: [tool.leafpub] site-url ") and said in run.stderr
+            assert not (project / "output").exists()
 
 
 def test_a_project_without_site_url_is_told_what_it_is(tmp_path):

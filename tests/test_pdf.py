@@ -90,6 +90,23 @@ def test_the_same_html_gives_byte_identical_pdfs(renderer):
     assert renderer.render(html, source="t").data == renderer.render(html, source="t").data
 
 
+def test_a_hindi_pdf_has_the_same_bytes_before_and_after_a_pack_is_made_in_the_process():
+    """A worker renders leaflets and compacts packs in turn; qpdf's deflate level is one setting
+    of the whole process, so a Hindi leaflet (recoded by pikepdf) once depended on whether the
+    worker had compacted a pack before it."""
+    import pikepdf
+
+    from leafpub import packs
+
+    pikepdf.settings.set_flate_compression_level(-1)  # as in a fresh worker: zlib's default
+    renderer = PdfRenderer(SETTINGS)
+    html = page("<p>किसी के लिए, जिसे कोलेजन इंडक्शन थेरेपी भी कहते हैं।</p>", lang="hi",
+                family="Noto Sans Devanagari")
+    first = renderer.render(html, source="t").data
+    packs.compact(first)
+    assert renderer.render(html, source="t").data == first
+
+
 def test_an_image_gives_the_same_bytes_wherever_the_project_is(tmp_path):
     """WeasyPrint names an image in the PDF after its URL: a clinic's logo must not carry
     the folder the project happens to be checked out in."""

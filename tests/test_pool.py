@@ -10,22 +10,12 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from conftest import make_project, write_catalog
+from conftest import OTHER_SCRIPTS, make_project, write_catalog
 from leafpub import jobs, pool
 from leafpub.config import load_settings
 
 
-KOREAN = {
-    "Washing your hands": "손 씻기",
-    "Clean hands stop germs from spreading.": "깨끗한 손은 세균이 퍼지는 것을 막습니다.",
-    "How to wash your hands": "손 씻는 방법",
-    "Use soap and warm water for **20 seconds**.": "비누와 따뜻한 물로 **20초** 동안 씻으세요.",
-    "Wet your hands.": "손을 적시세요.",
-    "Rub them together with soap.": "비누로 문지르세요.",
-    "Rinse and dry them.": "헹구고 말리세요.",
-    "When to ask for help": "도움을 요청할 때",
-    "Ask a nurse if you have a cut on your hands.": "손에 상처가 있으면 간호사에게 물어보세요.",
-}
+KOREAN = OTHER_SCRIPTS["ko"]
 
 
 def checksums(report):

@@ -48,9 +48,9 @@ def test_files_of_a_removed_leaflet_leave_for_the_archive(tmp_path):
     assert not old.exists() and (tmp_path / kept["path"]).read_bytes() == b"%PDF"
 
 
-def test_an_entry_that_cannot_be_archived_is_only_pruned(tmp_path):
+def test_an_entry_that_cannot_be_archived_keeps_its_file(tmp_path):
     """An entry without its version and checksum (hand-edited) names no version to file it
-    under: its file is removed, as before the archive."""
+    under: it leaves the manifest, but its file stays, since the archive does not hold it."""
     (tmp_path / "leaflets").mkdir()
     old = tmp_path / "leaflets" / "gone.en.a4.pdf"
     old.write_bytes(b"%PDF")
@@ -59,4 +59,4 @@ def test_an_entry_that_cannot_be_archived_is_only_pruned(tmp_path):
     manifest = publish.publish(tmp_path, publish.Release((), (), (), ()))
     assert manifest == {"leaflets": [], "packs": [], "formats": [], "formats_unavailable": [], "problems": [],
                         "archive": []}
-    assert not old.exists()
+    assert old.read_bytes() == b"%PDF"

@@ -13,7 +13,7 @@ from pdfminer.layout import LTChar, LTTextContainer
 from pypdf import PdfReader
 
 import pipeline
-from conftest import build, make_project, pdf_fonts, pdf_text, plain
+from conftest import OTHER_SCRIPTS, build, make_project, pdf_fonts, pdf_text, plain, write_catalog
 
 MM = 72 / 25.4
 
@@ -144,7 +144,9 @@ def test_large_print_body_text_is_at_least_16_pt_and_reflowed(built):
 
 def test_building_twice_gives_byte_identical_files(tmp_path):
     first = make_project(tmp_path / "one", broken_locale=False)
-    build(first)
+    for locale, translations in OTHER_SCRIPTS.items():  # every script: Hindi's PDFs once differed
+        write_catalog(first, locale, translations)
+    assert build(first).problems == ()
     second = tmp_path / "two"
     shutil.copytree(first, second, ignore=shutil.ignore_patterns("output"))
     build(second)
