@@ -31,6 +31,8 @@ SENTENCE_ENDS = {
 # Scripts written with one character per syllable or word are much shorter.
 LENGTH_RATIOS = {"Hans": (0.12, 1.2), "Hant": (0.12, 1.2), "Jpan": (0.15, 1.5), "Kore": (0.2, 1.6)}
 DEFAULT_LENGTH_RATIO = (0.4, 2.6)
+#: The translator comment (content.py, elementreader.py) of a figure's label or alternative text.
+FIGURE_TEXT = re.compile(r": figure \d+, (label \d+ of \d+|alternative text)")
 SHORTEST_CHECKED = 25  # characters of English; short labels vary too much to judge
 
 
@@ -198,5 +200,8 @@ def babel_checker(catalog: Catalog | None, message: Message) -> None:
     if language is None:
         return
     problems = check_message(message.id, message.string, language)
+    # A label or an alternative text a reader cannot read: the rest of the leaflet is in their language.
+    if message.string == message.id and FIGURE_TEXT.search(" ".join(message.auto_comments)):
+        problems.append("a figure's label or alternative text is left in English: translate it")
     if problems:
         raise TranslationError("; ".join(problems))

@@ -146,13 +146,20 @@ class SourceText:
 class Paragraph:
     text: SourceText
 
+    def messages(self) -> Iterator[SourceText]:
+        yield self.text
+
 
 @dataclass(frozen=True)
 class BulletList:
     items: tuple[SourceText, ...]
 
+    def messages(self) -> Iterator[SourceText]:
+        yield from self.items
 
-Block = Paragraph | BulletList
+
+#: Paragraph, BulletList, or one of elements.py's Steps, Box, Table and Figure.
+Block = object
 
 
 @dataclass(frozen=True)
@@ -188,10 +195,12 @@ class Leaflet:
             if section.heading:
                 yield section.heading
             for block in section.blocks:
-                if isinstance(block, Paragraph):
-                    yield block.text
-                else:
-                    yield from block.items
+                yield from block.messages()
+
+    def reading_order(self):
+        """What a Braille or audio version reads, in order (elements.reading_order)."""
+        from .elements import reading_order  # elements.py builds on this module
+        return reading_order(self)
 
 
 # -- languages and catalogs ---------------------------------------------------

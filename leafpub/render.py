@@ -88,6 +88,9 @@ def make_environment(settings: Settings) -> Environment:
     # Same whitespace handling as babel.cfg's `trimmed = true`, so msgids match.
     environment.policies["ext.i18n.trimmed"] = True
     environment.filters["direction"] = text_direction
+    # The leaflet's blocks by kind ("paragraph", "steps", "figure"...), and where a figure's label goes.
+    environment.globals["block_kind"] = lambda block: type(block).__name__.lower()
+    environment.globals["label_place"] = lambda label: label.place()
     return environment
 
 
@@ -150,8 +153,12 @@ def translation_functions(catalog: LocaleCatalog, proof: bool = False, record: l
             html = mark_foreign(html, catalog.language.script, source_tag)
         return highlight(html, state_of(source.text))
 
+    def translate_text(source: SourceText) -> str:
+        """A message as plain text, for an attribute (a figure's alternative text): not printed."""
+        return render_inline(shown(source.text)).striptags()
+
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "translate": translate,
-            "message_state": state_of}
+            "translate_text": translate_text, "message_state": state_of}
 
 
 #: A run of Latin letters (with the apostrophes, hyphens and spaces between its words).

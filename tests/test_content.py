@@ -66,7 +66,7 @@ def test_the_shipped_leaflet_reads_and_fits_the_brief():
     (lambda t: t.replace("owner: Infection control team\n", ""), 1, "missing metadata field 'owner:'"),
     (lambda t: t.replace("version: 2.1", "colour: blue"), 4, "unknown metadata line"),
     (lambda t: t.replace("next-review: 2027-10-01", "next-review: soon"), 6, "YYYY-MM-DD"),
-    (lambda t: t.replace("- Wet your hands.", "1. Wet your hands."), 17, "numbered lists"),
+    (lambda t: t.replace("- Wet your hands.", "3. Wet your hands."), 17, "numbered steps start at 1"),
     (lambda t: t.replace("## When to ask", "### When to ask"), 21, "only '## ' section headings"),
     (lambda t: t.replace("slug: hand-washing", "slug: Hand Washing!"), 2, "lower-case"),
 ])
