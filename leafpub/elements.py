@@ -64,14 +64,15 @@ class FigureLabel:
     anchor: str  #: "start", "middle" or "end" (SVG text-anchor)
 
     def place(self) -> str:
-        """Its CSS position over the drawing: a middle label is centred on a box half the
-        drawing's width, so that a longer translation wraps around the same point."""
+        """Its CSS position over the drawing: from its anchor to the drawing's edge (a middle
+        label: on a box half the drawing's width), so that a longer translation wraps there
+        instead of running off the drawing."""
         top = f"top: {self.y:.2f}%"
         if self.anchor == "middle":
             return f"{top}; left: {self.x - 25:.2f}%; width: 50%"
         if self.anchor == "end":
-            return f"{top}; right: {100 - self.x:.2f}%"
-        return f"{top}; left: {self.x:.2f}%"
+            return f"{top}; left: 0; right: {100 - self.x:.2f}%"
+        return f"{top}; left: {self.x:.2f}%; right: 0"
 
 
 @dataclass(frozen=True)

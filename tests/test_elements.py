@@ -45,7 +45,7 @@ def test_every_element_is_read_with_its_messages_in_reading_order():
     assert [(label.text.text, label.anchor) for label in figure.labels] == [
         ("Stitches", "start"), ("Dressing", "middle"), ("Skin", "start")]
     assert figure.labels[1].text.context.endswith("figure 1, label 2 of 3 (printed on the drawing; keep it short)")
-    assert (figure.labels[1].x, figure.labels[1].y) == (50.0, 27.5)
+    assert (figure.labels[1].x, figure.labels[1].y) == (50.0, 27.5) and figure.labels[1].place() == "top: 27.50%; left: 25.00%; width: 50%"
     assert isinstance(box, Box) and (box.kind, box.title.text, box.title.line) == ("important", "When to contact us", 28)
     paragraph, bullets = box.blocks
     assert isinstance(paragraph, Paragraph) and isinstance(bullets, BulletList)
