@@ -162,3 +162,21 @@ def test_a_figure_label_or_alternative_text_left_in_english_is_a_problem_at_its_
     path.unlink()
     write_catalog(project, "ar", ARABIC)
     assert not [p for p in catalogs.load_catalog(load_settings(project), "ar").problems if "left in English" in p.message]
+
+
+def test_the_review_sheet_and_readability_take_every_element_text(tmp_path):
+    """The reviewer's side-by-side sheet lists a figure's texts, a table's cells and a box's
+    text in their section; the readability report counts them."""
+    from leafpub import proofs, readability
+
+    project = make_elements_project(tmp_path)
+    settings = load_settings(project)
+    leaflet = load_leaflets(settings)[0][0]
+    sections = proofs.review_sections(leaflet, catalogs.load_catalog(settings, "ar"), [])
+    caring = next(section for section in sections if section.heading == "Caring for the wound")
+    shown = [str(row.translation) for row in caring.rows]
+    for arabic in ("اليوم", "الغرز", "جرح صغير مغلق بثلاث غرز، وفوقه ضمادة.", "متى تتصل بنا"):
+        assert any(arabic in text for text in shown), arabic
+    report = readability.assess(leaflet)
+    assert [section.heading for section in report.sections] == ["Introduction", "Before you go home",
+                                                                "Caring for the wound"]
