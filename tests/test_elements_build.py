@@ -43,6 +43,18 @@ def test_every_language_and_format_is_published_and_passes_the_gates(elements):
             assert accessibility.pdf_ua_problems(data) == []
 
 
+def header_scopes(path) -> list[tuple[str, str]]:
+    with pikepdf.open(path) as pdf:
+        return sorted((str(element.ID), str(element.A.get("/Scope"))) for element in pdf.objects
+                      if isinstance(element, pikepdf.Dictionary) and element.get("/S") == "/TH")
+
+
+def test_each_table_header_cell_has_its_scope(elements):
+    project, _ = elements
+    scopes = header_scopes(project / OUTPUT / "skin-biopsy.ar.a4.pdf")
+    assert [scope for _, scope in scopes] == ["/Column", "/Column", "/Row", "/Row", "/Row"], scopes
+
+
 def test_the_pdf_is_tagged_with_the_figure_table_steps_and_box_in_reading_order(elements):
     project, _ = elements
     tree = structure(project / OUTPUT / "skin-biopsy.en.a4.pdf")
