@@ -14,7 +14,7 @@ from collections import Counter
 from babel.messages.catalog import Catalog, Message, TranslationError
 
 from .languages import UnknownLanguage, language_of
-from .markup import parse_inline
+from .markup import links_in, parse_inline
 from .model import HIDDEN_CHARACTERS, Language
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|%%")
@@ -119,7 +119,17 @@ def check_characters(source: str, translation: str, language: Language) -> list[
     return problems
 
 
-CHECKS = (check_characters, check_numbers, check_placeholders, check_markup, check_length, check_whitespace_and_punctuation)
+def check_links(source: str, translation: str, language: Language) -> list[str]:
+    """The web addresses a text links to are the English's: a translator translates a link's
+    text, never where it goes."""
+    english, translated = sorted(links_in(source)), sorted(links_in(translation))
+    if english == translated:
+        return []
+    return [f"the web addresses must stay as in the English ({', '.join(english) or 'none'}); "
+            f"found {', '.join(translated) or 'none'}"]
+
+
+CHECKS = (check_links, check_characters, check_numbers, check_placeholders, check_markup, check_length, check_whitespace_and_punctuation)
 
 
 def check_message(source, translation, language: Language) -> list[str]:

@@ -34,12 +34,13 @@ The leaflet format is plain text a clinician can review in a diff:
     ![What the drawing shows](figures/a-drawing.svg "Its caption")
 
 Headings are `##`; lists are flat bullet lists or numbered steps; boxes, tables and figures
-are read by elementreader.py; the only inline markup is bold and italic. Anything else (HTML,
-links) is printed as the text it is.
+are read by elementreader.py; the only inline markup is bold, italic and web addresses
+(<https://...> or [text](https://...)). Anything else (HTML) is printed as the text it is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,7 @@ from markdown_it.token import Token
 
 from . import figures, sources
 from .elementreader import ElementReader, FigureLoader, has_image, is_figure
+from .markup import WEB_ADDRESS, links_in
 from .model import HIDDEN_CHARACTERS, SLUG, Leaflet, Paragraph, Section, Settings, SourceText
 from .problems import Problem, ProblemError
 
@@ -56,6 +58,8 @@ REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "
 OPTIONAL_FIELDS = ("pages", "large-print-pages", "change-note", "withdrawn")
 MAX_LEAFLET_BYTES = 256 * 1024
 MAX_MESSAGE_CHARACTERS = 2000
+#: `[text](target)` to anything but a web address, which markdown-it would leave as text.
+LINK_TARGET = re.compile(r"\]\((?!https?://)[^)]*\)")
 
 # The "zero" preset turns every Markdown feature off; we turn on just the leaflet format.
 BLOCK_PARSER = MarkdownIt("zero", {"maxNesting": 8}).enable(
@@ -291,6 +295,9 @@ class BodyReader(ElementReader):
             return self.figure(token, line)
         if has_image(token):
             return "a figure stands alone on its line, outside headings and lists"
+        if any(not address.startswith(WEB_ADDRESS) for address in links_in(message)) or (
+                LINK_TARGET.search(message)):
+            return "a link goes to a web address: <https://...> or [its text](https://...)"
         if self.in_heading:
             self.heading = SourceText(message, line, f"Leaflet {self.slug!r}: section heading")
             self.where = f"Leaflet {self.slug!r}, section {message!r}"

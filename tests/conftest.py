@@ -170,7 +170,8 @@ def standard_entry(manifest: dict, locale: str) -> dict:
 # The second fixture leaflet (tests/data/elements): every element of the format, in Arabic and Chinese.
 ARABIC = {
     "After your skin biopsy": "بعد خزعة الجلد",
-    "This leaflet explains how to look after the wound.": "تشرح هذه النشرة كيف تعتني بالجرح.",
+    "This leaflet explains how to look after the wound. More advice: <https://example.org/wound-care>":
+        "تشرح هذه النشرة كيف تعتني بالجرح. نصائح أخرى: <https://example.org/wound-care>",
     "Before you go home": "قبل أن تعود إلى المنزل",
     "Keep the dressing on.": "أبق الضمادة في مكانها.",
     "Ask when your stitches come out.": "اسأل متى تزال الغرز.",
@@ -189,7 +190,8 @@ ARABIC = {
 }
 CHINESE = {
     "After your skin biopsy": "皮肤活检后",
-    "This leaflet explains how to look after the wound.": "本单张说明如何护理伤口。",
+    "This leaflet explains how to look after the wound. More advice: <https://example.org/wound-care>":
+        "本单张说明如何护理伤口。更多建议：<https://example.org/wound-care>",
     "Before you go home": "回家之前",
     "Keep the dressing on.": "保留敷料。",
     "Ask when your stitches come out.": "询问何时拆线。",

@@ -76,6 +76,8 @@ def test_reading_order_reads_a_figure_by_its_text_and_a_table_row_by_row_with_it
     ("(figures/wound.svg", "(../../secret.svg", 26, "figures/NAME.svg"),
     ("![A small", "See ![A small", 26, "stands alone on its line"),
     ("1. Keep the dressing on.", "3. Keep the dressing on.", 15, "numbered steps start at 1"),
+    ("<https://example.org/wound-care>", "[our page](javascript:alert(1))", 11, "a link goes to a web address"),
+    ("<https://example.org/wound-care>", "<nurse@example.org>", 11, "a link goes to a web address"),
 ])
 def test_a_malformed_element_is_a_problem_at_its_line(old, new, line, words):
     assert old in SOURCE

@@ -99,6 +99,11 @@ def test_the_web_version_has_the_elements_as_html_gives_them(elements):
     assert '<section class="box box-important" aria-labelledby="box-1">' in page and 'id="box-1"' in page
     assert "<figcaption" in page and 'alt="جرح صغير مغلق بثلاث غرز، وفوقه ضمادة."' in page
     assert "src=\"data:image/svg+xml;base64," in page
+    # a web address is a link on screen, and text on paper
+    assert '<a href="https://example.org/wound-care" dir="ltr">https://example.org/wound-care</a>' in page
+    assert "https://example.org/wound-care" in pdf_text(project / OUTPUT / "skin-biopsy.en.a4.pdf")
+    with pikepdf.open(project / OUTPUT / "skin-biopsy.en.a4.pdf") as pdf:
+        assert not [a for page in pdf.pages for a in page.get("/Annots", [])]
 
 
 def test_a_redrawn_figure_renders_its_leaflet_again(elements, tmp_path):
