@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARABIC, DATA, ROOT, counting_server, make_elements_project, read_po_file, write_catalog
+from conftest import ARABIC, DATA, ROOT, build, counting_server, make_elements_project, read_po_file, write_catalog
 from leafpub import catalogs, figures
 from leafpub.config import load_settings
 from leafpub.content import figure_loader, load_leaflets, parse_leaflet
@@ -113,7 +113,7 @@ def test_a_figure_that_breaks_a_rule_is_a_problem_at_its_line_and_nothing_of_it_
     assert any(at == line and words in message for at, message in found), found
 
 
-def test_a_broken_figure_fails_its_leaflet_naming_the_svg(tmp_path):
+def test_a_broken_figure_fails_its_leaflet_naming_the_svg_and_the_build_fetches_nothing(tmp_path):
     project = make_elements_project(tmp_path)
     svg = project / "leaflets" / "figures" / "wound.svg"
     svg.write_text(SVG.replace('<path d="M200', '<script>alert(1)</script>\n  <path d="M200'), encoding="utf-8")
@@ -121,6 +121,13 @@ def test_a_broken_figure_fails_its_leaflet_naming_the_svg(tmp_path):
     assert [leaflet for leaflet in leaflets if leaflet.slug == "skin-biopsy"] == []
     assert [str(problem) for problem in problems] == [
         "leaflets/figures/wound.svg:5: a figure may not contain <script>"]
+    with counting_server() as (address, hits):
+        svg.write_text(SVG.replace('<path d="M200', f'<image href="{address}/x.png" width="9" height="9"/>\n'
+                                                   '  <path d="M200'), encoding="utf-8")
+        report = build(project)
+    assert hits == []
+    assert "leaflets/figures/wound.svg:5: a figure may not contain <image>" in [str(p) for p in report.problems]
+    assert not (project / "output" / "leaflets" / "skin-biopsy" / "skin-biopsy.en.a4.pdf").exists()
 
 
 def test_a_figure_is_drawn_without_its_labels_and_keeps_only_what_is_allowed():
