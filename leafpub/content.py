@@ -58,6 +58,8 @@ REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "
 OPTIONAL_FIELDS = ("pages", "large-print-pages", "change-note", "withdrawn")
 MAX_LEAFLET_BYTES = 256 * 1024
 MAX_MESSAGE_CHARACTERS = 2000
+#: The translator comments of elementreader.py's texts, which say where in an element a text is.
+ELEMENT_PLACES = ("figure ", "table ", "numbered step ", "title of a box")
 #: `[text](target)` to anything but a web address, which markdown-it would leave as text.
 LINK_TARGET = re.compile(r"\]\((?!https?://)[^)]*\)")
 
@@ -318,7 +320,10 @@ def extract_leaflet(fileobj, keywords, comment_tags, options):
     path = Path(str(name))
     leaflet = parse_leaflet(text, str(name), path.stem, figure_loader(path.parent.parent, path.parent))
     for message in leaflet.messages():
-        comments = [message.context]
+        where, _, what = message.context.rpartition(": ")
+        # An element's place ("figure 1, label 2 of 4") on a line of its own: a comment wrapped
+        # at 76 characters would split it, in the catalogs and in an XLIFF file's notes.
+        comments = [f"{where}:", what] if what.startswith(ELEMENT_PLACES) else [message.context]
         if "*" in message.text:
             comments.append("Keep the ** (bold) and * (italic) marks around the matching words.")
         yield message.line, "", message.text, comments

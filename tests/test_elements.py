@@ -189,3 +189,26 @@ def test_the_review_sheet_and_readability_take_every_element_text(tmp_path):
     report = readability.assess(leaflet)
     assert [section.heading for section in report.sections] == ["Introduction", "Before you go home",
                                                                 "Caring for the wound"]
+
+
+def test_element_texts_go_through_xliff_and_the_back_translation_as_any_message(tmp_path, capsys):
+    import pipeline
+
+    project = make_elements_project(tmp_path)
+    xliff = tmp_path / "messages.ar.xlf"
+    assert pipeline.main(["--project", str(project), "export", "ar", "--format", "xliff", "-o", str(xliff)]) == 0
+    exported = xliff.read_text(encoding="utf-8")
+    assert "figure 1, label 2 of 3" in exported and "<target" in exported and ARABIC["Dressing"] in exported
+    assert "table 1, row 3, cell 2 of 2" in exported and ARABIC["When to contact us"] in exported
+    # an agency that changes a link's address is refused, the rest merged
+    intro = "This leaflet explains how to look after the wound. More advice: <https://example.org/wound-care>"
+    xliff.write_text(exported.replace(
+        ARABIC[intro].replace("<", "&lt;").replace(">", "&gt;"),
+        ARABIC[intro].replace("<", "&lt;").replace(">", "&gt;").replace("example.org", "evil.example")),
+        encoding="utf-8")
+    assert pipeline.main(["--project", str(project), "import", str(xliff)]) == 1
+    assert "the web addresses must stay as in the English" in capsys.readouterr().err
+    back = tmp_path / "back.po"
+    assert pipeline.main(["--project", str(project), "back-translation", "export", "ar", "-o", str(back)]) == 0
+    blind = back.read_text(encoding="utf-8")
+    assert ARABIC["Stitches"] in blind and "Stitches" not in blind
