@@ -158,14 +158,11 @@ class BulletList:
         yield from self.items
 
 
-#: Paragraph, BulletList, or one of elements.py's Steps, Box, Table and Figure.
-Block = object
-
 
 @dataclass(frozen=True)
 class Section:
     heading: SourceText | None  #: None for the introduction before the first heading
-    blocks: tuple[Block, ...]
+    blocks: tuple  #: Paragraph, BulletList, or elements.py's Steps, Box, Table and Figure
 
 
 @dataclass(frozen=True)
