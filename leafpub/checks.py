@@ -14,7 +14,7 @@ from collections import Counter
 from babel.messages.catalog import Catalog, Message, TranslationError
 
 from .languages import UnknownLanguage, language_of
-from .markup import parse_inline
+from .markup import links_in, parse_inline
 from .model import HIDDEN_CHARACTERS, Language
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|%%")
@@ -31,6 +31,8 @@ SENTENCE_ENDS = {
 # Scripts written with one character per syllable or word are much shorter.
 LENGTH_RATIOS = {"Hans": (0.12, 1.2), "Hant": (0.12, 1.2), "Jpan": (0.15, 1.5), "Kore": (0.2, 1.6)}
 DEFAULT_LENGTH_RATIO = (0.4, 2.6)
+#: The translator comment (content.py, elementreader.py) of a figure's label or alternative text.
+FIGURE_TEXT = re.compile(r": figure \d+, (label \d+ of \d+|alternative text)")
 SHORTEST_CHECKED = 25  # characters of English; short labels vary too much to judge
 
 
@@ -117,7 +119,17 @@ def check_characters(source: str, translation: str, language: Language) -> list[
     return problems
 
 
-CHECKS = (check_characters, check_numbers, check_placeholders, check_markup, check_length, check_whitespace_and_punctuation)
+def check_links(source: str, translation: str, language: Language) -> list[str]:
+    """The web addresses a text links to are the English's: a translator translates a link's
+    text, never where it goes."""
+    english, translated = sorted(links_in(source)), sorted(links_in(translation))
+    if english == translated:
+        return []
+    return [f"the web addresses must stay as in the English ({', '.join(english) or 'none'}); "
+            f"found {', '.join(translated) or 'none'}"]
+
+
+CHECKS = (check_links, check_characters, check_numbers, check_placeholders, check_markup, check_length, check_whitespace_and_punctuation)
 
 
 def check_message(source, translation, language: Language) -> list[str]:
@@ -198,5 +210,8 @@ def babel_checker(catalog: Catalog | None, message: Message) -> None:
     if language is None:
         return
     problems = check_message(message.id, message.string, language)
+    # A label or an alternative text a reader cannot read: the rest of the leaflet is in their language.
+    if message.string == message.id and FIGURE_TEXT.search(" ".join(message.auto_comments)):
+        problems.append("a figure's label or alternative text is left in English: translate it")
     if problems:
         raise TranslationError("; ".join(problems))

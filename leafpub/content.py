@@ -22,12 +22,25 @@ The leaflet format is plain text a clinician can review in a diff:
     - a bullet
     - another bullet
 
-Headings are `##`; lists are flat bullet lists; the only inline markup is bold and
-italic. Anything else (HTML, links, images) is printed as the text it is.
+    1. a numbered step
+
+    > [!IMPORTANT] When to contact us
+    > A box set apart from the text.
+
+    | Day | What to do |
+    |-----|------------|
+    | 1   | Rest       |
+
+    ![What the drawing shows](figures/a-drawing.svg "Its caption")
+
+Headings are `##`; lists are flat bullet lists or numbered steps; boxes, tables and figures
+are read by elementreader.py; the only inline markup is bold, italic and web addresses
+(<https://...> or [text](https://...)). Anything else (HTML) is printed as the text it is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -35,17 +48,24 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from . import sources
-from .model import HIDDEN_CHARACTERS, SLUG, VERSION, BulletList, Leaflet, Paragraph, Section, Settings, SourceText
+from . import figures, sources
+from .elementreader import ElementReader, FigureLoader, has_image, is_figure
+from .markup import WEB_ADDRESS, links_in
+from .model import HIDDEN_CHARACTERS, SLUG, VERSION, Leaflet, Paragraph, Section, Settings, SourceText
 from .problems import Problem, ProblemError
 
 REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "owner")
 OPTIONAL_FIELDS = ("pages", "large-print-pages", "change-note", "withdrawn")
 MAX_LEAFLET_BYTES = 256 * 1024
 MAX_MESSAGE_CHARACTERS = 2000
+#: The translator comments of elementreader.py's texts, which say where in an element a text is.
+ELEMENT_PLACES = ("figure ", "table ", "numbered step ", "title of a box")
+#: `[text](target)` to anything but a web address, which markdown-it would leave as text.
+LINK_TARGET = re.compile(r"\]\((?!https?://)[^)]*\)")
 
 # The "zero" preset turns every Markdown feature off; we turn on just the leaflet format.
-BLOCK_PARSER = MarkdownIt("zero", {"maxNesting": 8}).enable(["heading", "list", "emphasis"])
+BLOCK_PARSER = MarkdownIt("zero", {"maxNesting": 8}).enable(
+    ["heading", "list", "emphasis", "blockquote", "table", "image"])
 
 
 def load_leaflets(settings: Settings) -> tuple[tuple[Leaflet, ...], tuple[Problem, ...]]:
@@ -54,23 +74,34 @@ def load_leaflets(settings: Settings) -> tuple[tuple[Leaflet, ...], tuple[Proble
     for path in sorted(settings.leaflets_dir.glob("*.md")):
         try:
             data = sources.read(settings.root, path, MAX_LEAFLET_BYTES, leaflet=path.stem)
-            leaflets.append(read_leaflet(data, settings.relative(path), path.stem))
+            leaflets.append(read_leaflet(data, settings.relative(path), path.stem,
+                                         figure_loader(settings.root, settings.leaflets_dir)))
         except ProblemError as error:
             problems.extend(error.problems)
     return tuple(leaflets), tuple(problems)
 
 
-def read_leaflet(data: bytes, display: str, stem: str) -> Leaflet:
+def figure_loader(root: Path, folder: Path) -> FigureLoader:
+    """Reads a leaflet's `figures/NAME.svg` from its folder, by the rule for every source, and checks it."""
+    def load(name: str):
+        path = folder / name
+        display = sources.display(root, path)
+        return figures.read_figure(sources.read(root, path, figures.MAX_FIGURE_BYTES), display), display
+    return load
+
+
+def read_leaflet(data: bytes, display: str, stem: str, load_figure: FigureLoader | None = None) -> Leaflet:
     """One leaflet file's bytes -> Leaflet; raise ProblemError listing everything wrong with it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         raise ProblemError([Problem(display, line, "not UTF-8 text")]) from None
-    return parse_leaflet(text.removeprefix("\ufeff"), display, stem)
+    return parse_leaflet(text.removeprefix("\ufeff"), display, stem, load_figure)
 
 
-def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
+def parse_leaflet(text: str, display: str, stem: str | None = None,
+                  load_figure: FigureLoader | None = None) -> Leaflet:
     problems = hidden_character_problems(text, display, stem)
     meta, meta_lines, body_start = parse_front_matter(text, display, problems)
     slug = meta.get("slug", stem or "")
@@ -87,7 +118,7 @@ def parse_leaflet(text: str, display: str, stem: str | None = None) -> Leaflet:
     budgets = page_budgets(meta, field_problem)
     withdrawn = withdrawal_date(meta, field_problem)
 
-    sections = parse_body(text, body_start, display, slug, problems)
+    sections = parse_body(text, body_start, display, slug, problems, load_figure)
     title = SourceText(meta.get("title", ""), meta_lines.get("title", 1), f"{context}: title")
     if problems:
         raise ProblemError(problems)
@@ -190,30 +221,34 @@ def parse_front_matter(text: str, display: str, problems: list[Problem]):
 
 
 def parse_body(text: str, body_start: int, display: str, slug: str,
-               problems: list[Problem]) -> list[Section]:
-    body = "\n".join(text.split("\n")[body_start:])
+               problems: list[Problem], load_figure: FigureLoader | None = None) -> list[Section]:
+    lines = text.split("\n")
+    body = "\n".join(lines[body_start:])
     try:
         tokens = BLOCK_PARSER.parse(body)
     except RecursionError:
         problems.append(Problem(display, body_start + 1, "the text is nested too deeply"))
         return []
-    reader = BodyReader(slug)
+    reader = BodyReader(slug, lines[body_start:], load_figure)
+    line = body_start + 1
     for token in tokens:
-        line = body_start + (token.map[0] if token.map else 0) + 1
-        message = reader.read(token, line)
-        if message:
-            problems.append(Problem(display, line, message, leaflet=slug or None))
+        # Tokens without a place (inline text, cells) are on the line of the token before them.
+        line = body_start + token.map[0] + 1 if token.map else line
+        found = reader.read(token, line)
+        for at, message in ([(line, found)] if isinstance(found, str) else found or ()):
+            problems.append(Problem(display, at, message, leaflet=slug or None))
+    problems.extend(reader.problems)
     sections = reader.finish()
     if not sections:
         problems.append(Problem(display, body_start or 1, "the leaflet has no text", leaflet=slug or None))
     return sections
 
 
-class BodyReader:
-    """The body's Markdown tokens, one at a time -> sections of paragraphs and bullet lists."""
+class BodyReader(ElementReader):
+    """The body's Markdown tokens, one at a time -> sections of paragraphs, lists and elements.py's blocks."""
 
-    def __init__(self, slug: str):
-        self.slug = slug
+    def __init__(self, slug: str, lines: list[str], load_figure: FigureLoader | None = None):
+        self.slug, self.lines, self.load_figure, self.problems = slug, lines, load_figure, []
         self.sections: list[Section] = []
         self.heading: SourceText | None = None
         self.blocks: list = []
@@ -222,12 +257,12 @@ class BodyReader:
         self.depth = 0  # list nesting
         self.in_heading = False
         self.readers = {"heading_open": self.heading_open, "heading_close": self.heading_close,
-                        "ordered_list_open": self.ordered_list_open,
                         "bullet_list_open": self.bullet_list_open,
-                        "bullet_list_close": self.bullet_list_close, "inline": self.inline}
+                        "bullet_list_close": self.list_close, "inline": self.inline,
+                        **self.element_readers()}
 
-    def read(self, token: Token, line: int) -> str | None:
-        """Take in one token; what is wrong with it, or None. The tokens with no reader here
+    def read(self, token: Token, line: int) -> str | list | None:
+        """Take in one token; what is wrong with it (or a list of (line in the body, what)), or None. The tokens with no reader here
         (paragraph and list item markers) only frame the inline text."""
         reader = self.readers.get(token.type)
         return reader(token, line) if reader else None
@@ -238,6 +273,8 @@ class BodyReader:
         return self.sections
 
     def heading_open(self, token: Token, line: int) -> str | None:
+        if self.box is not None:
+            return "a box has its title on its first line ('> [!IMPORTANT] Title'), not a heading"
         if token.tag != "h2":
             return (f"only '## ' section headings are allowed (found {token.markup} );"
                     " the title goes in the metadata")
@@ -249,22 +286,24 @@ class BodyReader:
     def heading_close(self, token: Token, line: int) -> None:
         self.in_heading = False
 
-    def ordered_list_open(self, token: Token, line: int) -> str:
-        return "numbered lists are not supported; use '- ' bullets"
-
     def bullet_list_open(self, token: Token, line: int) -> str | None:
         self.depth += 1
         self.items = []
         return "lists inside lists are not supported" if self.depth > 1 else None
 
-    def bullet_list_close(self, token: Token, line: int) -> None:
-        self.depth -= 1
-        if self.depth == 0 and self.items is not None:
-            self.blocks.append(BulletList(tuple(self.items)))
-            self.items = None
-
     def inline(self, token: Token, line: int) -> str | None:
         message = " ".join(token.content.split())
+        if self.table is not None:
+            return self.table_cell(token, line)
+        if self.box is not None and self.box["title"] is None:
+            return self.box_title(token, line)
+        if is_figure(token) and self.items is None and not self.in_heading:
+            return self.figure(token, line)
+        if has_image(token):
+            return "a figure stands alone on its line, outside headings and lists"
+        if any(not address.startswith(WEB_ADDRESS) for address in links_in(message)) or (
+                LINK_TARGET.search(message)):
+            return "a link goes to a web address: <https://...> or [its text](https://...)"
         if self.in_heading:
             self.heading = SourceText(message, line, f"Leaflet {self.slug!r}: section heading")
             self.where = f"Leaflet {self.slug!r}, section {message!r}"
@@ -278,12 +317,17 @@ class BodyReader:
 
 
 def extract_leaflet(fileobj, keywords, comment_tags, options):
-    """Babel extractor (entry point `leaflet`): one message per title, heading, paragraph, item."""
+    """Babel extractor (entry point `leaflet`): one message per title, heading, paragraph, item,
+    step, box title, table cell, figure caption, alternative text and label."""
     name = getattr(fileobj, "name", "leaflet")
     text = fileobj.read().decode(options.get("encoding", "utf-8")).removeprefix("\ufeff")
-    leaflet = parse_leaflet(text, str(name), Path(str(name)).stem)
+    path = Path(str(name))
+    leaflet = parse_leaflet(text, str(name), path.stem, figure_loader(path.parent.parent, path.parent))
     for message in leaflet.messages():
-        comments = [message.context]
+        where, _, what = message.context.rpartition(": ")
+        # An element's place ("figure 1, label 2 of 4") on a line of its own: a comment wrapped
+        # at 76 characters would split it, in the catalogs and in an XLIFF file's notes.
+        comments = [f"{where}:", what] if what.startswith(ELEMENT_PLACES) else [message.context]
         if "*" in message.text:
             comments.append("Keep the ** (bold) and * (italic) marks around the matching words.")
         yield message.line, "", message.text, comments

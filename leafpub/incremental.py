@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import formats, internals, sources
 from .catalogs import needed_messages
+from .elements import figures_of
 from .model import Leaflet, LocaleCatalog, Pdf, Settings
 
 #: What this code puts into a PDF, by number: raise it with any change to the code that
@@ -99,7 +100,10 @@ class Inputs:
     def leaflet(self, leaflet: Leaflet) -> str:
         key = ("leaflet", leaflet.slug)
         if key not in self._memo:  # every language and format of a leaflet shares it
-            self._memo[key] = hashlib.sha256((self.settings.root / leaflet.path).read_bytes()).hexdigest()
+            # Its figures' SVGs too: a redrawn figure renders the leaflet again.
+            figures = [figure.digest for figure in figures_of(leaflet)]
+            self._memo[key] = hashlib.sha256((self.settings.root / leaflet.path).read_bytes()
+                                             + "".join(figures).encode()).hexdigest()
         return self._memo[key]
 
     def messages(self, leaflet: Leaflet, catalog: LocaleCatalog) -> str:

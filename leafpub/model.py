@@ -152,19 +152,23 @@ class SourceText:
 class Paragraph:
     text: SourceText
 
+    def messages(self) -> Iterator[SourceText]:
+        yield self.text
+
 
 @dataclass(frozen=True)
 class BulletList:
     items: tuple[SourceText, ...]
 
+    def messages(self) -> Iterator[SourceText]:
+        yield from self.items
 
-Block = Paragraph | BulletList
 
 
 @dataclass(frozen=True)
 class Section:
     heading: SourceText | None  #: None for the introduction before the first heading
-    blocks: tuple[Block, ...]
+    blocks: tuple  #: Paragraph, BulletList, or elements.py's Steps, Box, Table and Figure
 
 
 @dataclass(frozen=True)
@@ -195,10 +199,12 @@ class Leaflet:
             if section.heading:
                 yield section.heading
             for block in section.blocks:
-                if isinstance(block, Paragraph):
-                    yield block.text
-                else:
-                    yield from block.items
+                yield from block.messages()
+
+    def reading_order(self):
+        """What a Braille or audio version reads, in order (elements.reading_order)."""
+        from .elements import reading_order  # elements.py builds on this module
+        return reading_order(self)
 
 
 # -- languages and catalogs ---------------------------------------------------

@@ -152,8 +152,9 @@ class PdfRenderer:
 def finish_pdf(pdf, variant: str, identifier: bytes) -> None:
     """What WeasyPrint's PDF (its pydyf objects, before they are written) still needs: CJK
     fonts cut down to the glyphs used, and for print shops, the bleed box and a reproducible
-    identifier. Each is in leafpub/internals/."""
+    identifier. Each is in leafpub/internals/ but the header cells' scope."""
     cid_fonts.compact_cid_fonts(pdf)
+    give_header_cells_scope(pdf)
     if variant == "print":
         print_boxes.finish_print_pdf(pdf, BLEED_MM, identifier)
 
@@ -176,3 +177,16 @@ def captured_warnings():
         yield messages
     finally:
         logger.removeHandler(handler)
+
+
+def give_header_cells_scope(pdf) -> None:
+    """Each table header cell's /Scope, which PDF/UA-1 asks of a TH: WeasyPrint links cells to
+    their headers (/Headers) and names each header cell "table-row-column" (/ID), but writes no
+    scope. Our tables (leaflet-parts.html, the pack cover) have a header row first and, below it,
+    a header cell at the start of each row."""
+    import pydyf
+
+    for element in pdf.objects:
+        if isinstance(element, pydyf.Dictionary) and element.get("S") == "/TH" and "ID" in element:
+            row = str(getattr(element["ID"], "string", element["ID"])).split("-")[1]
+            element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = "/Column" if row == "0" else "/Row"

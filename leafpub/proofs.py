@@ -59,7 +59,7 @@ def review_sections(leaflet: Leaflet, catalog: LocaleCatalog,
     for section in leaflet.sections:
         texts = [section.heading.text] if section.heading else []
         for block in section.blocks:
-            texts += [item.text for item in getattr(block, "items", ())] or [block.text.text]
+            texts += [message.text for message in block.messages()]
         heading = section.heading.text if section.heading else "Introduction"
         sections.append(ReviewSection(heading, tuple(row(text) for text in texts)))
     labels = dict.fromkeys(catalogs.key_of(message) for message in template_messages)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Leaflet, Paragraph
+from .model import Leaflet
 
 #: Target for patient information: reading age 9 to 11, US school grade 6 to 8.
 TARGET_GRADE = (6.0, 8.0)
@@ -43,9 +43,9 @@ def assess(leaflet: Leaflet, longest: int = 3) -> LeafletReadability:
     for section in leaflet.sections:
         texts = []
         for block in section.blocks:
-            items = [block.text] if isinstance(block, Paragraph) else list(block.items)
-            # A list item without a full stop is still a sentence for the formulas.
-            texts += [sentence(item.text) for item in items]
+            # A list item (a table cell, a figure's label) without a full stop is still a
+            # sentence for the formulas.
+            texts += [sentence(item.text) for item in block.messages()]
         body = " ".join(texts)
         sentences += [s for text in texts for s in SENTENCE_END.split(text) if s]
         heading = section.heading.text if section.heading else "Introduction"

@@ -88,6 +88,9 @@ def make_environment(settings: Settings) -> Environment:
     # Same whitespace handling as babel.cfg's `trimmed = true`, so msgids match.
     environment.policies["ext.i18n.trimmed"] = True
     environment.filters["direction"] = text_direction
+    # The leaflet's blocks by kind ("paragraph", "steps", "figure"...), and where a figure's label goes.
+    environment.globals["block_kind"] = lambda block: type(block).__name__.lower()
+    environment.globals["label_place"] = lambda label: label.place()
     return environment
 
 
@@ -110,7 +113,7 @@ PROOF_LABELS = {"untranslated": "UNTRANSLATED", "fuzzy": "FUZZY"}
 
 
 def translation_functions(catalog: LocaleCatalog, proof: bool = False, record: list | None = None,
-                          source_tag: str = "en") -> dict[str, Callable]:
+                          source_tag: str = "en", links: bool = False) -> dict[str, Callable]:
     """gettext callables for the templates.
 
     Jinja2 marks whatever gettext returns as safe HTML when autoescaping, so a
@@ -118,7 +121,7 @@ def translation_functions(catalog: LocaleCatalog, proof: bool = False, record: l
     In a proof, untranslated and fuzzy messages are shown highlighted and labelled.
     `record` receives (msgid, the text shown, markup removed) for every message used, for
     the text gate (textgate.py). `source_tag` is the language of terms a translation keeps
-    from the source (mark_foreign).
+    from the source (mark_foreign). With `links` (the web version), a web address is a link.
     """
     translations = catalog.translations
 
@@ -145,19 +148,25 @@ def translation_functions(catalog: LocaleCatalog, proof: bool = False, record: l
                          state_of(singular))
 
     def translate(source: SourceText) -> Markup:
-        html = noted(source.text, render_inline(shown(source.text)))
+        html = noted(source.text, render_inline(shown(source.text), links))
         if not catalog.is_source:
             html = mark_foreign(html, catalog.language.script, source_tag)
         return highlight(html, state_of(source.text))
 
+    def translate_text(source: SourceText) -> str:
+        """A message as plain text, for an attribute (a figure's alternative text): not printed."""
+        return render_inline(shown(source.text)).striptags()
+
     # A message named by a variable (formats.statement): the same gettext, under a name the
     # extractor does not read, so that a message a catalog may lack is not required of it.
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "translate": translate,
-            "message_state": state_of, "optional_message": gettext}
+            "translate_text": translate_text, "message_state": state_of, "optional_message": gettext}
 
 
 #: A run of Latin letters (with the apostrophes, hyphens and spaces between its words).
 LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f](?:[A-Za-z\u00c0-\u024f'\u2019 -]*[A-Za-z\u00c0-\u024f])?")
+#: What a web address is written in (markup.py): on paper, and a link written as its address.
+ADDRESS_TAGS = ('<span class="url"', '<a href="')
 #: The tags and character references of safe HTML, which are left as they are.
 MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
 
@@ -172,6 +181,8 @@ def mark_foreign(html: Markup, script: str, source_tag: str) -> Markup:
     parts = MARKUP.split(str(html))
     span = Markup('<span lang="{}">').format(source_tag)
     for index in range(0, len(parts), 2):  # the text between tags and references
+        if index and parts[index - 1].startswith(ADDRESS_TAGS) and parts[index - 1].endswith(' dir="ltr">'):
+            continue  # a web address is in no language
         parts[index] = LATIN_RUN.sub(lambda found: f"{span}{found[0]}</span>", parts[index])
     return Markup("".join(parts))
 
@@ -303,7 +314,7 @@ def render(environment: Environment, name: str, catalog: LocaleCatalog, settings
             clinic_font_stack=font_stack(settings, language, every_script=True),
             digits=lambda text: localize_digits(str(text), language), **context,
             **translation_functions(catalog, proof=bool(context.get("proof")), record=record,
-                                    source_tag=language_of(settings.source_locale).tag))
+                                    source_tag=language_of(settings.source_locale).tag, links=name == "web.html"))
     except TemplateError as error:
         raise ProblemError([Problem(f"templates/{name}", getattr(error, "lineno", None),
                                     f"template error: {error}")]) from None

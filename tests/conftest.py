@@ -226,3 +226,61 @@ def standard_entries(manifest: dict) -> list[dict]:
 
 def standard_entry(manifest: dict, locale: str) -> dict:
     return next(e for e in standard_entries(manifest) if e["locale"] == locale)
+
+
+# The second fixture leaflet (tests/data/elements): every element of the format, in Arabic and Chinese.
+ARABIC = {
+    "After your skin biopsy": "بعد خزعة الجلد",
+    "This leaflet explains how to look after the wound. More advice: <https://example.org/wound-care>":
+        "تشرح هذه النشرة كيف تعتني بالجرح. نصائح أخرى: <https://example.org/wound-care>",
+    "Before you go home": "قبل أن تعود إلى المنزل",
+    "Keep the dressing on.": "أبق الضمادة في مكانها.",
+    "Ask when your stitches come out.": "اسأل متى تزال الغرز.",
+    "Caring for the wound": "العناية بالجرح",
+    "Day": "اليوم", "What to do": "ماذا تفعل", "1": "1", "2": "2", "7": "7",
+    "Keep the dressing dry.": "أبق الضمادة جافة.",
+    "Take the dressing off.": "انزع الضمادة.",
+    "Come back for your stitches.": "عد لإزالة الغرز.",
+    "A small wound closed with three stitches, with a dressing over it.": "جرح صغير مغلق بثلاث غرز، وفوقه ضمادة.",
+    "The wound after the biopsy": "الجرح بعد الخزعة",
+    "Stitches": "الغرز", "Dressing": "الضمادة", "Skin": "الجلد",
+    "When to contact us": "متى تتصل بنا",
+    "Call the clinic if the wound bleeds.": "اتصل بالعيادة إذا نزف الجرح.",
+    "if it is red and hot": "إذا كان أحمر وساخنا",
+    "if you have a fever": "إذا أصابتك حمى",
+}
+CHINESE = {
+    "After your skin biopsy": "皮肤活检后",
+    "This leaflet explains how to look after the wound. More advice: <https://example.org/wound-care>":
+        "本单张说明如何护理伤口。更多建议：<https://example.org/wound-care>",
+    "Before you go home": "回家之前",
+    "Keep the dressing on.": "保留敷料。",
+    "Ask when your stitches come out.": "询问何时拆线。",
+    "Caring for the wound": "伤口护理",
+    "Day": "天", "What to do": "要做什么", "1": "1", "2": "2", "7": "7",
+    "Keep the dressing dry.": "保持敷料干燥。",
+    "Take the dressing off.": "取下敷料。",
+    "Come back for your stitches.": "回来拆线。",
+    "A small wound closed with three stitches, with a dressing over it.": "一个用三针缝合的小伤口，上面盖着敷料。",
+    "The wound after the biopsy": "活检后的伤口",
+    "Stitches": "缝线", "Dressing": "敷料", "Skin": "皮肤",
+    "When to contact us": "何时联系我们",
+    "Call the clinic if the wound bleeds.": "如果伤口出血，请致电诊所。",
+    "if it is red and hot": "如果伤口发红发热",
+    "if you have a fever": "如果您发烧",
+}
+
+
+def make_elements_project(folder: Path) -> Path:
+    """The fixture project with only the second leaflet (skin-biopsy, with its figure), in
+    English, Arabic and Chinese, and no pack."""
+    project = make_project(folder, broken_locale=False)
+    (project / "leaflets" / "hand-washing.md").unlink()
+    shutil.rmtree(project / "translations" / "es")
+    (project / "packs.toml").write_text("", encoding="utf-8")
+    shutil.copytree(DATA / "elements" / "leaflets", project / "leaflets", dirs_exist_ok=True)
+    settings = load_settings(project)
+    catalogs.extract(settings)
+    write_catalog(project, "ar", ARABIC)
+    write_catalog(project, "zh_Hans", CHINESE)
+    return project

@@ -155,8 +155,9 @@ def test_injected_markup_urls_and_template_syntax_never_fetch_or_embed(published
         # In the English source (which has no checks beyond its format) ...
         leaflet = project / "leaflets/hand-washing.md"
         text = leaflet.read_text()
+        # (An image is a figure now: one that is not an SVG of leaflets/figures/ is a problem, below.)
         leaflet.write_text(text + "\n" + "\n\n".join(i.replace("URL", url) for i in INJECTIONS
-                                                      if "\\u202e" not in i) + "\n")
+                                                      if "\\u202e" not in i and not i.startswith("![")) + "\n")
         # ... and in a clinic's details.
         packs = project / "packs.toml"  # (English only: Spanish now lacks the new messages)
         packs.write_text(packs.read_text().replace('locales = ["en", "es"]', 'locales = ["en"]').replace(
@@ -176,6 +177,13 @@ def test_injected_markup_urls_and_template_syntax_never_fetch_or_embed(published
     pack = project / "output/packs/test-clinic.a4.pdf"
     assert scan_pdf(pack.read_bytes()) == [] and "javascript:fetch" in "".join(pdf_text(pack).split())
     assert not [p for p in report.problems if "rendering failed" in p.message]
+    with counting_server() as (url, hits):
+        for image in (f'![img]({url}/g.png "caption")', f'![img](figures/x.svg?{url}/g "caption")'):
+            leaflet.write_text(leaflet_text + f"\n{image}\n")
+            report = pipeline.build(load_settings(project))
+            assert [p.message for p in report.problems if p.path == "leaflets/hand-washing.md"] == [
+                "a figure is an SVG in leaflets/figures/, written as figures/NAME.svg (lower-case name)"]
+    assert hits == []
 
 
 def test_a_translation_with_a_direction_override_is_refused(published):

@@ -34,6 +34,12 @@ SPANISH, PERSIAN, CHINESE = language_of("es"), language_of("fa"), language_of("z
     ("Avoid the sun.", "Evite el sol", SPANISH,
      ["the English ends with full stop, the translation with none"]),
     ("When to contact the clinic", "¿Cuándo contactar con la clínica?", SPANISH, []),
+    ("More: <https://example.org/care>", "Más: <https://example.org/care>", SPANISH, []),
+    ("See [the guide](https://example.org/care).", "Vea [la guía](https://example.org/care).", SPANISH, []),
+    ("See [the guide](https://example.org/care).", "Vea [la guía](https://evil.example/care).", SPANISH,
+     ["the web addresses must stay as in the English (https://example.org/care); found https://evil.example/care"]),
+    ("Rinse and dry them.", "Aclárelas y [séquelas](https://x.example).", SPANISH,
+     ["the web addresses must stay as in the English (none); found https://x.example"]),
 ])
 def test_each_check_names_what_is_wrong(source, translation, language, expected):
     assert checks.check_message(source, translation, language) == expected

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import read_po_file, DATA, ROOT
 from leafpub.content import load_leaflets, parse_leaflet, read_leaflet
+from leafpub.elements import Box
 from leafpub.model import BulletList, Paragraph
 from leafpub.problems import ProblemError
 from leafpub.config import load_settings
@@ -49,11 +50,14 @@ def test_the_shipped_leaflet_reads_and_fits_the_brief():
     # Version 1.2's: the safety net sends a reaction that gets worse (first, so that nobody waits a
     # few days to act on it) to the clinic alone, in the body and in the Summary.
     safety_net = "Contact the clinic if redness or irritation gets worse, or has not settled after a few days."
-    sections = {section.heading.text: " ".join(item.text for block in section.blocks
-                                               for item in getattr(block, "items", None) or (block.text,))
+    sections = {section.heading.text: " ".join(item.text for block in section.blocks for item in block.messages())
                 for section in leaflet.sections if section.heading}
-    for heading in ("Does microneedling leave scars?", "When to contact the clinic", "Summary"):
-        assert safety_net in sections[heading]
+    # Version 1.2 (same text): "When to contact the clinic" is a box at the end of the aftercare advice.
+    (box,) = [block for section in leaflet.sections for block in section.blocks if isinstance(block, Box)]
+    assert box.title.text == "When to contact the clinic"
+    for words in (sections["Does microneedling leave scars?"], " ".join(m.text for m in box.messages()),
+                  sections["Summary"]):
+        assert safety_net in words
     assert "gets worse" not in text.replace(safety_net, "")
     assert "whether microneedling suits your skin" in text and "is designed to renew the skin" in text
     for dropped in ("I have personally", "Discover safe and empowering", "fantastic"):
@@ -66,7 +70,7 @@ def test_the_shipped_leaflet_reads_and_fits_the_brief():
     (lambda t: t.replace("owner: Infection control team\n", ""), 1, "missing metadata field 'owner:'"),
     (lambda t: t.replace("version: 2.1", "colour: blue"), 4, "unknown metadata line"),
     (lambda t: t.replace("next-review: 2027-10-01", "next-review: soon"), 6, "YYYY-MM-DD"),
-    (lambda t: t.replace("- Wet your hands.", "1. Wet your hands."), 17, "numbered lists"),
+    (lambda t: t.replace("- Wet your hands.", "3. Wet your hands."), 17, "numbered steps start at 1"),
     (lambda t: t.replace("## When to ask", "### When to ask"), 21, "only '## ' section headings"),
     (lambda t: t.replace("slug: hand-washing", "slug: Hand Washing!"), 2, "lower-case"),
 ])

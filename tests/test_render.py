@@ -37,12 +37,14 @@ def test_a_translation_containing_html_is_printed_as_text(project):
     assert "{{ config }} {% raw %}" in html  # template syntax is not evaluated
 
 
-def test_bold_and_italic_are_the_only_markup_a_translator_can_use(project):
+def test_bold_italic_and_web_addresses_are_the_only_markup_a_translator_can_use(project):
+    """On paper a web address is text, written out after the link's text (a translation that adds
+    one fails the check: test_checks)."""
     translations = dict(SPANISH)
-    translations["Rinse and dry them."] = "Aclárelas y *séquelas* [enlace](http://x.example) `code`"
+    translations["Rinse and dry them."] = "Aclárelas y *séquelas* [enlace](http://x.example) `code` [m](mailto:a@b.c)"
     html = render_spanish(project, translations)
     assert "durante <strong>20 segundos</strong>." in html
-    assert "<em>séquelas</em> [enlace](http://x.example) `code`" in html
+    assert '<em>séquelas</em> enlace (<span class="url" dir="ltr">http://x.example</span>) `code` [m](mailto:a@b.c)' in html
     assert "<a " not in html and "<code>" not in html
 
 

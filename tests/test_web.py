@@ -47,6 +47,24 @@ def shipped_web_page(locale: str, overdue: bool = False) -> str:
     return document.html.decode("utf-8")
 
 
+def elements_web_pages(folder: Path) -> list[Path]:
+    """The second fixture leaflet (steps, a table, a figure and a box) as web pages in English,
+    Arabic and Chinese, written into folder."""
+    from conftest import make_elements_project
+
+    settings = load_settings(make_elements_project(folder))
+    leaflet = content.load_leaflets(settings)[0][0]
+    pages = []
+    for locale in ("en", "ar", "zh_Hans"):
+        catalog = catalogs.source_catalog(settings) if locale == "en" else catalogs.load_catalog(settings, locale)
+        document = web.render_web(settings, render.make_environment(settings), leaflet, catalog, overdue=False,
+                                  published={f"leaflets/{leaflet.slug}/{leaflet.slug}.{locale}.a4.pdf"}, others=[],
+                                  inputs=incremental.Inputs(settings, ()), previous={})
+        pages.append(folder / f"elements.{locale}.html")
+        pages[-1].write_bytes(document.html)
+    return pages
+
+
 def test_every_published_leaflet_and_language_has_its_web_version(built):
     project, report = built
     pdfs = {(e["leaflet"], e["locale"]) for e in report.manifest["leaflets"] if e["variant"] != "web"}
@@ -109,6 +127,7 @@ def test_the_web_versions_are_valid_html_by_the_nu_html_checker(built, tmp_path)
         page = tmp_path / f"shipped.{locale}.html"
         page.write_text(shipped_web_page(locale), encoding="utf-8")
         pages.append(page)
+    pages += elements_web_pages(tmp_path)
     result = subprocess.run(["java", "-jar", str(web_tool("vnu-jar/build/dist/vnu.jar")), "--format", "json",
                              *map(str, pages)], capture_output=True, text=True)
     messages = json.loads(result.stderr)["messages"]
@@ -162,7 +181,7 @@ def test_the_web_versions_pass_axe_wcag_21_aa_and_fit_a_phone(built, tmp_path):
     browser = chromium(tmp_path)
     try:
         for page in [*(project / "output" / e["path"] for e in web_entries(report.manifest)),
-                     tmp_path / "shipped.ar.html", tmp_path / "shipped.zh_Hans.html"]:
+                     tmp_path / "shipped.ar.html", tmp_path / "shipped.zh_Hans.html", *elements_web_pages(tmp_path)]:
             result = axe_violations(browser, page.as_uri())
             assert result["violations"] == [] and result["incomplete"] == [], (page.name, result)
             assert result["passes"] >= 10  # contrast, language, headings, lists, links... were checked

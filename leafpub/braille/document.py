@@ -96,15 +96,8 @@ def leaflet_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, 
     if overdue:
         texts.append(template("paragraph", "Review overdue: check with the clinic that this advice is still current",
                               PARTS))
-    texts += [template("title", "Patient information"), source("title", leaflet.title)]
-    for section in leaflet.sections:
-        if section.heading:
-            texts.append(source("heading", section.heading))
-        for block in section.blocks:
-            if hasattr(block, "items"):
-                texts += [source("item", item) for item in block.items] + [Text("list-end", "", None, ("", None))]
-            else:
-                texts.append(source("paragraph", block.text))
+    texts.append(template("title", "Patient information"))
+    texts += read_aloud(leaflet, source, language)
     address = online.web_address(settings.site_url, leaflet.slug, language.locale)
     dates = review_dates(leaflet, language)
     texts += [template("heading", "Other languages and formats"),
@@ -117,6 +110,31 @@ def leaflet_texts(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, 
                        date=localize_digits(dates["last_reviewed"], language)),
               template("paragraph", "Next review due: %(date)s", PARTS,
                        date=localize_digits(dates["next_review"], language))]
+    return texts
+
+
+#: How each kind of reading (elements.Reading) is laid out: a figure is read as its alternative text
+#: and caption, a table row by row (each header, then its cell), a box as its title then its blocks.
+LAYOUT_OF = {"title": "title", "heading": "heading", "box": "heading", "paragraph": "paragraph",
+             "figure": "paragraph", "item": "item", "step": "item", "row": "item"}
+
+
+def read_aloud(leaflet: Leaflet, source, language) -> list[Text]:
+    """The leaflet's own texts in reading order, each list, row or run of steps ended for the layout."""
+    texts, step = [], 0
+    for reading in leaflet.reading_order():
+        kind = LAYOUT_OF[reading.kind]
+        in_list = bool(texts) and texts[-1].kind == "item"
+        if in_list and (kind != "item" or reading.kind == "row"):  # every table row is a list of its own
+            texts.append(Text("list-end", "", None, ("", None)))
+        step = step + 1 if reading.kind == "step" else 0
+        for message in reading.texts:
+            text = source(kind, message)
+            if step:  # a numbered step keeps its number, as print has it
+                text = Text(kind, f"{localize_digits(str(step), language)}. {text.text}", text.msgid, text.origin)
+            texts.append(text)
+    if texts and texts[-1].kind == "item":
+        texts.append(Text("list-end", "", None, ("", None)))
     return texts
 
 
