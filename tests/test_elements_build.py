@@ -133,3 +133,21 @@ def test_a_table_that_does_not_fit_the_page_budget_is_a_problem_not_an_overflow(
     messages = [str(problem) for problem in report.problems]
     assert messages and all("page" in message for message in messages), messages
     assert not (project / OUTPUT / "skin-biopsy.en.a4.pdf").exists()
+
+
+def test_braille_reads_the_figure_as_its_text_and_the_table_row_by_row_with_its_headers(elements):
+    """The English braille, translated back: the steps with their numbers, each row's headers before
+    its cells, the figure's alternative text and caption where the drawing is."""
+    from leafpub.braille import tables, translate
+
+    project, report = elements
+    cells = (project / OUTPUT / "skin-biopsy.en.brl.txt").read_text(encoding="utf-8")
+    # Line 25 of each page holds only its braille page number.
+    lines = [line.strip() for page in cells.split("\f") for line in page.splitlines()[:24] if line.strip()]
+    text = " ".join(" ".join(translate.backward(tables.choice("en"), lines)).split())
+    ordered = ["1. Keep the dressing on.", "Day 1 What to do Keep the dressing dry.",
+               "Day 2 What to do Take the dressing off.",
+               "A small wound closed with three stitches, with a dressing over it.", "The wound after the biopsy",
+               "When to contact us"]
+    places = [text.find(part) for part in ordered]
+    assert -1 not in places and places == sorted(places), (places, text)
