@@ -47,11 +47,51 @@ def _german(text: str) -> str:
     return SPACED_DASH.sub(r"\1", text.casefold())
 
 
+#: Letters a-j after a digit and a full stop (7.ab.bjbf): the digits 1-0 liblouis read back as letters.
+DIGITS_AFTER_POINT = re.compile(r"(?<=\d)((?:\.[a-j]+)+)\b")
+LETTER_DIGITS = str.maketrans("abcdefghij", "1234567890")
+
+
+def _number_after_point(text: str) -> str:
+    """1.b as 1.2: in Polish and Portuguese braille the number sign holds across a full stop inside
+    a number (1.2 is ⠼⠁⠄⠃), but liblouis 3.24 ends the number at the full stop when translating back."""
+    return DIGITS_AFTER_POINT.sub(lambda match: match.group(1).translate(LETTER_DIGITS), text)
+
+
+def _polish(text: str) -> str:
+    """One cell each for ( and ) (⠶), for the full stop and the apostrophe (⠄), for the hyphen and
+    the dashes (⠤) in Polish braille; and the number after a full stop."""
+    text = text.replace(")", "(").replace("\u2019", ".").replace("'", ".")
+    return _number_after_point(text.replace("\u2013", "-").replace("\u2014", "-"))
+
+
+def _portuguese(text: str) -> str:
+    """§ is ⠎⠎ in Portuguese braille, so ss comes back as §; the travessão (⠤⠤) comes back as --;
+    and the number after a full stop."""
+    return _number_after_point(text.replace("\u00a7", "ss").replace("\u2014", "--"))
+
+
+#: A 3 or a 5 not next to another digit: what es-g1 reads ⠒ and ⠢ back as.
+LONE_THREE = re.compile(r"(?<!\d)3(?!\d)")
+LONE_FIVE = re.compile(r"(?<!\d)5(?!\d)")
+
+
+def _spanish(text: str) -> str:
+    """Spanish braille writes ¿ and ? with one cell (⠢), the full stop and the apostrophe with one
+    (⠄); ⠢ and the colon's ⠒ are also the lowered digits 5 and 3 (denominators), which liblouis
+    3.24 reads them back as; es-g1 reads the raya (⠤⠤) back as Windows-1252's \\x97."""
+    text = text.replace("\u00bf", "?").replace("'", ".").replace("\x97", "\u2014")
+    return LONE_FIVE.sub("?", LONE_THREE.sub(":", text))
+
+
 NORMALISERS: dict[str, Callable[[str], str]] = {
     "exact": lambda text: text,
     "apostrophe": _apostrophes,
     "case": str.casefold,
     "case, dash spacing": _german,
+    "Polish punctuation, number after a point": _polish,
+    "Portuguese §, travessão, number after a point": _portuguese,
+    "Spanish ¿?, full stop, colon, raya": _spanish,
 }
 
 APOSTROPHE = ("the code has one apostrophe sign: liblouis translates it back as \u2019 whether the print "
@@ -65,17 +105,24 @@ BRAILLE: dict[str, Table | NoTable] = {
     "de": Table("de-g0.utb", "German braille, uncontracted (Vollschrift)", "case, dash spacing",
                 "German braille (Vollschrift) does not mark capitals, and liblouis 3.24 drops the space before "
                 "a dash when it translates back (the dash and the words come back)"),
-    "es": NoTable("liblouis 3.24's es-g1 translates ¿ and ? back as 5 and a full stop as an apostrophe: "
-                  "its braille cannot be checked"),
+    "es": Table("es-g1.ctb", "Spanish braille, uncontracted (CBE)", "Spanish ¿?, full stop, colon, raya",
+                "Spanish braille writes ¿ and ? alike (⠢) and the full stop and the apostrophe alike (⠄); "
+                "liblouis 3.24 reads ⠢ and the colon (⠒) back as the lowered digits 5 and 3 they also are, "
+                "and the raya (⠤⠤) back as the control character U+0097"),
     "fa": NoTable("liblouis 3.24's fa-ir-g1 writes Persian digits without a number sign: ۱.۲ comes back as ا,ب"),
     "fr": Table("fr-bfu-comp6.utb", "French braille, uncontracted (BFU, 6 dots)", "apostrophe", APOSTROPHE),
     "hi": NoTable("liblouis 3.24's hi-in-g1 translates vowel signs back as separate vowels (क्या as क्यआ): "
                   "its braille cannot be checked"),
     "ko": NoTable("liblouis 3.24's ko-g1 and ko-2006-g1 do not translate Korean braille back to the same "
                   "syllables: its braille cannot be checked"),
-    "pl": NoTable("liblouis 3.24's Pl-Pl-g1 writes a version number so that 1.2 comes back as 1.b"),
-    "pt_BR": NoTable("liblouis 3.24's pt-pt-g1 writes a version number so that 1.2 comes back as 1.b, and ss "
-                     "as §"),
+    "pl": Table("Pl-Pl-g1.utb", "Polish braille, uncontracted", "Polish punctuation, number after a point",
+                "Polish braille writes ( and ) alike (⠶), the full stop and the apostrophe alike (⠄), the hyphen "
+                "and the dashes alike (⠤); liblouis 3.24 reads 1.2 (⠼⠁⠄⠃, the number sign holding across the "
+                "point) back as 1.b"),
+    "pt_BR": Table("pt-pt-g1.utb", "Portuguese braille, uncontracted (Grafia Braille da Língua Portuguesa)",
+                   "Portuguese §, travessão, number after a point",
+                   "Portuguese braille writes § as ⠎⠎, so ss comes back as §; liblouis 3.24 reads the travessão "
+                   "(⠤⠤) back as --, and 1.2 (⠼⠁⠄⠃) back as 1.b"),
     "ro": NoTable("liblouis 3.24 has only an 8-dot Romanian table, whose capital signs a BRF cannot hold"),
     "tr": Table("tr-g1.ctb", "Turkish braille, uncontracted"),
     "uk": NoTable("liblouis 3.24's uk.utb does not translate і, ї and є back: its braille cannot be checked"),
