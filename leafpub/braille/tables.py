@@ -100,8 +100,8 @@ APOSTROPHE = ("the code has one apostrophe sign: liblouis translates it back as 
 #: locale -> its table, or why it has none. Each was tried on its whole catalog.
 BRAILLE: dict[str, Table | NoTable] = {
     "en": Table("en-ueb-g1.ctb", "Unified English Braille, uncontracted", "apostrophe", APOSTROPHE),
-    "ar": NoTable("liblouis 3.24's ar-ar-g1 writes Latin letters (the web address) as Arabic ones, without a "
-                  "sign that they are Latin: https comes back as هتتpس"),
+    "ar": NoTable("liblouis 3.24's ar-ar-g1 writes the Latin letters of the web address as Arabic ones, "
+                  "with no sign that they are Latin (https is read as هتتpس), and no table here writes that sign"),
     "de": Table("de-g0.utb", "German braille, uncontracted (Vollschrift)", "case, dash spacing",
                 "German braille (Vollschrift) does not mark capitals, and liblouis 3.24 drops the space before "
                 "a dash when it translates back (the dash and the words come back)"),
@@ -109,12 +109,14 @@ BRAILLE: dict[str, Table | NoTable] = {
                 "Spanish braille writes ¿ and ? alike (⠢) and the full stop and the apostrophe alike (⠄); "
                 "liblouis 3.24 reads ⠢ and the colon (⠒) back as the lowered digits 5 and 3 they also are, "
                 "and the raya (⠤⠤) back as the control character U+0097"),
-    "fa": NoTable("liblouis 3.24's fa-ir-g1 writes Persian digits without a number sign: ۱.۲ comes back as ا,ب"),
+    "fa": NoTable("liblouis 3.24's fa-ir-g1 writes the Latin letters of the web address with dot 8, which a "
+                  "six-dot BRF cannot hold, and no table here writes Persian braille's sign for Latin letters"),
     "fr": Table("fr-bfu-comp6.utb", "French braille, uncontracted (BFU, 6 dots)", "apostrophe", APOSTROPHE),
-    "hi": NoTable("liblouis 3.24's hi-in-g1 translates vowel signs back as separate vowels (क्या as क्यआ): "
-                  "its braille cannot be checked"),
-    "ko": NoTable("liblouis 3.24's ko-g1 and ko-2006-g1 do not translate Korean braille back to the same "
-                  "syllables: its braille cannot be checked"),
+    "hi": NoTable("liblouis 3.24's hi-in-g1 cannot be checked: it reads ण back as a number sign (dropped), ख "
+                  "after a letter as a full stop, and the web address (English between ⠸⠬ and ⠸⠱) as Devanagari; "
+                  "tolerating that would let lost letters through"),
+    "ko": NoTable("liblouis 3.24's ko-g1 and ko-2006-g1 read Korean braille back as other syllables and Latin "
+                  "letters (이 as o, 다. as 닾): its braille cannot be checked"),
     "pl": Table("Pl-Pl-g1.utb", "Polish braille, uncontracted", "Polish punctuation, number after a point",
                 "Polish braille writes ( and ) alike (⠶), the full stop and the apostrophe alike (⠄), the hyphen "
                 "and the dashes alike (⠤); liblouis 3.24 reads 1.2 (⠼⠁⠄⠃, the number sign holding across the "
@@ -125,9 +127,10 @@ BRAILLE: dict[str, Table | NoTable] = {
                    "(⠤⠤) back as --, and 1.2 (⠼⠁⠄⠃) back as 1.b"),
     "ro": NoTable("liblouis 3.24 has only an 8-dot Romanian table, whose capital signs a BRF cannot hold"),
     "tr": Table("tr-g1.ctb", "Turkish braille, uncontracted"),
-    "uk": NoTable("liblouis 3.24's uk.utb does not translate і, ї and є back: its braille cannot be checked"),
-    "vi": NoTable("liblouis 3.24's vi-vn-g0 and vi-vn-g1 lose letters (ể) when translating back: "
-                  "its braille cannot be checked"),
+    "uk": NoTable("liblouis 3.24's uk.utb writes і, ї, є and ґ with a dot 9 that only ru-brf.dis shows (as "
+                  "⠽ ⠹ ⠜ ⠻), and reads those cells back as y, #, ) and ∞: its braille cannot be checked"),
+    "vi": NoTable("liblouis 3.24's vi-vn-g0 and vi-vn-g1 read Vietnamese braille back with letters lost or "
+                  "replaced (lăn as lă, để as private-use characters): its braille cannot be checked"),
     "zh_Hans": NoTable("Chinese braille spells sounds, not characters: it cannot be translated back to "
                        "the catalog's text to be checked"),
 }
