@@ -299,6 +299,10 @@ def test_each_contraction_the_ueb_tolerance_names_is_the_cells_the_code_writes_f
     words = list(tables.UEB_READ_BACK)
     assert translate.forward(table, words) == [cells for cells, _ in tables.UEB_READ_BACK.values()]
     assert translate.backward(table, [cells for cells, _ in tables.UEB_READ_BACK.values()]) != words
+    # Without the list (the apostrophe alone, as for uncontracted UEB) the English sentence fails.
+    text = TOLERATED["en"][0]
+    pages = layout.lay_out([layout.Block("paragraph", translate.forward(table, [text])[0], 0)], ["⠼⠁"])
+    assert gate.check(tables.Table(table.table, table.code, "apostrophe"), [text], pages).mismatches
 
 
 @pytest.mark.parametrize("locale", sorted(TOLERATED))
