@@ -107,7 +107,8 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
     as_json = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "archive",
                               "--list", "--json"], capture_output=True, text=True)
     assert "archive/hand-washing/2.1/hand-washing.en.brf  version 2.1, en, braille-brf: published " in listing.stdout
-    assert len(json.loads(as_json.stdout)["archive"]) == 14  # with English's braille 2.1
+    assert "archive/hand-washing/2.1/hand-washing.es.brf  version 2.1, es, braille-brf: published " in listing.stdout
+    assert len(json.loads(as_json.stdout)["archive"]) == 16  # with English's and Spanish's braille 2.1
 
 
 def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_its_packs(tmp_path):
@@ -120,10 +121,10 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     manifest = second.manifest
     assert manifest["leaflets"] == [] and manifest["packs"] == []
     assert {e["withdrawn"] for e in manifest["archive"]} == {"2026-12-02"}
-    # Both languages, two papers, three variants (PDFs only), and English's braille.
+    # Both languages, two papers, three variants (PDFs only), and both languages' braille.
     assert len([e for e in manifest["archive"] if e["path"].endswith(".pdf")]) == 12
     assert {e["path"].rsplit("/", 1)[1] for e in manifest["archive"] if not e["path"].endswith(".pdf")} == {
-        "hand-washing.en.brf", "hand-washing.en.brl.txt"}
+        f"hand-washing.{locale}.{kind}" for locale in ("en", "es") for kind in ("brf", "brl.txt")}
     for entry in manifest["archive"]:
         assert entry["path"].startswith("archive/hand-washing/2026-03/") and entry["version"] == "2026-03"
         assert hashlib.sha256((project / "output" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]

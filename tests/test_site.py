@@ -170,8 +170,9 @@ def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_and_braille_in_c
         entry = next(e for e in manifest["leaflets"] if e["path"].endswith("hand-washing.es.a4.pdf"))
         assert hashlib.sha256(target.read_bytes()).hexdigest() == entry["sha256"]
         # English has braille: its BRF is offered beside the PDFs and downloads as the manifest says;
-        # Spanish says why it has none.
-        assert "No braille in Spanish" in visible[0].text
+        # so has Spanish.
+        spanish = visible[0].find_element(By.CSS_SELECTOR, 'a[data-kind="braille-brf"]')
+        assert spanish.get_attribute("href").endswith("hand-washing.es.brf")
         box.clear()
         box.send_keys("English")
         english = [a for a in articles if a.is_displayed()]
