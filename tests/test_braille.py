@@ -286,7 +286,7 @@ def test_the_statement_names_braille_once_the_catalog_translates_it_and_untransl
 #: Per tolerance: a text with what the braille code cannot tell apart on the way back, and a
 #: letter of it whose cell is swapped for another letter's to show that a wrong letter is still caught.
 TOLERATED = {
-    "es": ("¿Qué es? Hay varias cosas: una raya — aquí. Versión 1.2", "⠁", "⠑"),
+    "es": ("¿Qué es? Hay varias cosas: una raya — aquí; más arriba. Versión 1.2", "⠁", "⠑"),
     "pl": ("Zob. (ETR) Morelle’a – wersja 1.2 lub 7.12.2026.", "⠁", "⠑"),
     "pt_BR": ("A pessoa passa — versão 1.2, em 7.12.2026.", "⠁", "⠑"),
     "en": ("Not deep enough to scar (see above; ask at https://leaflets.example.org/a) or somebody's.", "⠁",

@@ -74,14 +74,16 @@ def _portuguese(text: str) -> str:
 #: A 3 or a 5 not next to another digit: what es-g1 reads ⠒ and ⠢ back as.
 LONE_THREE = re.compile(r"(?<!\d)3(?!\d)")
 LONE_FIVE = re.compile(r"(?<!\d)5(?!\d)")
+LONE_TWO = re.compile(r"(?<!\d)2(?!\d)")
 
 
 def _spanish(text: str) -> str:
     """Spanish braille writes ¿ and ? with one cell (⠢), the full stop and the apostrophe with one
-    (⠄); ⠢ and the colon's ⠒ are also the lowered digits 5 and 3 (denominators), which liblouis
-    3.24 reads them back as; es-g1 reads the raya (⠤⠤) back as Windows-1252's \\x97."""
+    (⠄); ⠢, the colon's ⠒ and the semicolon's ⠆ are also the lowered digits 5, 3 and 2
+    (denominators), which liblouis 3.24 reads them back as; es-g1 reads the raya (⠤⠤) back as
+    Windows-1252's \\x97."""
     text = text.replace("\u00bf", "?").replace("'", ".").replace("\x97", "\u2014")
-    return LONE_FIVE.sub("?", LONE_THREE.sub(":", text))
+    return LONE_TWO.sub(";", LONE_FIVE.sub("?", LONE_THREE.sub(":", text)))
 
 
 #: Contracted UEB that liblouis 3.24 reads back wrongly: the word, its cells (the contraction
@@ -109,7 +111,7 @@ NORMALISERS: dict[str, Callable[[str], str]] = {
     "case, dash spacing": _german,
     "Polish punctuation, number after a point": _polish,
     "Portuguese §, travessão, number after a point": _portuguese,
-    "Spanish ¿?, full stop, colon, raya": _spanish,
+    "Spanish ¿?, full stop, colon, semicolon, raya": _spanish,
 }
 
 APOSTROPHE = ("the code has one apostrophe sign: liblouis translates it back as \u2019 whether the print "
@@ -125,9 +127,9 @@ BRAILLE: dict[str, Table | NoTable] = {
     "de": Table("de-g0.utb", "German braille, uncontracted (Vollschrift)", "case, dash spacing",
                 "German braille (Vollschrift) does not mark capitals, and liblouis 3.24 drops the space before "
                 "a dash when it translates back (the dash and the words come back)"),
-    "es": Table("es-g1.ctb", "Spanish braille, uncontracted (CBE)", "Spanish ¿?, full stop, colon, raya",
+    "es": Table("es-g1.ctb", "Spanish braille, uncontracted (CBE)", "Spanish ¿?, full stop, colon, semicolon, raya",
                 "Spanish braille writes ¿ and ? alike (⠢) and the full stop and the apostrophe alike (⠄); "
-                "liblouis 3.24 reads ⠢ and the colon (⠒) back as the lowered digits 5 and 3 they also are, "
+                "liblouis 3.24 reads ⠢, the colon (⠒) and the semicolon (⠆) back as the lowered digits 5, 3 and 2 they also are, "
                 "and the raya (⠤⠤) back as the control character U+0097"),
     "fa": NoTable("liblouis 3.24's fa-ir-g1 writes the Latin letters of the web address with dot 8, which a "
                   "six-dot BRF cannot hold, and no table here writes Persian braille's sign for Latin letters"),
