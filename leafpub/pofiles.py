@@ -202,6 +202,9 @@ def po_bytes(catalog, width: int = 76) -> bytes:
     quoted line after another."""
     from babel.messages.pofile import normalize, write_po
 
+    for message in catalog:
+        if not message.fuzzy:  # a checked translation has no previous English, as gettext writes it
+            message.previous_id = []
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=width, include_previous=True)
     previous = [message.previous_id for message in catalog if message.previous_id]

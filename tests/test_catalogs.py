@@ -130,3 +130,18 @@ def test_every_shipped_catalog_is_complete_checked_and_marked_as_a_draft(locale)
     assert catalogs.publication_problems(catalog, [m.id for m in list(template)[1:]]) == []
     text = catalogs.catalog_path(settings, locale).read_text(encoding="utf-8")
     assert "No qualified medical translator has reviewed it yet." in text
+
+
+def test_a_checked_translation_is_written_without_the_previous_english_only_a_fuzzy_one_keeps():
+    """As gettext writes it: "#| msgid" belongs to a fuzzy entry; once the translation is checked it
+    goes (xliff2po and msgmerge drop it, so keeping it would make every round trip differ)."""
+    from babel.messages.catalog import Catalog
+
+    from leafpub.pofiles import parse_catalog, po_bytes
+
+    catalog = Catalog(locale="de")
+    catalog.add("How it works", "Wie es wirkt", previous_id="What is it?")
+    catalog.add("Fine needles", "Feine Nadeln", flags=["fuzzy"], previous_id="Needles")
+    written = po_bytes(catalog).decode("utf-8")
+    assert '#| msgid "What is it?"' not in written and '#| msgid "Needles"' in written
+    assert parse_catalog(written.encode("utf-8"), "de.po", "de").get("Fine needles").previous_id == ["Needles"]
