@@ -167,7 +167,11 @@ def test_injected_markup_urls_and_template_syntax_never_fetch_or_embed(published
         leaflet_text = leaflet.read_text().replace("pages: 1", "pages: 5")
         leaflet.write_text(leaflet_text)
         report = pipeline.build(load_settings(project))
-    assert [str(p) for p in report.problems if p.locale != "es"] == []
+    # Contracted braille cannot be read back from markup like this (a colon before digits, quotes):
+    # the braille gate keeps that braille unpublished, and nothing else fails.
+    unread = [str(p) for p in report.problems if p.locale != "es" and "braille (en-ueb-g2.ctb)" in str(p)]
+    assert [str(p) for p in report.problems if p.locale != "es" and str(p) not in unread] == []
+    assert all(problem.endswith("this leaflet's braille is not published") for problem in unread)
     assert hits == []
     english = project / "output/leaflets/hand-washing/hand-washing.en.a4.pdf"
     data = english.read_bytes()

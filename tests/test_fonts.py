@@ -42,7 +42,8 @@ def test_a_translation_with_a_character_its_fonts_lack_fails_with_language_messa
     translations = dict(SPANISH, **{"Wet your hands.": "Mójese las manos ✋."})
     path = write_catalog(project, "es", translations)
     report = build(project)
-    problem, pack_problem = report.problems
+    problem, pack_problem, braille_problem = report.problems
+    assert "braille (es-g1.ctb) does not translate back" in str(braille_problem)  # no braille of it either
     assert str(pack_problem) == "packs.toml:1: pack 'test-clinic' not rebuilt: hand-washing [es] did not build"
     line = next(number for number, text in enumerate(path.read_text().splitlines(), 1)
                 if text == 'msgid "Wet your hands."')
