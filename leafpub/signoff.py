@@ -23,7 +23,7 @@ MAX_SIGNOFF_BYTES = 4 * 1024 * 1024
 #: A table of the record: [leaflets."slug"] or [leaflets.slug]
 TABLE = re.compile(r'^\s*\[\s*leaflets\s*\.\s*(?:"([^"]*)"|([A-Za-z0-9_-]+))\s*\]\s*$')
 KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
-FIELDS = ("approved_by", "approved_on", "version", "leaflet_sha256", "leaflet_text")
+FIELDS = ("approved_by", "approved_on", "version", "leaflet_sha256", "leaflet_text", "figures_sha256")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class SignOff:
     sha256: str
     text: str  #: the English signed off, whole: what a later sign-off sheet compares with
     line: int  #: where its table starts in the record
+    figures: str = ""  #: SHA-256 of the figures' SVG files it shows: a redrawn figure needs a new sign-off
 
     def summary(self) -> dict:
         """What the manifest says of it."""
@@ -60,6 +61,14 @@ def leaflet_digest(settings: Settings, leaflet: Leaflet) -> str:
     """SHA-256 of leaflets/<slug>.md as it is now: its text, its version and every other field."""
     return hashlib.sha256(sources.read(settings.root, settings.root / leaflet.path,
                                        content.MAX_LEAFLET_BYTES)).hexdigest()
+
+
+def figures_digest(leaflet: Leaflet) -> str:
+    """SHA-256 of the SVG files of the leaflet's figures, in order: their drawing and labels are
+    clinical content as much as its text."""
+    from .elements import figures_of
+
+    return hashlib.sha256(" ".join(f"{f.source} {f.digest}" for f in figures_of(leaflet)).encode()).hexdigest()
 
 
 def current_digest(settings: Settings, leaflet: Leaflet) -> str | None:
@@ -96,24 +105,26 @@ def read_signoffs(settings: Settings) -> tuple[dict[str, SignOff], dict[str, Pro
     if not isinstance(tables, dict):
         return {}, {"": Problem(display, None, "'leaflets' must be a table of sign-offs, one per leaflet")}
     found, problems = {}, {}
+    loader = content.figure_loader(settings.root, settings.leaflets_dir)
     for slug, table in tables.items():
         try:
-            found[slug] = read_signoff(display, slug, table, lines.get(slug, {}))
+            found[slug] = read_signoff(display, slug, table, lines.get(slug, {}), loader)
         except ProblemError as error:
             problems[slug] = error.problems[0]
     return found, problems
 
 
-def read_signoff(display: str, slug: str, table, lines: dict[str, int]) -> SignOff:
+def read_signoff(display: str, slug: str, table, lines: dict[str, int], load_figure=None) -> SignOff:
     """One leaflet's table, checked against itself."""
     where = lines.get("", None)
     if not isinstance(table, dict):
         raise ProblemError([Problem(display, where, f"the sign-off of {slug!r} must be a table")])
-    by, on, version, digest, text = (table.get(name) for name in FIELDS)
+    by, on, version, digest, text, figures = (table.get(name) for name in FIELDS)
     if not (isinstance(by, str) and isinstance(on, date) and not isinstance(on, datetime)
-            and isinstance(version, str) and isinstance(digest, str) and isinstance(text, str)):
+            and isinstance(version, str) and isinstance(digest, str) and isinstance(text, str)
+            and isinstance(figures, str)):
         raise ProblemError([Problem(display, where, f"the sign-off of {slug!r} needs approved_by, approved_on "
-                                                    "(a date), version, leaflet_sha256 and leaflet_text")])
+                                                    "(a date), version, leaflet_sha256, leaflet_text and figures_sha256")])
     reason = name_problem(by)
     if reason:
         raise ProblemError([Problem(display, lines.get("approved_by", where), reason)])
@@ -122,7 +133,7 @@ def read_signoff(display: str, slug: str, table, lines: dict[str, int]) -> SignO
                                     f"the sign-off of {slug!r} is refused: leaflet_sha256 is not the SHA-256 of "
                                     "the leaflet_text recorded with it (edited by hand?); sign off again")])
     try:
-        signed = content.parse_leaflet(text.removeprefix("\ufeff"), f"{display} ({slug})", slug)
+        signed = content.parse_leaflet(text.removeprefix("\ufeff"), f"{display} ({slug})", slug, load_figure)
     except ProblemError as error:
         raise ProblemError([Problem(display, lines.get("leaflet_text", where),
                                     f"the sign-off of {slug!r} is refused: its leaflet_text is not a leaflet "
@@ -131,7 +142,7 @@ def read_signoff(display: str, slug: str, table, lines: dict[str, int]) -> SignO
         raise ProblemError([Problem(display, lines.get("version", where),
                                     f"the sign-off of {slug!r} is refused: it says version {version}, but the "
                                     f"English it records is version {signed.version}")])
-    return SignOff(slug, by, on, version, digest, text, where or 1)
+    return SignOff(slug, by, on, version, digest, text, where or 1, figures)
 
 
 def key_lines(text: str) -> dict[str, dict[str, int]]:
@@ -164,10 +175,11 @@ def clinical_states(settings: Settings, leaflets, signoffs: dict[str, SignOff],
         if signoff is None:
             reason = str(problem) if problem else "no clinician has signed off its English"
             states.append(ClinicalState(leaflet.slug, "not signed off", reason, None))
-        elif signoff.sha256 != current_digest(settings, leaflet):
+        elif (signoff.sha256, signoff.figures) != (current_digest(settings, leaflet), figures_digest(leaflet)):
             states.append(ClinicalState(leaflet.slug, "out of date", (
                 f"{settings.relative(signoff_path(settings))}:{signoff.line}: signed off for version "
-                f"{signoff.version} by {signoff.by} on {signoff.on}; {leaflet.path} has changed since"), signoff))
+                f"{signoff.version} by {signoff.by} on {signoff.on}; {leaflet.path} or a figure it shows has changed "
+                "since"), signoff))
         else:
             states.append(ClinicalState(leaflet.slug, "approved", "", signoff))
     return states
@@ -203,9 +215,10 @@ def record_signoffs(settings: Settings, leaflets, by: str, on: date) -> tuple[Pa
     for leaflet in leaflets:
         # The bytes signed off are those read now, whatever was read before.
         data = sources.read(settings.root, settings.root / leaflet.path, content.MAX_LEAFLET_BYTES)
-        version = content.read_leaflet(data, leaflet.path, leaflet.slug).version
-        signoffs[leaflet.slug] = SignOff(leaflet.slug, by, on, version, hashlib.sha256(data).hexdigest(),
-                                         data.decode("utf-8"), 0)
+        read = content.read_leaflet(data, leaflet.path, leaflet.slug,
+                                    content.figure_loader(settings.root, settings.leaflets_dir))
+        signoffs[leaflet.slug] = SignOff(leaflet.slug, by, on, read.version, hashlib.sha256(data).hexdigest(),
+                                         data.decode("utf-8"), 0, figures_digest(read))
         new.append(signoffs[leaflet.slug])
     # Written beside it and renamed over it: whatever stood there (a link, say) is replaced,
     # never written through.
@@ -216,14 +229,15 @@ def record_signoffs(settings: Settings, leaflets, by: str, on: date) -> tuple[Pa
 
 def signoff_text(signoffs: dict[str, SignOff]) -> str:
     text = ("# Recorded by `pipeline.py approve en`: a clinician's sign-off of each leaflet's English.\n"
-            "# One holds only while leaflets/<slug>.md is byte for byte the leaflet_text below:\n"
-            "# any edit to it needs a new sign-off.\n")
+            "# One holds only while leaflets/<slug>.md is byte for byte the leaflet_text below, and its\n"
+            "# figures' SVG files are those figures_sha256 names: any edit to them needs a new sign-off.\n")
     for slug, signoff in sorted(signoffs.items()):
         text += (f"\n[leaflets.{json.dumps(slug, ensure_ascii=False)}]\n"
                  f"approved_by = {toml_string(signoff.by)}\n"
                  f"approved_on = {signoff.on.isoformat()}\n"
                  f"version = {toml_string(signoff.version)}\n"
                  f'leaflet_sha256 = "{signoff.sha256}"\n'
+                 f'figures_sha256 = "{signoff.figures}"\n'
                  f"leaflet_text = {toml_string(signoff.text, multiline=True)}\n")
     return text
 

@@ -78,7 +78,8 @@ def make_signoff_sheets(settings: Settings, slugs: Sequence[str] = ()) -> list[P
     renderer, written = PdfRenderer(settings), []
     for leaflet in chosen:
         state, previous = states[leaflet.slug], states[leaflet.slug].signoff
-        signed = (content.parse_leaflet(previous.text.removeprefix("\ufeff"), "signed off", leaflet.slug)
+        signed = (content.parse_leaflet(previous.text.removeprefix("\ufeff"), "signed off", leaflet.slug,
+                                        content.figure_loader(settings.root, settings.leaflets_dir))
                   if previous else None)  # read_signoffs parsed it once already: it parses
         html = render.render(environment, "clinical-review.html", source, settings, {
             "leaflet": leaflet, "language": source.language, "paper": settings.paper, "variant": "standard",

@@ -64,7 +64,7 @@ def test_a_sign_off_removes_the_clinical_line_everywhere_until_the_english_chang
     (row,) = status_json(project, capsys)["clinical_sign_off"]
     assert row["state"] == "out of date"
     assert row["reason"] == (f"{RECORD}:5: signed off for version 2.1 by {CLINICIAN} on 2026-12-01; "
-                             "leaflets/hand-washing.md has changed since")
+                             "leaflets/hand-washing.md or a figure it shows has changed since")
 
     # Someone puts the new text's hash into the record by hand: refused, nothing changes.
     record = project / RECORD
@@ -120,3 +120,18 @@ def test_status_and_approve_say_what_is_wrong(tmp_path, capsys):
     # A damaged record is not overwritten by signing another leaflet... nor silently by this one.
     assert pipeline.main(["--project", str(project), "approve", "en", "--by", CLINICIAN]) == 1
     assert f"error: {RECORD}:4: unreadable" in capsys.readouterr().err
+
+
+def test_a_redrawn_figure_needs_a_new_sign_off(tmp_path, capsys):
+    """A figure's drawing and labels are clinical content too: changing its SVG, with the leaflet's
+    text as it was, makes the sign-off out of date."""
+    from conftest import make_elements_project
+
+    project = make_elements_project(tmp_path)
+    assert pipeline.main(["--project", str(project), "approve", "en", "--by", "Dr A. Example, dermatologist"]) == 0
+    assert [row["state"] for row in status_json(project, capsys)["clinical_sign_off"]] == ["approved"]
+    svg = project / "leaflets/figures/wound.svg"
+    svg.write_text(svg.read_text(encoding="utf-8").replace("</svg>", "<circle cx='1' cy='1' r='1'/></svg>"),
+                   encoding="utf-8")
+    (row,) = status_json(project, capsys)["clinical_sign_off"]
+    assert row["state"] == "out of date" and "or a figure it shows has changed" in row["reason"]
