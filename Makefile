@@ -9,10 +9,11 @@ BIN := $(VENV)/bin
 # HarfBuzz subsetting (renders are ~4x slower without it), GNU gettext (msgfmt --check),
 # Ghostscript, which renders every PDF before it is published, poppler-utils, which the
 # tests read PDFs with, and the CMYK profile of print-shop PDFs (libgs-common). qpdf's
-# check runs in-process through pikepdf, which brings its own libqpdf.
+# check runs in-process through pikepdf, which brings its own libqpdf. LAME encodes the audio
+# (pinned: the MP3's bytes depend on its version; the voice itself comes from PyPI, espeakng-loader).
 APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
 	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig gettext \
-	poppler-utils ghostscript libgs-common
+	poppler-utils ghostscript libgs-common lame=3.100-6
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build test bench bench-internals bytecode system test-system clean-output help

@@ -11,6 +11,7 @@ build() below is the whole flow, one stage after another; each stage is a module
     render     Planned -> HTML -> checked PDF, in worker processes       (documents.py, render.py,
                                                                           pdf.py, jobs.py, pool.py)
     assemble   leaflets + clinic details          -> pack PDFs           (assembly.py, packs.py)
+    audio      leaflets + catalogs (+ recordings) -> gated MP3 + chapters (audio/)
     web        leaflets + catalogs + PDFs         -> web versions        (web.py, online.py)
     publish    Release -> output/, manifest.json and index.html, atomically  (publish.py, site.py)
 """
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from leafpub import assembly, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
+from leafpub import assembly, audio, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
     site, sources, status, web
 from leafpub.model import Settings
 from leafpub.pool import Progress
@@ -88,18 +89,25 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
                                                               workers_pool)
     problems += [p for p in found if p not in problems]
 
-    # 5. Web versions: every leaflet in every language whose PDFs were built, linking them.
+    # 5. Audio: each leaflet read aloud in every language whose PDFs were built, through the audio gate.
+    progress.phase("audio: every leaflet read aloud in every language")
+    spoken, found, audio_failures = audio.build_audio(settings, leaflets, locale_catalogs, built=[
+        document.path for document in built.values()], previous=renderers.previous)
+    problems += found
+
+    # 6. Web versions: every leaflet in every language whose PDFs were built, linking them and the audio.
     failures = leaflet_failures + pack_plan_failures + pack_failures + plan.expected_but_unbuildable(
-        leaflets, problems, locale_catalogs, broken_locales)
+        leaflets, problems, locale_catalogs, broken_locales) + audio_failures
     pages, found, web_failures = web.web_versions(settings, renderers.environment, leaflets, locale_catalogs, overdue,
                                                   built=built.values(), failures=failures, previous=renderers.previous,
-                                                  inputs=renderers.inputs)
+                                                  inputs=renderers.inputs, formats=spoken)
     problems, failures = problems + found, failures + web_failures
 
-    # 6. Publish what was built; what failed keeps its last good version, marked outdated.
+    # 7. Publish what was built; what failed keeps its last good version, marked outdated.
     progress.phase(f"publishing into {settings.relative(settings.output_dir)}/")
     release = publish.Release(leaflets=tuple(built.values()), packs=tuple(built_packs), failures=tuple(failures),
-                              problems=tuple(problems), on=today, withdrawn=withdrawn, web=tuple(pages))
+                              problems=tuple(problems), on=today, withdrawn=withdrawn, web=tuple(pages),
+                              formats=tuple(spoken))
     try:
         manifest = publish.publish(settings.output_dir, release, site=lambda manifest, files: site.site_files(
             settings.output_dir, manifest, files, renderers.thumbnails, settings.source_locale,

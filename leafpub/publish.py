@@ -45,6 +45,9 @@ class Release:
     on: date | None = None  #: the publication date (archive.publication_date() when None)
     withdrawn: Mapping[str, date] = field(default_factory=dict)  #: slug -> date, leaflets withdrawn
     web: tuple = ()  #: web.WebDocument: each leaflet's web version in each language
+    #: other formats of a leaflet in a language (audio.AudioFile): .slug, .locale, .files {path: bytes}
+    #: and .entries, listed under "formats" in the entry of that leaflet's web version in that language
+    formats: tuple = ()
 
 
 def leaflet_key(entry: dict) -> tuple:
@@ -127,17 +130,18 @@ def publish(output: Path, release: Release, site=None) -> dict:
             manifest = make_manifest(output, release, previous)
             files = {document.path: document.pdf.data for document in (*release.leaflets, *release.packs)}
             files.update({document.path: document.html for document in release.web})
+            files.update({path: data for made in release.formats for path, data in made.files.items()})
             # What this release no longer publishes with the same bytes goes to the archive.
-            entries, kept_files = archive.superseded(output, previous, {e["path"]: e["sha256"] for e in
-                                                                        manifest["leaflets"]},
+            entries, kept_files = archive.superseded(output, {**previous, "leaflets": with_formats(previous)},
+                                                     {e["path"]: e["sha256"] for e in with_formats(manifest)},
                                                      release.on or archive.publication_date(), release.withdrawn)
             manifest["archive"] = [e for e in previous.get("archive", []) if isinstance(e, dict)] + entries
             files.update(kept_files)
             if site is not None:
                 files.update(site(manifest, files))
             files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-            kept = {entry["path"] for entry in (*manifest["leaflets"], *manifest["packs"])}
-            removed = [entry["path"] for entry in (*previous.get("leaflets", []), *previous.get("packs", []))
+            kept = {entry["path"] for entry in (*with_formats(manifest), *manifest["packs"])}
+            removed = [entry["path"] for entry in (*with_formats(previous), *previous.get("packs", []))
                        if entry.get("path") not in kept and is_published(output, entry)]
             if site is not None:  # thumbnails of PDFs, and pages of leaflets, no longer published
                 removed += [f"thumbs/{path.name}" for path in (output / "thumbs").glob("*.png")
@@ -162,6 +166,7 @@ def make_manifest(output: Path, release: Release, previous: dict) -> dict:
     for entry in leaflets:
         entry["published"] = published.get((entry["path"], entry["sha256"])) or on
     packs = [pack_entry(document) for document in release.packs]
+    add_formats(output, leaflets, release, previous)
     # Failed documents keep their last good file, marked outdated.
     failed = {(failure.kind, failure.key): failure.reason for failure in release.failures}
     for entry in previous.get("leaflets", []):
@@ -177,6 +182,35 @@ def make_manifest(output: Path, release: Release, previous: dict) -> dict:
         "packs": sorted(packs, key=lambda e: e["pack"]),
         "problems": [problem.to_json() for problem in release.problems],
     }
+
+
+def add_formats(output: Path, leaflets: list[dict], release: Release, previous: dict) -> None:
+    """List each leaflet's other formats in a language under its web version's entry; a format that
+    failed this time keeps its last published files there, marked outdated."""
+    made: dict[tuple, list] = {}
+    for document in release.formats:
+        made.setdefault((document.slug, document.locale), []).extend(document.entries)
+    failed = {(failure.kind, *failure.key): failure.reason for failure in release.failures}
+    before = {(e.get("leaflet"), e.get("locale")): e for e in previous.get("leaflets", [])
+              if e.get("variant") == WEB_VARIANT and isinstance(e.get("formats"), list)}
+    for entry in leaflets:
+        if entry.get("variant") != WEB_VARIANT:
+            continue
+        key = (entry["leaflet"], entry["locale"])
+        entry["formats"] = made.get(key, [])
+        kinds = {item["kind"] for item in entry["formats"]}
+        for item in before.get(key, {}).get("formats", []):
+            reason = isinstance(item, dict) and failed.get((str(item.get("kind")).split("-")[0], *key))
+            if reason and item.get("kind") not in kinds and is_published(output, {**before[key], **item}):
+                entry["formats"].append({**item, "outdated": reason})
+
+
+def with_formats(manifest: dict) -> list[dict]:
+    """The manifest's leaflet entries and, as entries of their own, every format listed in them."""
+    entries = [e for e in manifest.get("leaflets", []) if isinstance(e, dict)]
+    return entries + [{**entry, **item, "variant": item.get("kind")} for entry in entries
+                      for item in entry.get("formats", []) if isinstance(item, dict)
+                      and isinstance(item.get("path"), str) and isinstance(item.get("sha256"), str)]
 
 
 def stage_and_apply(output: Path, files: dict[str, bytes], removed: list[str]) -> None:

@@ -46,6 +46,19 @@ class PdfLink:
 
 
 @dataclass(frozen=True)
+class AudioLink:
+    """The leaflet read aloud: its MP3, the chapters track, and each chapter's start (a media fragment)."""
+
+    href: str
+    track: str
+    duration: str  #: "3:35"
+    chapters: tuple  #: (title, "#t=" seconds, "m:ss") per chapter
+    notice: str  #: that the voice is synthetic, in the page's language when the catalog has it
+    notice_tag: str  #: the notice's language
+    outdated: bool = False
+
+
+@dataclass(frozen=True)
 class LanguageLink:
     href: str
     tag: str
@@ -56,7 +69,8 @@ class LanguageLink:
 def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
                  catalogs: Mapping[str, LocaleCatalog], overdue: Collection[str], *, built: Iterable[LeafletDocument],
                  failures: Iterable[Failure], previous: Mapping[str, dict],
-                 inputs: incremental.Inputs) -> tuple[list[WebDocument], list[Problem], list[Failure]]:
+                 inputs: incremental.Inputs, formats: Iterable = ()) -> tuple[list[WebDocument], list[Problem],
+                                                                               list[Failure]]:
     """(web versions, problems, failures): a leaflet's web version in a language is made when its
     standard PDF was (so the two say the same); otherwise the last one is kept, outdated like
     the PDF. Each links the PDFs published after this build (`built`, and those of the last
@@ -65,6 +79,7 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
     output, built = settings.output_dir, {document.path: document for document in built}
     published = set(built) | {path for path in previous if (output / path).is_file()}
     failed = {failure.key: failure.reason for failure in failures if failure.kind == "leaflet"}
+    spoken = {(made.slug, made.locale): made.entries for made in formats}
     documents, problems, web_failures = [], [], []
     for leaflet in leaflets:
         made = [catalog for catalog in catalogs.values()
@@ -85,7 +100,8 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
                              if language != catalog.language), key=lambda language: language.english_name)
             try:
                 documents.append(render_web(settings, environment, leaflet, catalog, overdue=leaflet.slug in overdue,
-                                            published=published, others=others, inputs=inputs, previous=previous))
+                                            published=published, others=others, inputs=inputs, previous=previous,
+                                            audio=audio_link(catalog, spoken.get(key[:2], ()))))
             except ProblemError as error:
                 problems += error.problems
                 web_failures.append(Failure("leaflet", key, str(error.problems[0])))
@@ -94,7 +110,7 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
 
 def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: LocaleCatalog, *, overdue: bool,
                published: Collection[str], others: Iterable[Language], inputs: incremental.Inputs,
-               previous: Mapping[str, dict]) -> WebDocument:
+               previous: Mapping[str, dict], audio: AudioLink | None = None) -> WebDocument:
     """One leaflet's web version in the catalog's language (the published one if its inputs are the same)."""
     language, slug = catalog.language, leaflet.slug
     pdfs = [PdfLink(path.rsplit("/", 1)[1], variant, paper) for variant in READER_VARIANTS for paper in PAPERS
@@ -104,15 +120,36 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
     title = catalog.translations.gettext(leaflet.title.text)
     made_from = {"leaflet": inputs.leaflet(leaflet), "templates": inputs.templates, "software": inputs.software,
                  "messages": incremental.digest([catalog.digest, catalog.review.state, catalog.review.approved]),
-                 "page": incremental.digest([overdue, pdfs, links, repr(settings).replace(str(settings.root), "<project>"),
+                 "page": incremental.digest([overdue, pdfs, links, audio, repr(settings).replace(str(settings.root), "<project>"),
                                              checkcache.checking_code()])}
     html = published_page(settings, previous.get(online.web_path(slug, language.locale)), made_from)
     if html is None:
         html = render.render(environment, "web.html", catalog, settings, {
             "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
-            "overdue": overdue, "pdfs": pdfs, "others": links, **render.review_dates(leaflet, language),
+            "overdue": overdue, "pdfs": pdfs, "others": links, "audio": audio, **render.review_dates(leaflet, language),
         }).encode("utf-8")
     return WebDocument(leaflet, language, title, html, catalog.review.state, made_from)
+
+
+def audio_link(catalog: LocaleCatalog, entries: Iterable[dict]) -> AudioLink | None:
+    """The audio of a web version, from its "formats" entries (None when there is none)."""
+    from .audio.script import SYNTHETIC_NOTICE
+
+    found = {entry["kind"]: entry for entry in entries}
+    sound, track = found.get("audio"), found.get("audio-chapters")
+    if not sound or not track:
+        return None
+    notice = catalog.strings.get(SYNTHETIC_NOTICE, ())
+    synthetic = any(chapter["voice"] == "synthetic" for chapter in sound["chapters"])
+    return AudioLink(sound["path"].rsplit("/", 1)[1], track["path"].rsplit("/", 1)[1], minutes(sound["duration_ms"]),
+                     tuple((chapter["title"], f"{chapter['start_ms'] / 1000:g}", minutes(chapter["start_ms"]))
+                           for chapter in sound["chapters"]),
+                     (notice[0] if notice else SYNTHETIC_NOTICE) if synthetic else "",
+                     catalog.language.tag if notice else "en")
+
+
+def minutes(ms: int) -> str:
+    return f"{ms // 60000}:{ms // 1000 % 60:02d}"
 
 
 def published_page(settings: Settings, entry: dict | None, made_from: dict) -> bytes | None:
