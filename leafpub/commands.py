@@ -262,8 +262,8 @@ def archive_command(settings, arguments, stages) -> int:
         return EXIT_OK
     for entry in entries:
         withdrawn = f", leaflet withdrawn {entry['withdrawn']}" if entry.get("withdrawn") else ""
-        say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {entry.get('paper')} "
-            f"{entry.get('variant')}: published {entry.get('published') or 'before the archive was kept'}, "
+        form = " ".join(str(entry[key]) for key in ("paper", "variant") if entry.get(key))  # audio has no paper
+        say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {form}: published {entry.get('published') or 'before the archive was kept'}, "
             f"superseded {entry.get('superseded')}{withdrawn}; SHA-256 {entry.get('sha256')}")
         if entry.get("change_note"):
             say(f"    change note of version {entry.get('version')}: {entry['change_note']}")

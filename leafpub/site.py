@@ -41,6 +41,11 @@ class LanguageRow:
     web: str = ""  #: the web version's file name, beside the leaflet's page
     web_outdated: bool = False  #: the web version is an earlier one
     files: dict = field(default_factory=dict)  #: (variant, paper) -> manifest entry
+    formats: list = field(default_factory=list)  #: the web version's "formats" entries (audio, chapters)
+
+    def format(self, kind: str) -> dict | None:
+        """This language's file of another format (e.g. "audio"), as the manifest lists it."""
+        return next((item for item in self.formats if isinstance(item, dict) and item.get("kind") == kind), None)
 
     @property
     def names(self) -> str:
@@ -61,7 +66,7 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
     size = lambda entry: file_size(entry, new_files, output)  # noqa: E731
     for leaflet in leaflets:
         files[leaflet_page_path(leaflet["slug"])] = environment.get_template("leaflet.html").render(
-            leaflet=leaflet, variants=VARIANT_NAMES, papers=PAPERS, size=size).encode("utf-8")
+            leaflet=leaflet, variants=VARIANT_NAMES, papers=PAPERS, size=size, minutes=minutes).encode("utf-8")
     languages = {row.locale: row for leaflet in leaflets for row in leaflet["languages"]}
     clinics: dict[str, list] = defaultdict(list)
     for pack in manifest.get("packs", []):
@@ -89,6 +94,8 @@ def group_leaflets(manifest: dict, source_locale: str, review_due_by: date | Non
             title=entry["title"], state=entry.get("translation", "draft")))
         if entry.get("variant") == WEB_VARIANT:
             row.web, row.web_outdated = entry["path"].rsplit("/", 1)[1], bool(entry.get("outdated"))
+            row.formats = [item for item in entry.get("formats", []) if isinstance(item, dict)
+                           and isinstance(item.get("path"), str) and isinstance(item.get("sha256"), str)]
         else:
             row.files[(entry.get("variant", "standard"), entry["paper"])] = entry
             row.outdated = row.outdated or entry.get("outdated", "")
@@ -148,6 +155,17 @@ def make_thumbnail(pdf: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def minutes(ms) -> str:
+    """A length in milliseconds as minutes and seconds: "3:35"."""
+    ms = ms if isinstance(ms, int) and ms >= 0 else 0
+    return f"{ms // 60000}:{ms // 1000 % 60:02d}"
+
+
 def file_size(entry: dict, new_files: dict[str, bytes], output: Path) -> str:
-    size = len(new_files[entry["path"]]) if entry["path"] in new_files else (output / entry["path"]).stat().st_size
+    if entry["path"] in new_files:
+        size = len(new_files[entry["path"]])
+    elif isinstance(entry.get("bytes"), int):  # another format's entry says its size (one less file to read)
+        size = entry["bytes"]
+    else:
+        size = (output / entry["path"]).stat().st_size
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"

@@ -75,7 +75,9 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
                            "superseded": "2026-12-02"}
     kept = project / "output" / old_english["path"]
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == english_1["sha256"]
-    assert all(e["locale"] == "en" for e in second["archive"]) and len(second["archive"]) == 6  # 2 papers x 3 variants
+    # 2 papers x 3 variants, and the audio with its chapters track
+    assert all(e["locale"] == "en" for e in second["archive"]) and len(second["archive"]) == 8
+    assert archived["archive/hand-washing/2.1/hand-washing.en.mp3"]["variant"] == "audio"
 
     # The Spanish translator catches up: Spanish 2.2 is published, Spanish 2.1 archived.
     translate_spanish(project)
@@ -85,7 +87,7 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
     assert spanish_3["version"] == "2.2" and "outdated" not in spanish_3
     archived = {e["path"]: e for e in third.manifest["archive"]}
     assert archived["archive/hand-washing/2.1/hand-washing.es.a4.pdf"]["superseded"] == "2026-12-03"
-    assert len(archived) == 12
+    assert len(archived) == 16
 
     # A build with nothing new neither prunes the archive nor adds to it.
     fourth = build_on(project, date(2026, 12, 4)).manifest
@@ -99,7 +101,7 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
            "2026-12-01, superseded 2026-12-03" in listing.stdout
     as_json = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "archive",
                               "--list", "--json"], capture_output=True, text=True)
-    assert len(json.loads(as_json.stdout)["archive"]) == 12
+    assert len(json.loads(as_json.stdout)["archive"]) == 16
 
 
 def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_its_packs(tmp_path):
@@ -111,7 +113,7 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     manifest = second.manifest
     assert manifest["leaflets"] == [] and manifest["packs"] == []
     assert {e["withdrawn"] for e in manifest["archive"]} == {"2026-12-02"}
-    assert len(manifest["archive"]) == 12  # both languages, two papers, three variants (PDFs only)
+    assert len(manifest["archive"]) == 16  # both languages: two papers, three variants, audio and its chapters
     # Its PDFs, web versions and page on the download site are gone (the PDFs to the archive).
     assert not (project / "output/leaflets/hand-washing").exists() or not any(
         (project / "output/leaflets/hand-washing").iterdir())
