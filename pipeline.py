@@ -37,6 +37,7 @@ class BuildReport:
     problems: tuple[Problem, ...]
     rendered: tuple[tuple[str, str], ...] = ()  #: (what, why) for every PDF rendered this time
     stats: tuple = ()  #: JobResults of the rendered PDFs (time, worker memory)
+    spoken: tuple = ()  #: audio.AudioFile of every leaflet's audio in every language (.made: spoken this time)
 
 
 def build(settings: Settings, progress: Progress | None = None, *, today: date | None = None,
@@ -120,7 +121,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
         renderers.cache.prune()
         checkcache.write_waiting(settings)  # what a first build checked, kept once output/ exists
     return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(workers_pool.rendered),
-                       stats=tuple(workers_pool.stats))
+                       stats=tuple(workers_pool.stats), spoken=tuple(spoken))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

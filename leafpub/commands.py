@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from . import approvals, catalogs, status, system
+from . import approvals, audio_commands, catalogs, status, system
 from .model import Settings
 from .online import WEB_VARIANT, is_example
 from .problems import ProblemError
@@ -119,8 +119,10 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
     rows, source_problems = status.locale_statuses(settings, locales or None)
     months = settings.review_alert_months
     due = status.due_for_review(leaflets_of(settings), date.today(), months)
+    stale = audio_commands.stale_recordings(settings)  # a clinic's recordings whose text changed since
     if as_json:
         say_json({"locales": [row.to_json() for row in rows],
+                  "recordings_to_record_again": [problem.to_json() for problem in stale],
                   "source_problems": [p.to_json() for p in source_problems],
                   "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
                                       "owner": leaflet.owner, "days_left": left}
@@ -148,6 +150,8 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
             say(f"error: {problem}", error=True)
     if as_json:
         return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
+    for problem in stale:
+        say(f"record again: {problem}")
     say(f"leaflets due for review in the next {months} months (review-alert-months): " + (", ".join(
         f"{leaflet.slug} ({leaflet.next_review}, owner {leaflet.owner}, "
         + (f"{-left} days overdue)" if left < 0 else f"in {left} days)") for leaflet, left in due)
@@ -232,6 +236,9 @@ def run_build(settings, build: Callable, plain: bool, **options) -> int:
     pages = sum(1 for e in manifest["leaflets"] if "outdated" not in e and e["variant"] == WEB_VARIANT)
     say(f"rendered {len(report.rendered)} PDFs, reused {files + len(packs) - len(report.rendered)} "
         "unchanged ones")
+    made = [audio for audio in report.spoken if audio.made]
+    say(f"spoke {len(made)} audio files ({', '.join(f'{a.slug} [{a.locale}]' for a in made) or 'none'}), reused "
+        f"{len(report.spoken) - len(made)} unchanged ones")
     say(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
         f"{files} leaflet PDFs in all papers and variants, {pages} web pages, and {len(packs)} packs to "
         f"{settings.relative(settings.output_dir)}/")

@@ -73,6 +73,24 @@ def unrequested_switches(engine: Engine, line: Line, allowed: Collection[str]) -
     return [word for word in switching if word.casefold() not in allowed]
 
 
+#: English words that are not words of any other language with a voice here (so not "will", German, or
+#: "are", Romanian). eSpeak marks a switch to English only for words its dictionary of the language
+#: lists as English: the Spanish and German voices read a whole English sentence by their own rules,
+#: unmarked. Two of these words in a message of another language mean it is (partly) English.
+ENGLISH_ONLY = frozenset("""the and you your with this that have what when which should would from they their
+there been does doesn't don't skin after before about""".split())
+ENGLISH_WORDS_ENOUGH = 2
+
+
+def english_words(line: Line, allowed: Collection[str]) -> list[str]:
+    """The English-only words in a message of another language (none if fewer than two)."""
+    if line.locale.split("_")[0] == "en":
+        return []
+    allowed = {word.casefold() for word in allowed}
+    found = [word for word in WORD.findall(line.text) if word.casefold() in ENGLISH_ONLY - allowed]
+    return list(dict.fromkeys(found)) if len(found) >= ENGLISH_WORDS_ENOUGH else []
+
+
 def longest_silence(pcm: bytes, sample_rate: int) -> float:
     """The longest run of silence inside the speech (not at its ends), in seconds."""
     samples = array("h", pcm)

@@ -67,11 +67,15 @@ def synthesise(engine: voice.Engine, chapter: Chapter, allowed, findings: list) 
     parts = []
     for line in chapter.lines:
         speaker = voice.voice_for(line.locale)
-        words = gate.unrequested_switches(engine, line, allowed) if line.locale == speaker.locale else []
+        words = gate.unrequested_switches(engine, line, allowed)
         if words:
             findings.append(gate.Finding(line, "is read partly in another language's voice "
                                                f"({', '.join(words)}): translate it, or allow the "
                                                "word in pyproject.toml [tool.leafpub.audio.foreign-words]"))
+        english = gate.english_words(line, allowed)
+        if english and not words:
+            findings.append(gate.Finding(line, f"is English, not {line.locale} ({', '.join(english)}): "
+                                               "the voice would read it by the rules of its own language"))
         pcm = engine.speak(speaker.name, line.text)
         findings += gate.check_line(line, pcm, engine.sample_rate)
         parts += [pcm, silence(PAUSE_BETWEEN_MESSAGES_S, engine.sample_rate)]
