@@ -169,6 +169,21 @@ def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_in_chromium(serv
         manifest = json.loads((output / "manifest.json").read_text())
         entry = next(e for e in manifest["leaflets"] if e["path"].endswith("hand-washing.es.a4.pdf"))
         assert hashlib.sha256(target.read_bytes()).hexdigest() == entry["sha256"]
+        # The Spanish audio plays in the page, with its chapters from the WebVTT track.
+        web = next(e for e in manifest["leaflets"] if e["locale"] == "es" and e["variant"] == "web")
+        audio = next(item for item in web["formats"] if item["kind"] == "audio")
+        player = visible[0].find_element(By.CSS_SELECTOR, "audio")
+        assert player.get_attribute("src").endswith("hand-washing.es.mp3")
+        browser.execute_script("arguments[0].preload = 'auto'; arguments[0].load();"
+                               "arguments[0].textTracks[0].mode = 'hidden';", player)
+        for _ in range(100):
+            state = browser.execute_script("var a = arguments[0], t = a.textTracks[0]; return [a.readyState, a.duration,"
+                                           " t.kind, t.cues ? Array.from(t.cues).map(c => c.text) : null];", player)
+            if state[0] >= 1 and state[3]:
+                break
+            time.sleep(0.1)
+        assert state[0] >= 1 and abs(state[1] - audio["duration_ms"] / 1000) < 0.5, state
+        assert state[2:] == ["chapters", [chapter["title"] for chapter in audio["chapters"]]]
     finally:
         browser.quit()
 
