@@ -43,7 +43,7 @@ assert loop.VARIANTS == PDF_VARIANTS, "benchmarks/loop.py renders every variant 
 
 REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
 TARGETS = {"a": 0.90, "b": 0.03, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6,
-           "front_page_kb": 150}
+           "front_page_kb": 150, "audio": 0.10}
 
 
 def fresh_copy(folder: Path) -> Path:
@@ -94,6 +94,13 @@ def timeline(report, began: float, ended: float, clock: PhaseClock, step: float 
                      f"{first:.1f} s before its first job, {last - first - busy:.1f} s between jobs, "
                      f"{ended - began - last:.1f} s after its last")
     return lines
+
+
+def phase_seconds(clock: PhaseClock, name: str, ended: float) -> float:
+    """How long the build's phase `name` took: until the next phase began (or the build ended)."""
+    starts = [at for at, phase in clock.phases]
+    index = next(i for i, (_, phase) in enumerate(clock.phases) if phase == name)
+    return (starts[index + 1] if index + 1 < len(starts) else ended) - starts[index]
 
 
 def run_process(*arguments: str) -> tuple[float, str]:
@@ -233,7 +240,9 @@ def main() -> int:
         dump = folder / "html"
         clock, began = PhaseClock(), time.time()
         _, report = timed_build(project, clock, dump_html=dump)
-        where_time_goes = timeline(report, began, time.time(), clock)
+        ended = time.time()
+        where_time_goes = timeline(report, began, ended, clock)
+        audio_seconds = phase_seconds(clock, "audio:", ended)
         assert not report.problems, report.problems[:3]
         colds, loops = [], []
         for repeat in range(REPEATS):  # in turn: this machine's speed drifts by 20% and more
@@ -286,6 +295,9 @@ def main() -> int:
         ("largest CJK leaflet (A4)", f"{cjk / 1024:.0f} KB", cjk / 1024, TARGETS["cjk_kb"]),
         ("15-language pack / sum of its leaflets", f"{pack_size / 1024:.0f} KB / {parts / 1024:.0f} KB",
          pack_size / parts, TARGETS["pack"]),
+        ("audio, every leaflet and language / cold full build", f"{audio_seconds:.1f} s / {ended - began:.1f} s "
+         f"(in this process); {len(report.spoken)} files, {sum(a.cpu_seconds for a in report.spoken):.1f} s CPU",
+         audio_seconds / (ended - began), TARGETS["audio"]),
         ("(e) front page, 100 leaflets in 15 languages (KB)", f"{front_page / 1024:.0f} KB; search index "
          f"{search_index / 1024:.0f} KB; made in {site_seconds:.1f} s", front_page / 1024, TARGETS["front_page_kb"]),
         *scale,

@@ -199,3 +199,18 @@ def test_a_recording_replaces_its_section_until_its_text_changes(tmp_path):
     assert [problem["file"] for problem in stale] == ["recordings/hand-washing/es/c1.wav"]
     assert "record again: recordings/hand-washing/es/c1.wav: recording of section c1 no longer matches" in \
         pipeline(project, "status").stdout
+
+
+def test_without_lame_the_audio_fails_with_one_line_not_a_traceback(monkeypatch):
+    from leafpub.audio import encode, worker
+    from leafpub.audio.script import Chapter
+
+    monkeypatch.setattr(encode.shutil, "which", lambda name: None)
+    encode.lame_version.cache_clear()
+    try:
+        chapter = Chapter("c0", "Lavarse las manos", (Line("x", "Lávese las manos con agua y jabón.", "es", 5),))
+        spoken, mp3 = worker.speak_and_encode((chapter,), {}, (), "es")
+    finally:
+        encode.lame_version.cache_clear()
+    assert mp3 == b"" and [finding.message for finding in spoken.findings] == [
+        "cannot be made: LAME is not installed (Debian package lame; `make` installs it)"]

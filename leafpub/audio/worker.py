@@ -29,8 +29,11 @@ class Spoken:
 
 def speak_and_encode(chapters: tuple[Chapter, ...], recorded: dict, allowed, locale: str) -> tuple[Spoken, bytes]:
     """(what was said with the gate's findings, the MP3: empty when the gate found anything)."""
-    spoken = speak(chapters, recorded, allowed, locale)
-    mp3 = b"" if spoken.findings else encode.encode_mp3(b"".join(spoken.pcm), voice.engine().sample_rate)
+    try:
+        spoken = speak(chapters, recorded, allowed, locale)
+        mp3 = b"" if spoken.findings else encode.encode_mp3(b"".join(spoken.pcm), voice.engine().sample_rate)
+    except (encode.EncoderError, voice.EngineError, ImportError, OSError) as error:  # no engine or no LAME
+        return Spoken(findings=[gate.Finding(None, f"cannot be made: {error}")]), b""
     spoken.cpu_seconds = time.process_time() + sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), name)
                                                    for name in ("ru_utime", "ru_stime"))
     return spoken, mp3
