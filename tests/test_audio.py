@@ -111,6 +111,14 @@ def test_a_message_forced_into_english_fails_the_gate_at_its_line_and_its_audio_
     assert not (project / "output/leaflets/hand-washing/hand-washing.es.mp3").exists()
     assert any(e["locale"] == "es" and e["variant"] == "standard" for e in report.manifest["leaflets"])
 
+    # Once published, Spanish audio that fails the gate keeps its last good file, marked outdated.
+    set_translation(project, english, "Consulte a una enfermera si tiene un corte en las manos.")
+    good = formats(build(project).manifest, "es")["audio"]
+    set_translation(project, english, english)
+    kept = formats(build(project).manifest, "es")["audio"]
+    assert kept["sha256"] == good["sha256"] and kept["outdated"].startswith(f"{SPANISH_CATALOG}:")
+    assert (project / "output" / kept["path"]).is_file()
+
 
 def test_a_word_read_in_another_languages_voice_is_named_unless_allowed():
     engine = voice.engine()
