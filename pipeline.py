@@ -78,8 +78,10 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
 
     # 4. Render and assemble, in parallel, only what changed: the packs' leaflets first (their
     #    contact boxes left empty, shared by every clinic), then each pack's assembly and
-    #    every leaflet. A pack takes longest, so the leaflets fill the other workers.
-    with pool.open_pool(settings, workers, scheduler) as workers_pool:
+    #    every leaflet. A pack takes longest, so the leaflets fill the other workers. Meanwhile
+    #    each leaflet is read aloud in every language, in processes of its own (audio/).
+    with audio.speaking(settings, leaflets, locale_catalogs, renderers.previous) as speaking, \
+            pool.open_pool(settings, workers, scheduler) as workers_pool:
         planned_packs, pack_plan_failures, found = assembly.plan_packs(renderers, packs, leaflets, locale_catalogs,
                                                              overdue, workers_pool, progress)
         built, leaflet_failures, found_leaflets, assembled = documents.build_leaflets(
@@ -90,10 +92,10 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
                                                               workers_pool)
     problems += [p for p in found if p not in problems]
 
-    # 5. Audio: each leaflet read aloud in every language whose PDFs were built, through the audio gate.
+    # 5. Audio: the languages whose PDFs were built, through the audio gate.
     progress.phase("audio: every leaflet read aloud in every language")
-    spoken, found, audio_failures = audio.build_audio(settings, leaflets, locale_catalogs, built=[
-        document.path for document in built.values()], previous=renderers.previous)
+    spoken, found, audio_failures = speaking.results(built=[(document.leaflet.slug, document.language.locale)
+                                                            for document in built.values()])
     problems += found
 
     # 6. Web versions: every leaflet in every language whose PDFs were built, linking them and the audio.

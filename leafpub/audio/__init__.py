@@ -13,8 +13,8 @@ one MP3 with a chapter per section and a WebVTT chapters track, gated, with thei
 AUDIO_KIND, CHAPTERS_KIND = "audio", "audio-chapters"
 
 
-def build_audio(*args, **kwargs):
-    """stage.build_audio, imported when a build reaches this stage (a worker needs only worker.py)."""
-    from .stage import build_audio
+def speaking(settings, leaflets, catalogs, previous):
+    """stage.Speaking, imported when a build reaches this stage (a worker needs only worker.py)."""
+    from .stage import Speaking
 
-    return build_audio(*args, **kwargs)
+    return Speaking(settings, leaflets, catalogs, previous)

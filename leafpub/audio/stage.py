@@ -35,54 +35,81 @@ def audio_path(slug: str, locale: str, suffix: str = "mp3") -> str:
     return f"leaflets/{slug}/{slug}.{locale}.{suffix}"
 
 
-def build_audio(settings: Settings, leaflets: Iterable[Leaflet], catalogs: Mapping[str, LocaleCatalog], *,
-                built: Iterable[str], previous: Mapping[str, dict]) -> tuple[list[AudioFile], list[Problem],
-                                                                      list[Failure]]:
-    """(audio files, problems, failures) for every leaflet in every language whose PDFs were built.
+class Speaking:
+    """The audio of every leaflet in every language, spoken while the PDFs render:
+
+        with Speaking(settings, leaflets, catalogs, previous) as speaking:
+            ...render the PDFs...
+        files, problems, failures = speaking.results(built=(slug, locale) of every leaflet built)
+
     A file whose key is that of the published one is that one; each other one is spoken, gated and
-    encoded by a fresh worker process (worker.py), as many at once as there are processors."""
-    built, allowed = set(built), allowed_words(settings)
-    files, problems, failures, jobs = [], [], [], []
-    for leaflet in leaflets:
-        for catalog in catalogs.values():
-            locale = catalog.language.locale
-            if voice.voice_for(locale) is None or not any(
-                    path.startswith(f"leaflets/{leaflet.slug}/{leaflet.slug}.{locale}.") for path in built):
-                continue
-            chapters = leaflet_script(leaflet, catalog)
-            takes = recordings.usable(settings, leaflet.slug, locale, chapters)
-            key = {"script": incremental.digest([[c.title, [[x.locale, x.text] for x in c.lines]] for c in chapters]),
-                   "voice": voice.voice_for(locale).name, "engine": voice.engine_identity(),
-                   "encoder": encode.encoder_identity(), "allowed": sorted(allowed.get(locale, ())),
-                   "recordings": sorted(takes.digests().items()), "revision": AUDIO_REVISION}
-            kept = published(settings, previous.get(online.web_path(leaflet.slug, locale)), key)
-            if kept is not None:
-                files.append(AudioFile(leaflet.slug, locale, *kept))
-            else:
-                jobs.append((leaflet, catalog, takes, key, (chapters, {c: takes.pcm(c) for c in takes.valid},
-                                                            allowed.get(locale, ()), locale)))
-    for (leaflet, catalog, takes, key, _), (spoken, mp3) in zip(jobs, run([job[-1] for job in jobs]), strict=True):
-        found = list(dict.fromkeys(problem_of(finding, catalog, leaflet) for finding in spoken.findings))
-        if found:
-            problems += found
-            failures.append(Failure(AUDIO_KIND, (leaflet.slug, catalog.language.locale), str(found[0])))
+    encoded by a fresh worker process (worker.py), forked from the pipeline's forkserver. They take a
+    processor fewer than the machine has (one at least): the PDFs' workers keep the others."""
+
+    def __init__(self, settings: Settings, leaflets: Iterable[Leaflet], catalogs: Mapping[str, LocaleCatalog],
+                 previous: Mapping[str, dict]):
+        self.settings, self.allowed, self.kept, self.jobs = settings, allowed_words(settings), [], []
+        for leaflet in leaflets:
+            for catalog in catalogs.values():
+                if voice.voice_for(catalog.language.locale) is not None:
+                    self.plan(leaflet, catalog, previous)
+        self.executor = None
+        if self.jobs:
+            from concurrent.futures import ProcessPoolExecutor
+
+            from ..pool import start_forkserver
+
+            workers = min(len(self.jobs), max(1, (os.cpu_count() or 1) - 1))
+            self.executor = ProcessPoolExecutor(workers, mp_context=start_forkserver(), max_tasks_per_child=1)
+            self.futures = [self.executor.submit(worker.speak_and_encode, *job[-1]) for job in self.jobs]
+
+    def plan(self, leaflet: Leaflet, catalog: LocaleCatalog, previous: Mapping[str, dict]) -> None:
+        locale, allowed = catalog.language.locale, self.allowed.get(catalog.language.locale, ())
+        chapters = leaflet_script(leaflet, catalog)
+        takes = recordings.usable(self.settings, leaflet.slug, locale, chapters)
+        key = {"script": incremental.digest([[c.title, [[x.locale, x.text] for x in c.lines]] for c in chapters]),
+               "voice": voice.voice_for(locale).name, "engine": voice.engine_identity(),
+               "encoder": encode.encoder_identity(), "allowed": sorted(allowed),
+               "recordings": sorted(takes.digests().items()), "revision": AUDIO_REVISION}
+        kept = published(self.settings, previous.get(online.web_path(leaflet.slug, locale)), key)
+        if kept is not None:
+            self.kept.append(AudioFile(leaflet.slug, locale, *kept))
         else:
-            files.append(package(leaflet, catalog, takes, key, spoken, mp3))
-    return files, problems, failures
+            self.jobs.append((leaflet, catalog, takes, key,
+                              (chapters, {c: takes.pcm(c) for c in takes.valid}, allowed, locale)))
 
+    def __enter__(self) -> Speaking:
+        return self
 
-def run(jobs: list[tuple]) -> list[tuple]:
-    """worker.speak_and_encode for each job, each in a process of its own (forked from the pipeline's
-    forkserver, so it starts clean and quickly)."""
-    if not jobs:
-        return []
-    from concurrent.futures import ProcessPoolExecutor
+    def __exit__(self, kind, error, trace) -> None:
+        # Without an error, the workers go on with what they were given, and results() waits for it
+        # (shutdown(wait=False) with max_tasks_per_child breaks Python 3.11's executor: it stays open).
+        if kind is not None:
+            self.close(cancel=True)
 
-    from ..pool import start_forkserver
+    def close(self, cancel: bool = False) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=cancel)
+            self.executor = None
 
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with ProcessPoolExecutor(workers, mp_context=start_forkserver(), max_tasks_per_child=1) as pool:
-        return list(pool.map(worker.speak_and_encode, *zip(*jobs, strict=True)))
+    def results(self, built: Iterable[tuple[str, str]]) -> tuple[list[AudioFile], list[Problem], list[Failure]]:
+        """(audio files, problems, failures) of the leaflets and languages whose PDFs were built:
+        `built` holds their (slug, locale)."""
+        built = set(built)
+        files = [audio for audio in self.kept if (audio.slug, audio.locale) in built]
+        problems, failures = [], []
+        for (leaflet, catalog, takes, key, _), future in zip(self.jobs, getattr(self, "futures", []), strict=True):
+            if (leaflet.slug, catalog.language.locale) not in built:
+                continue
+            spoken, mp3 = future.result()
+            found = list(dict.fromkeys(problem_of(finding, catalog, leaflet) for finding in spoken.findings))
+            if found:
+                problems += found
+                failures.append(Failure(AUDIO_KIND, (leaflet.slug, catalog.language.locale), str(found[0])))
+            else:
+                files.append(package(leaflet, catalog, takes, key, spoken, mp3))
+        self.close()
+        return files, problems, failures
 
 
 def problem_of(finding: gate.Finding, catalog: LocaleCatalog, leaflet: Leaflet) -> Problem:
