@@ -79,7 +79,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     # 4. Render and assemble, in parallel, only what changed: the packs' leaflets first (their
     #    contact boxes left empty, shared by every clinic), then each pack's assembly and
     #    every leaflet. A pack takes longest, so the leaflets fill the other workers. Meanwhile
-    #    each leaflet is read aloud in every language, in processes of its own (audio/).
+    #    each leaflet is read aloud in every language, in processes of their own (audio/).
     with audio.speaking(settings, leaflets, locale_catalogs, renderers.previous) as speaking, \
             pool.open_pool(settings, workers, scheduler) as workers_pool:
         planned_packs, pack_plan_failures, found = assembly.plan_packs(renderers, packs, leaflets, locale_catalogs,

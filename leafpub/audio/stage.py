@@ -43,8 +43,9 @@ class Speaking:
         files, problems, failures = speaking.results(built=(slug, locale) of every leaflet built)
 
     A file whose key is that of the published one is that one; each other one is spoken, gated and
-    encoded by a fresh worker process (worker.py), forked from the pipeline's forkserver. They take a
-    processor fewer than the machine has (one at least): the PDFs' workers keep the others."""
+    encoded by a fresh worker process (worker.py), forked from the pipeline's forkserver, one a
+    processor: beside the PDFs' workers they share the processors (the same CPU, spent sooner), and
+    a build that renders nothing (a new engine, say) speaks as fast as the machine can."""
 
     def __init__(self, settings: Settings, leaflets: Iterable[Leaflet], catalogs: Mapping[str, LocaleCatalog],
                  previous: Mapping[str, dict]):
@@ -59,7 +60,7 @@ class Speaking:
 
             from ..pool import start_forkserver
 
-            workers = min(len(self.jobs), max(1, (os.cpu_count() or 1) - 1))
+            workers = min(len(self.jobs), os.cpu_count() or 1)
             self.executor = ProcessPoolExecutor(workers, mp_context=start_forkserver(), max_tasks_per_child=1)
             self.futures = [self.executor.submit(worker.speak_and_encode, *job[-1]) for job in self.jobs]
 
@@ -68,7 +69,7 @@ class Speaking:
         chapters = leaflet_script(leaflet, catalog)
         takes = recordings.usable(self.settings, leaflet.slug, locale, chapters)
         key = {"script": incremental.digest([[c.title, [[x.locale, x.text] for x in c.lines]] for c in chapters]),
-               "voice": voice.voice_for(locale).name, "engine": voice.engine_identity(),
+               "voice": voice.voice_for(locale).name, "engine": voice.engine_identity(self.settings),
                "encoder": encode.encoder_identity(), "allowed": sorted(allowed),
                "recordings": sorted(takes.digests().items()), "revision": AUDIO_REVISION}
         kept = published(self.settings, previous.get(online.web_path(leaflet.slug, locale)), key)

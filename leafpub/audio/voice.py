@@ -10,6 +10,8 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+from .. import checkcache
+
 #: Locale (as catalogs are named) -> eSpeak NG voice. eSpeak NG is the engine NVDA ships by default.
 VOICES = {"en": "en", "ar": "ar", "de": "de", "es": "es", "fa": "fa", "fr": "fr", "hi": "hi", "ko": "ko",
           "pl": "pl", "pt_BR": "pt-br", "ro": "ro", "tr": "tr", "uk": "uk", "vi": "vi", "zh_Hans": "cmn"}
@@ -105,14 +107,34 @@ def engine() -> Engine:
 
 
 @cache
-def engine_identity() -> str:
-    """What makes the engine speak as it does: its package version and the hash of its library and
-    data files (voices, dictionaries); an audio file is made again when any of them changes. Read
-    without starting the engine, so that a build with nothing to say does not load it."""
+def engine_files() -> tuple[Path, ...]:
     import espeakng_loader
 
-    digest = hashlib.sha256(Path(espeakng_loader.get_library_path()).read_bytes())
     data = Path(espeakng_loader.get_data_path())
-    for path in sorted(p for p in data.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(data).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"espeakng-loader {version('espeakng-loader')} {digest.hexdigest()[:16]}"
+    return (Path(espeakng_loader.get_library_path()), *sorted(p for p in data.rglob("*") if p.is_file()))
+
+
+def engine_identity(settings) -> str:
+    """What makes the engine speak as it does: its package version and the hash of its library and
+    data files (voices, dictionaries); an audio file is made again when any of them changes. Read
+    without starting the engine; the hash (0.08 s) is remembered in output/.cache/checks by the
+    files' sizes and times, so that a build with nothing to say reads none of them."""
+    if settings.output_dir in _identities:
+        return _identities[settings.output_dir]
+    files = engine_files()
+    stats = "\n".join(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in files)
+    key = checkcache.key_of(stats, version("espeakng-loader"))
+    found = checkcache.recall(settings, "espeak-ng", key)
+    if isinstance(found, str):
+        _identities[settings.output_dir] = found
+        return found
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    identity = f"espeakng-loader {version('espeakng-loader')} {digest.hexdigest()[:16]}"
+    checkcache.remember(settings, "espeak-ng", key, identity)
+    _identities[settings.output_dir] = identity
+    return identity
+
+
+_identities: dict[Path, str] = {}  #: output folder -> the engine's identity, found once a process
