@@ -49,8 +49,17 @@ def rate_range(locale: str) -> tuple[int, int]:
     return round(nominal * SLOWEST), round(nominal * FASTEST)
 
 
+#: Signs eSpeak says as a word ("slash", "less than", "at"), a run of one as one ("__", "{{");
+#: ordinary punctuation is a pause, not a word.
+SPOKEN_SIGNS = re.compile(r"([<>/\\{}\[\]@#%&*=+|~^$_])\1*")
+
+
 def units(text: str, unit: str) -> int:
-    """How much there is to say, in the unit of the language's rate."""
+    """How much there is to say, in the unit of the language's rate (a sign said aloud is a word)."""
+    return spelt_units(SPOKEN_SIGNS.sub(" ", text), unit) + len(SPOKEN_SIGNS.findall(text))
+
+
+def spelt_units(text: str, unit: str) -> int:
     if unit == "han":
         han = len(HAN.findall(text))
         return han + len(WORD.findall(HAN.sub(" ", text)))
