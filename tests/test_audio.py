@@ -222,3 +222,24 @@ def test_without_lame_the_audio_fails_with_one_line_not_a_traceback(monkeypatch)
         encode.lame_version.cache_clear()
     assert mp3 == b"" and [finding.message for finding in spoken.findings] == [
         "cannot be made: LAME is not installed (Debian package lame; `make` installs it)"]
+
+
+def test_the_synthetic_voice_notice_is_extracted_and_untranslated_holds_nothing_back(tmp_path):
+    from leafpub.audio.script import SYNTHETIC_NOTICE
+    from leafpub.config import load_settings
+
+    assert SYNTHETIC_NOTICE in catalogs.extract_messages(load_settings(ROOT))  # `update` gives it to translators
+    project = make_project(tmp_path, broken_locale=False)
+    with (project / SPANISH_CATALOG).open("a", encoding="utf-8") as po:  # as `update` adds it: untranslated
+        po.write(f'\nmsgid "{SYNTHETIC_NOTICE}"\nmsgstr ""\n')
+    report = build(project)
+    assert not [problem for problem in report.problems if problem.locale == "es"], report.problems
+    page = project / "output/leaflets/hand-washing/hand-washing.es.html"
+    assert f'<span lang="en">{SYNTHETIC_NOTICE}</span>' in page.read_text(encoding="utf-8")
+    assert "audio" in formats(report.manifest, "es")
+    spanish = "Esta es una voz sintética que lee el folleto."
+    set_translation(project, SYNTHETIC_NOTICE, spanish)
+    report = build(project)
+    assert not [problem for problem in report.problems if problem.locale == "es"], report.problems
+    assert f'<span lang="es">{spanish}</span>' in page.read_text(encoding="utf-8")
+    assert spoken_this_time(report) == {"es"}  # said now in Spanish, by the Spanish voice
