@@ -11,9 +11,11 @@ BIN := $(VENV)/bin
 # tests read PDFs with, and the CMYK profile of print-shop PDFs (libgs-common). qpdf's
 # check runs in-process through pikepdf, which brings its own libqpdf. liblouis (lou_translate and
 # its tables) writes and reads back the braille, pinned: a table's change changes the braille.
+# LAME encodes the audio (pinned: the MP3's bytes depend on its version; the voice itself comes
+# from PyPI, espeakng-loader).
 APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
 	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig gettext \
-	poppler-utils ghostscript libgs-common liblouis-bin=3.24.0-1 liblouis-data=3.24.0-1
+	poppler-utils ghostscript libgs-common liblouis-bin=3.24.0-1 liblouis-data=3.24.0-1 lame=3.100-6
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build test bench bench-internals bytecode system test-system clean-output help

@@ -13,6 +13,7 @@ build() below is the whole flow, one stage after another; each stage is a module
                                                                           pdf.py, jobs.py, pool.py)
     assemble   leaflets + clinic details          -> pack PDFs           (assembly.py, packs.py)
     braille    leaflets + catalogs                -> checked BRF files   (braille/)
+    audio      leaflets + catalogs (+ recordings) -> gated MP3 + chapters (audio/, spoken during render)
     web        leaflets + catalogs + PDFs         -> web versions        (web.py, online.py)
     publish    Release -> output/, manifest.json and index.html, atomically  (publish.py, site.py)
 """
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from leafpub import assembly, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
+from leafpub import assembly, audio, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
     signoff, site, sources, status, web
 from leafpub.braille import stage as braille
 from leafpub.model import Settings
@@ -44,7 +45,8 @@ class BuildReport:
     problems: tuple[Problem, ...]
     rendered: tuple[tuple[str, str], ...] = ()  #: (what, why) for every PDF rendered this time
     stats: tuple = ()  #: JobResults of the rendered PDFs (time, worker memory)
-    formats_made: tuple[tuple[str, str], ...] = ()  #: (path, why) for every braille (or other format's) file made
+    formats_made: tuple[tuple[str, str], ...] = ()  #: (path, why) for every braille file made
+    spoken: tuple = ()  #: audio.stage.AudioFile of every leaflet's audio in every language (.made: spoken this time)
 
 
 def build(settings: Settings, progress: Progress | None = None, *, today: date | None = None,
@@ -88,8 +90,10 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
 
     # 4. Render and assemble, in parallel, only what changed: the packs' leaflets first (their
     #    contact boxes left empty, shared by every clinic), then each pack's assembly and
-    #    every leaflet. A pack takes longest, so the leaflets fill the other workers.
-    with pool.open_pool(settings, workers, scheduler) as workers_pool:
+    #    every leaflet. A pack takes longest, so the leaflets fill the other workers. Meanwhile
+    #    each leaflet is read aloud in every language, in processes of their own (audio/).
+    with audio.speaking(settings, leaflets, locale_catalogs) as speaking, \
+            pool.open_pool(settings, workers, scheduler) as workers_pool:
         planned_packs, pack_plan_failures, found = assembly.plan_packs(renderers, packs, leaflets, locale_catalogs,
                                                              overdue, workers_pool, progress)
         built, leaflet_failures, found_leaflets, assembled = documents.build_leaflets(
@@ -108,18 +112,23 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
                              withdrawn=withdrawn)
     problems, failures = problems + brailled.problems, failures + brailled.failures
 
-    # 6. Web versions: every leaflet in every language whose PDFs were built, linking them and its braille.
+    # 6. Audio: the languages whose PDFs were built, through the audio gate.
+    progress.phase("audio: every leaflet read aloud in every language")
+    spoken = speaking.results(built=[(d.leaflet.slug, d.language.locale) for d in built.values()], failures=failures)
+    problems, failures, made_formats = problems + spoken.problems, failures + spoken.failures, brailled.files + spoken.files
+
+    # 7. Web versions: every leaflet in every language whose PDFs were built, linking them, its braille and audio.
     progress.phase("making the web versions")
     pages, found, web_failures = web.web_versions(settings, renderers.environment, leaflets, locale_catalogs, overdue,
                                                   built=built.values(), failures=failures, previous=renderers.previous,
-                                                  inputs=renderers.inputs, formats=brailled.files)
+                                                  inputs=renderers.inputs, formats=made_formats)
     problems, failures = problems + found, failures + web_failures
 
-    # 7. Publish what was built; what failed keeps its last good version, marked outdated.
+    # 8. Publish what was built; what failed keeps its last good version, marked outdated.
     progress.phase(f"publishing into {settings.relative(settings.output_dir)}/")
     release = publish.Release(leaflets=tuple(built.values()), packs=tuple(built_packs), failures=tuple(failures),
                               problems=tuple(problems), on=today, withdrawn=withdrawn, web=tuple(pages),
-                              formats=tuple(brailled.files), unavailable=tuple(brailled.unavailable))
+                              formats=tuple(made_formats), unavailable=tuple(brailled.unavailable))
     try:
         manifest = publish.publish(settings.output_dir, release, site=lambda manifest, files: site.site_files(
             settings.output_dir, manifest, files, renderers.thumbnails, settings.source_locale,
@@ -132,7 +141,8 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
         renderers.cache.prune()
         checkcache.write_waiting(settings)  # what a first build checked, kept once output/ exists
     return BuildReport(manifest=manifest, problems=tuple(problems), rendered=tuple(workers_pool.rendered),
-                       stats=tuple(workers_pool.stats), formats_made=tuple(brailled.made))
+                       stats=tuple(workers_pool.stats), formats_made=tuple(brailled.made),
+                       spoken=tuple(spoken.spoken))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

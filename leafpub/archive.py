@@ -48,7 +48,8 @@ def superseded(output: Path, previous: dict, current: Mapping[str, str], on: dat
         name = PurePosixPath(path).name
         target = f"{FOLDER}/{entry['leaflet']}/{entry['version']}/{name}"
         if target in taken:
-            target = f"{FOLDER}/{entry['leaflet']}/{entry['version']}/{name.removesuffix('.pdf')}.{digest[:12]}.pdf"
+            stem, _, suffix = name.rpartition(".")
+            target = f"{FOLDER}/{entry['leaflet']}/{entry['version']}/{stem}.{digest[:12]}.{suffix}"
         taken.add(target)
         archived.add(digest)
         files[target] = (output / path).read_bytes()

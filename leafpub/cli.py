@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from . import commands, config, exchange_commands, interrupts, pool
+from . import audio_commands, commands, config, exchange_commands, interrupts, pool
 from .model import Settings
 from .problems import ProblemError
 from .terminal import EXIT_OK, EXIT_PROBLEMS, fail_usage, say
@@ -175,6 +175,7 @@ def make_parser() -> argparse.ArgumentParser:
                       "No build removes anything from the archive.")
     archive.add_argument("--list", action="store_true", required=True, help="list the archive (newest first)")
     archive.add_argument("--json", action="store_true", help="print JSON for scripts")
+    audio_commands.add_parser(command)
     return parser
 
 
@@ -245,6 +246,7 @@ HANDLERS: dict[str, Callable[[Settings, argparse.Namespace, commands.Stages], in
     "export": exchange_commands.export_command,
     "import": exchange_commands.import_command,
     "back-translation": exchange_commands.back_translation_command,
+    "recording": audio_commands.recording_command,
 }
 
 

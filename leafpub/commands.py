@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from . import approvals, catalogs, locks, status, system
+from . import approvals, audio_commands, catalogs, locks, status, system
 from .model import Settings
 from .online import WEB_VARIANT, is_example
 from .problems import Problem, ProblemError
@@ -155,9 +155,11 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
     current = leaflets_of(settings)
     due = status.due_for_review(current, date.today(), months)
     clinical = status.clinical_statuses(settings, current)
+    stale = audio_commands.stale_recordings(settings)  # a clinic's recordings whose text changed since
     if as_json:
         say_json({"locales": [row.to_json() for row in rows], "clinical_sign_off": clinical,
-                  "source_braille": status.source_braille(settings),
+                  "source_braille": status.source_braille(settings), "source_audio": status.source_audio(settings),
+                  "recordings_to_record_again": [problem.to_json() for problem in stale],
                   "source_problems": [p.to_json() for p in source_problems],
                   "due_for_review": [{"leaflet": leaflet.slug, "next_review": str(leaflet.next_review),
                                       "owner": leaflet.owner, "days_left": left}
@@ -185,12 +187,17 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
         say(f"braille in the source language ({source}): {status.source_braille(settings)}")
         for row in rows:  # whether each language's braille is published, or why not
             say(shown(f"braille in {row.language} ({row.locale}): {row.braille}"))
+        say(f"audio in the source language ({source}): {status.source_audio(settings)}")
+        for row in rows:
+            say(shown(f"audio in {row.language} ({row.locale}): {row.audio}"))
         for problem in source_problems:
             say(f"error: {problem}", error=True)
     if as_json:
         return EXIT_OK if all(row.publishable for row in rows) and not source_problems else EXIT_PROBLEMS
     for row in clinical:
         say(f"clinical sign-off of {status.clinical_line(row)}")
+    for problem in stale:
+        say(f"record again: {problem}")
     say(f"leaflets due for review in the next {months} months (review-alert-months): " + (", ".join(
         f"{leaflet.slug} ({leaflet.next_review}, owner {leaflet.owner}, "
         + (f"{-left} days overdue)" if left < 0 else f"in {left} days)") for leaflet, left in due)
@@ -275,6 +282,9 @@ def run_build(settings, build: Callable, plain: bool, **options) -> int:
     pages = sum(1 for e in manifest["leaflets"] if "outdated" not in e and e["variant"] == WEB_VARIANT)
     say(f"rendered {len(report.rendered)} PDFs, reused {files + len(packs) - len(report.rendered)} "
         "unchanged ones")
+    made = [audio for audio in report.spoken if audio.made]
+    say(f"spoke {len(made)} audio files ({', '.join(f'{a.slug} [{a.locale}]' for a in made) or 'none'}), reused "
+        f"{len(report.spoken) - len(made)} unchanged ones")
     say(f"published {len(current)} leaflets in {len(locales)} languages ({', '.join(locales)}), "
         f"{files} leaflet PDFs in all papers and variants, {pages} web pages, and {len(packs)} packs to "
         f"{settings.relative(settings.output_dir)}/")
@@ -319,7 +329,7 @@ def archive_command(settings, arguments, stages) -> int:
         return EXIT_OK
     for entry in entries:
         withdrawn = f", leaflet withdrawn {entry['withdrawn']}" if entry.get("withdrawn") else ""
-        kind = " ".join(str(part) for part in (entry.get("paper"), entry.get("variant")) if part)  # braille: no paper
+        kind = " ".join(str(part) for part in (entry.get("paper"), entry.get("variant")) if part)  # braille, audio: no paper
         say(f"{entry.get('path')}  version {entry.get('version')}, {entry.get('locale')}, {kind}: published {entry.get('published') or 'before the archive was kept'}, "
             f"superseded {entry.get('superseded')}{withdrawn}; SHA-256 {entry.get('sha256')}")
         if entry.get("change_note"):

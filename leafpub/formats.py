@@ -1,10 +1,10 @@
-"""Alternative formats (braille now; audio beside it): the files a leaflet has in each language
+"""Alternative formats (braille and audio): the files a leaflet has in each language
 besides its PDFs, how the manifest lists them, why a language has none, and the statement a
 leaflet prints about what is online.
 
 A format's file: FormatFile; its manifest entry (under "formats"): leaflet, locale, kind
-("braille-brf", "braille-unicode", ...), path, sha256, bytes and what its stage adds (the table,
-the gate's figures). A language without a format: an entry under "formats_unavailable".
+("braille-brf", "braille-unicode", "audio", "audio-chapters"), path, sha256, bytes and what its
+stage adds (the table and the gate's figures; the audio's duration, voice and chapters). A language without a format: an entry under "formats_unavailable".
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .audio.script import SYNTHETIC_NOTICE
 from .model import Leaflet, LocaleCatalog
+
 
 def N_(message: str) -> str:
     """Marks a message for `pipeline.py extract` (babel.cfg reads this file); translated where used."""
@@ -36,7 +38,8 @@ STATEMENTS = {
                              "format, ask your clinic."),
 }
 #: How a reader is offered each kind of file (download page, web versions).
-LABELS = {"braille-brf": "Braille (BRF)", "braille-unicode": "Braille (Unicode text)"}
+LABELS = {"braille-brf": "Braille (BRF)", "braille-unicode": "Braille (Unicode text)", "audio": "Audio (MP3)",
+          "audio-chapters": "Audio chapters (WebVTT)"}
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,12 @@ class Unavailable:
 
 def online_kinds(locale: str) -> tuple[str, ...]:
     """The formats published online in a language (sorted), which its leaflets' statement names."""
+    from .audio import voice
     from .braille import tables
 
-    return ("braille",) if isinstance(tables.choice(locale), tables.Table) else ()
+    kinds = (("audio",) if voice.voice_for(locale) is not None else ()) + (
+        ("braille",) if isinstance(tables.choice(locale), tables.Table) else ())
+    return kinds
 
 
 def statement(catalog: LocaleCatalog, kinds: tuple[str, ...]) -> str:
@@ -119,7 +125,8 @@ WEB_LABELS = {
     "braille-unicode": N_("Braille as Unicode text, for proofreading"),
 }
 #: Messages a catalog may leave untranslated without holding its language back.
-OPTIONAL_MESSAGES = frozenset([*STATEMENTS.values(), ONLINE_HEADING, *WEB_LABELS.values()])
+#: The audio's opening line (audio/script.py) is one too: untranslated, it is said in English.
+OPTIONAL_MESSAGES = frozenset([*STATEMENTS.values(), ONLINE_HEADING, *WEB_LABELS.values(), SYNTHETIC_NOTICE])
 
 
 def optional(catalog: LocaleCatalog, msgid: str) -> dict:

@@ -67,7 +67,7 @@ class open_pool:
 #: What the forkserver imports once for all the workers it starts: what every job needs
 #: (a first build waits for it), WeasyPrint first, through leafpub.pdf. pypdf, for packs
 #: only, is imported by the worker that assembles one.
-PRELOAD = ["leafpub.pdf", "pikepdf", "leafpub.jobs"]
+PRELOAD = ["leafpub.pdf", "pikepdf", "leafpub.jobs", "leafpub.audio.worker"]
 
 
 #: What this process runs as it exits (once registered).

@@ -29,8 +29,9 @@ MANIFEST = "manifest.json"
 class Failure:
     """A document that could not be built this time, and why."""
 
-    kind: str  #: "leaflet" or "pack"
-    key: tuple  #: (slug, locale, paper, variant) for a leaflet's document, (pack id,) for a pack
+    kind: str  #: "leaflet", "pack" or "format"
+    key: tuple  #: (slug, locale, paper, variant) for a leaflet's document, (pack id,) for a pack,
+    #: (slug, locale, kind) for a format's file
     reason: str
 
 
@@ -45,7 +46,7 @@ class Release:
     on: date | None = None  #: the publication date (archive.publication_date() when None)
     withdrawn: Mapping[str, date] = field(default_factory=dict)  #: slug -> date, leaflets withdrawn
     web: tuple = ()  #: web.WebDocument: each leaflet's web version in each language
-    formats: tuple = ()  #: formats.FormatFile: braille (and other formats') files
+    formats: tuple = ()  #: formats.FormatFile: braille and audio files
     unavailable: tuple = ()  #: formats.Unavailable: a format a language has not, and why
 
 

@@ -42,8 +42,12 @@ class LanguageRow:
     web: str = ""  #: the web version's file name, beside the leaflet's page
     web_outdated: bool = False  #: the web version is an earlier one
     files: dict = field(default_factory=dict)  #: (variant, paper) -> manifest entry
-    formats: list = field(default_factory=list)  #: alternative formats' manifest entries (braille...)
+    formats: list = field(default_factory=list)  #: alternative formats' manifest entries (braille, audio)
     unavailable: dict = field(default_factory=dict)  #: format ("braille") -> why this language has none
+
+    def format(self, kind: str) -> dict | None:
+        """This language's file of a format (e.g. "audio"), as the manifest lists it."""
+        return next((item for item in self.formats if item.get("kind") == kind), None)
 
     @property
     def names(self) -> str:
@@ -64,7 +68,8 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
     size = lambda entry: file_size(entry, new_files, output)  # noqa: E731
     for leaflet in leaflets:
         files[leaflet_page_path(leaflet["slug"])] = environment.get_template("leaflet.html").render(
-            leaflet=leaflet, variants=VARIANT_NAMES, papers=PAPERS, size=size, labels=formats.LABELS).encode("utf-8")
+            leaflet=leaflet, variants=VARIANT_NAMES, papers=PAPERS, size=size, labels=formats.LABELS,
+            minutes=minutes).encode("utf-8")
     languages = {row.locale: row for leaflet in leaflets for row in leaflet["languages"]}
     clinics: dict[str, list] = defaultdict(list)
     for pack in manifest.get("packs", []):
@@ -164,6 +169,17 @@ def make_thumbnail(pdf: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def minutes(ms) -> str:
+    """A length in milliseconds as minutes and seconds: "3:35"."""
+    ms = ms if isinstance(ms, int) and ms >= 0 else 0
+    return f"{ms // 60000}:{ms // 1000 % 60:02d}"
+
+
 def file_size(entry: dict, new_files: dict[str, bytes], output: Path) -> str:
-    size = len(new_files[entry["path"]]) if entry["path"] in new_files else (output / entry["path"]).stat().st_size
+    if entry["path"] in new_files:
+        size = len(new_files[entry["path"]])
+    elif isinstance(entry.get("bytes"), int):  # another format's entry says its size (one less file to read)
+        size = entry["bytes"]
+    else:
+        size = (output / entry["path"]).stat().st_size
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"

@@ -27,6 +27,7 @@ class LocaleStatus:
     published: str  #: "current", "outdated: <reason>" or "not published"
     problems: tuple[Problem, ...]
     braille: str = ""  #: "yes: <table>", "outdated: <reason>", or "no: <why>"
+    audio: str = ""  #: "yes: <n> leaflet(s)", "outdated: <reason>", or "no: <why>"
 
     def to_json(self) -> dict:
         data = {key: value for key, value in self.__dict__.items() if key != "problems"}
@@ -78,7 +79,8 @@ def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tup
             back_translation=(f"yes (SHA-256 {review.back_translation[:12]}...)"
                               if review.state == "approved" and review.back_translation else "no"),
             why=str(problems[0]) if problems else "", published=published, problems=tuple(problems)))
-    return [replace(row, braille=braille_state(manifest, row.locale)) for row in rows], source_problems
+    return [replace(row, braille=braille_state(manifest, row.locale),
+                    audio=audio_state(manifest, row.locale)) for row in rows], source_problems
 
 
 def due_for_review(leaflets, today: date, months: int = 6) -> list[tuple[Leaflet, int]]:
@@ -142,3 +144,17 @@ def braille_state(manifest: dict, locale: str) -> str:
 
 def source_braille(settings: Settings) -> str:
     return braille_state(publish.read_manifest(settings.output_dir), settings.source_locale)
+
+
+def audio_state(manifest: dict, locale: str) -> str:
+    """Whether the language's audio is published (the manifest's "audio" files), and if not, why."""
+    entries = [e for e in manifest.get("formats", []) if isinstance(e, dict) and e.get("locale") == locale
+               and e.get("kind") == "audio"]
+    outdated = [str(e["outdated"]) for e in entries if e.get("outdated")]
+    if outdated:
+        return f"outdated: {outdated[0]}"
+    return f"yes: {len(entries)} leaflet(s)" if entries else "no: not built yet or not publishable"
+
+
+def source_audio(settings: Settings) -> str:
+    return audio_state(publish.read_manifest(settings.output_dir), settings.source_locale)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from . import checkcache, incremental, online, render
 from . import formats as alternative
+from .audio.script import SYNTHETIC_NOTICE
 from .languages import language_of
 from .model import PAPERS, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Settings, leaflet_path
 from .problems import Problem, ProblemError
@@ -44,6 +46,18 @@ class PdfLink:
     href: str
     variant: str
     paper: str
+
+
+@dataclass(frozen=True)
+class AudioLink:
+    """The leaflet read aloud: its MP3, the chapters track, and each chapter's start (a media fragment)."""
+
+    href: str
+    track: str
+    duration: str  #: "3:35"
+    chapters: tuple  #: (title, "#t=" seconds, "m:ss") per chapter
+    notice: str  #: that the voice is synthetic, in the page's language when the catalog has it
+    notice_tag: str  #: the notice's language
 
 
 @dataclass(frozen=True)
@@ -107,11 +121,13 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
     links = [LanguageLink(online.web_file_name(slug, other.locale), other.tag, other.direction, other.native_name)
              for other in others]
     title = catalog.translations.gettext(leaflet.title.text)
-    offered = [alternative.web_link(catalog, file) for file in formats]
+    formats = list(formats)
+    offered = [alternative.web_link(catalog, file) for file in formats if not file.kind.startswith("audio")]
+    audio = audio_link(catalog, formats)
     statement = alternative.statement(catalog, alternative.online_kinds(language.locale))
     made_from = {"leaflet": inputs.leaflet(leaflet), "templates": inputs.templates, "software": inputs.software,
                  "messages": incremental.digest([catalog.digest, catalog.review.state, catalog.review.approved]),
-                 "page": incremental.digest([overdue, leaflet.clinical is None, pdfs, links, offered, statement,
+                 "page": incremental.digest([overdue, leaflet.clinical is None, pdfs, links, offered, audio, statement,
                                              repr(settings).replace(str(settings.root), "<project>"),
                                              checkcache.checking_code()])}
     html = published_page(settings, previous.get(online.web_path(slug, language.locale)), made_from)
@@ -119,10 +135,30 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
         html = render.render(environment, "web.html", catalog, settings, {
             "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
             "clinical_pending": leaflet.clinical is None, "overdue": overdue, "pdfs": pdfs, "others": links,
-            "formats": offered, "formats_heading": alternative.optional(catalog, alternative.ONLINE_HEADING),
+            "formats": offered, "audio": audio, "formats_heading": alternative.optional(catalog, alternative.ONLINE_HEADING),
             "statement": catalog.translations.gettext(statement), **render.review_dates(leaflet, language),
         }).encode("utf-8")
     return WebDocument(leaflet, language, title, html, catalog.review.state, made_from)
+
+
+def audio_link(catalog: LocaleCatalog, files: Iterable) -> AudioLink | None:
+    """The audio of a web version, from its formats.FormatFile of kind "audio" and "audio-chapters"."""
+    found = {file.kind: file for file in files}
+    sound, track = found.get("audio"), found.get("audio-chapters")
+    if not sound or not track:
+        return None
+    chapters = sound.details["chapters"]
+    notice = alternative.optional(catalog, SYNTHETIC_NOTICE)
+    synthetic = any(chapter["voice"] == "synthetic" for chapter in chapters)
+    return AudioLink(PurePosixPath(sound.path).name, PurePosixPath(track.path).name,
+                     minutes(sound.details["duration_ms"]),
+                     tuple((chapter["title"], f"{chapter['start_ms'] / 1000:g}", minutes(chapter["start_ms"]))
+                           for chapter in chapters),
+                     notice["text"] if synthetic else "", notice["tag"])
+
+
+def minutes(ms: int) -> str:
+    return f"{ms // 60000}:{ms // 1000 % 60:02d}"
 
 
 def published_page(settings: Settings, entry: dict | None, made_from: dict) -> bytes | None:

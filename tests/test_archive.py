@@ -80,9 +80,10 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == english_1["sha256"]
     assert all(e["locale"] == "en" for e in second["archive"])
     assert len([e for e in second["archive"] if e["path"].endswith(".pdf")]) == 6  # 2 papers x 3 variants
-    # and English's braille 2.1, its BRF and Unicode copy.
-    assert {e["variant"] for e in second["archive"] if not e["path"].endswith(".pdf")} == {"braille-brf",
-                                                                                           "braille-unicode"}
+    # and English's braille 2.1, its BRF and Unicode copy, and its audio 2.1 with its chapters track.
+    assert {e["variant"] for e in second["archive"] if not e["path"].endswith(".pdf")} == {
+        "braille-brf", "braille-unicode", "audio", "audio-chapters"}
+    assert archived["archive/hand-washing/2.1/hand-washing.en.mp3"]["variant"] == "audio"
 
     # The Spanish translator catches up: Spanish 2.2 is published, Spanish 2.1 archived.
     translate_spanish(project)
@@ -108,7 +109,9 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
                               "--list", "--json"], capture_output=True, text=True)
     assert "archive/hand-washing/2.1/hand-washing.en.brf  version 2.1, en, braille-brf: published " in listing.stdout
     assert "archive/hand-washing/2.1/hand-washing.es.brf  version 2.1, es, braille-brf: published " in listing.stdout
-    assert len(json.loads(as_json.stdout)["archive"]) == 16  # with English's and Spanish's braille 2.1
+    assert "archive/hand-washing/2.1/hand-washing.es.mp3  version 2.1, es, audio: published " in listing.stdout
+    # with English's and Spanish's braille and audio 2.1
+    assert len(json.loads(as_json.stdout)["archive"]) == 20
 
 
 def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_its_packs(tmp_path):
@@ -121,10 +124,10 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     manifest = second.manifest
     assert manifest["leaflets"] == [] and manifest["packs"] == []
     assert {e["withdrawn"] for e in manifest["archive"]} == {"2026-12-02"}
-    # Both languages, two papers, three variants (PDFs only), and both languages' braille.
+    # Both languages, two papers, three variants (PDFs only), and both languages' braille and audio.
     assert len([e for e in manifest["archive"] if e["path"].endswith(".pdf")]) == 12
     assert {e["path"].rsplit("/", 1)[1] for e in manifest["archive"] if not e["path"].endswith(".pdf")} == {
-        f"hand-washing.{locale}.{kind}" for locale in ("en", "es") for kind in ("brf", "brl.txt")}
+        f"hand-washing.{locale}.{kind}" for locale in ("en", "es") for kind in ("brf", "brl.txt", "mp3", "chapters.vtt")}
     for entry in manifest["archive"]:
         assert entry["path"].startswith("archive/hand-washing/2026-03/") and entry["version"] == "2026-03"
         assert hashlib.sha256((project / "output" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]

@@ -52,7 +52,9 @@ def german(tmp_path_factory):
 
 
 def formats_of(manifest: dict, locale: str) -> dict[str, dict]:
-    return {entry["kind"]: entry for entry in manifest["formats"] if entry["locale"] == locale}
+    """A language's braille files in the manifest (its "formats" list the audio's too)."""
+    return {entry["kind"]: entry for entry in manifest["formats"] if entry["locale"] == locale
+            and entry["kind"].startswith("braille-")}
 
 
 def test_a_translation_passes_the_gate_and_its_braille_is_published_with_its_checksum(german):
@@ -258,19 +260,20 @@ def test_another_liblouis_version_makes_every_languages_braille_again(tmp_path, 
                     for locale in ("en", "de", "es")}
 
 
-def test_the_statement_names_braille_once_the_catalog_translates_it_and_untranslated_holds_nothing_back(tmp_path):
+def test_the_statement_names_braille_and_audio_once_the_catalog_translates_it_and_untranslated_holds_nothing_back(
+        tmp_path):
     project = make_project(tmp_path)
     catalog = write_catalog(project, "de", GERMAN)
-    statement = formats.STATEMENTS[("braille",)]
-    german = "Braille gibt es online unter der Adresse oben; für Audio, leichte Sprache oder ein anderes Format " \
-             "fragen Sie Ihre Klinik."
+    statement = formats.STATEMENTS[("audio", "braille")]  # German has both
+    german = "Braille und Audio gibt es online unter der Adresse oben; für leichte Sprache oder ein anderes " \
+             "Format fragen Sie Ihre Klinik."
     with catalog.open("a", encoding="utf-8") as po:  # as `update` adds a new message: untranslated
         po.write(f'\nmsgid "{statement}"\nmsgstr ""\n')
     first = build(project)
     assert not [problem for problem in first.problems if problem.locale == "de"]
     pdf = project / "output/leaflets/hand-washing/hand-washing.de.a4.pdf"
-    assert "Braille gibt es online" not in plain(pdf_text(pdf))
-    assert "Braille is online at the address above" in plain(pdf_text(pdf.with_name("hand-washing.en.a4.pdf")))
+    assert "Braille und Audio gibt es online" not in plain(pdf_text(pdf))
+    assert "Braille and audio are online at the address above" in plain(pdf_text(pdf.with_name("hand-washing.en.a4.pdf")))
     catalog.write_text(catalog.read_text(encoding="utf-8").replace(f'msgid "{statement}"\nmsgstr ""',
                                                                    f'msgid "{statement}"\nmsgstr "{german}"'),
                        encoding="utf-8")

@@ -107,8 +107,10 @@ def test_outdated_languages_are_marked(tmp_path):
     pipeline.build(load_settings(project))
     html = (project / "output/leaflets/hand-washing/index.html").read_text()
     assert html.count("Outdated: an earlier version is shown") == 1  # Spanish's PDFs
-    # and its web version and its two braille files (BRF and Unicode), kept from the last build
-    assert html.count("Outdated: an earlier version</span>") == 3
+    # and, each on its own, its web version, its two braille files and its audio
+    assert html.count("Outdated: an earlier version</span>") == 4
+    spanish_audio = html[html.index('aria-labelledby="audio-es"'):]
+    assert "Outdated: an earlier version</span>" in spanish_audio[:spanish_audio.index("</figcaption>")]
 
 
 @pytest.fixture
@@ -170,6 +172,20 @@ def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_and_braille_in_c
         manifest = json.loads((output / "manifest.json").read_text())
         entry = next(e for e in manifest["leaflets"] if e["path"].endswith("hand-washing.es.a4.pdf"))
         assert hashlib.sha256(target.read_bytes()).hexdigest() == entry["sha256"]
+        # The Spanish audio plays in the page, with its chapters from the WebVTT track.
+        audio = next(e for e in manifest["formats"] if e["locale"] == "es" and e["kind"] == "audio")
+        player = visible[0].find_element(By.CSS_SELECTOR, "audio")
+        assert player.get_attribute("src").endswith("hand-washing.es.mp3")
+        browser.execute_script("arguments[0].preload = 'auto'; arguments[0].load();"
+                               "arguments[0].textTracks[0].mode = 'hidden';", player)
+        for _ in range(100):
+            state = browser.execute_script("var a = arguments[0], t = a.textTracks[0]; return [a.readyState, a.duration,"
+                                           " t.kind, t.cues ? Array.from(t.cues).map(c => c.text) : null];", player)
+            if state[0] >= 1 and state[3]:
+                break
+            time.sleep(0.1)
+        assert state[0] >= 1 and abs(state[1] - audio["duration_ms"] / 1000) < 0.5, state
+        assert state[2:] == ["chapters", [chapter["title"] for chapter in audio["chapters"]]]
         # English has braille: its BRF is offered beside the PDFs and downloads as the manifest says;
         # so has Spanish.
         spanish = visible[0].find_element(By.CSS_SELECTOR, 'a[data-kind="braille-brf"]')

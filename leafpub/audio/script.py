@@ -1,0 +1,78 @@
+"""A leaflet in one language -> what its audio says: chapters of messages, in the order of the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from ..markup import parse_inline
+from ..model import Leaflet, LocaleCatalog
+
+
+def N_(message: str) -> str:
+    """Marks a message for `pipeline.py extract` (babel.cfg reads this file); translated where used."""
+    return message
+
+
+#: The line every synthetic audio file opens with. Optional (formats.OPTIONAL_MESSAGES), so a
+#: catalog without it still publishes: that language's audio says it in English, in the English voice.
+# Translators: the first words of the leaflet read aloud by a computer voice (its audio file).
+SYNTHETIC_NOTICE = N_("This is a synthetic voice reading the leaflet.")
+NOTICE_VOICE_LOCALE = "en"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message as spoken."""
+
+    msgid: str  #: the English message (its key in the catalog)
+    text: str  #: what is spoken: the translation without its inline marks
+    locale: str  #: whose voice reads it (the notice may fall back to English)
+    line: int | None  #: where the translation is in the catalog (or the leaflet, for English)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One section of the leaflet: the introduction (with the title and the notice), then one a heading."""
+
+    id: str  #: "c0", "c1"... (chapter ids in the file)
+    title: str  #: the section's heading (the leaflet's title for the introduction)
+    lines: tuple[Line, ...]
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 of what the chapter says, in which voice: a recording is bound to it."""
+        spoken = [[line.locale, line.text] for line in self.lines if line.msgid != SYNTHETIC_NOTICE]
+        return hashlib.sha256(json.dumps(spoken, ensure_ascii=False).encode()).hexdigest()
+
+
+def plain_text(text: str) -> str:
+    """Leaflet-format text without its bold and italic marks, as it is read aloud."""
+    return "".join(token.content.replace("\ue000", "_") for token in parse_inline(text)
+                   if token.type == "text" or token.type == "softbreak").strip()
+
+
+def leaflet_script(leaflet: Leaflet, catalog: LocaleCatalog) -> tuple[Chapter, ...]:
+    """The chapters of the leaflet in the catalog's language: its title and introduction first
+    (after the notice that the voice is synthetic), then every section under its heading. Within
+    a section, what the braille reads, in its order (Leaflet.reading_order): a figure's alternative
+    text and caption, a table row by row, a box's title then its blocks."""
+    locale = catalog.language.locale
+
+    def line(source) -> Line:
+        where = source.line if catalog.is_source else catalog.lines.get(source.text)
+        return Line(source.text, plain_text(catalog.translations.gettext(source.text)), locale, where)
+
+    notice = catalog.strings.get(SYNTHETIC_NOTICE, ())
+    opening = (Line(SYNTHETIC_NOTICE, notice[0], locale, catalog.lines.get(SYNTHETIC_NOTICE)) if notice
+               else Line(SYNTHETIC_NOTICE, SYNTHETIC_NOTICE, NOTICE_VOICE_LOCALE, None))
+    chapters = [[None, [opening]]]  # [title, lines]: the introduction's title is the leaflet's
+    for reading in leaflet.reading_order():
+        lines = [line(message) for message in reading.texts]
+        if reading.kind == "heading":
+            chapters.append([lines[0].text, []])
+        elif reading.kind == "title":
+            chapters[0][0] = lines[0].text
+        chapters[-1][1] += lines
+    return tuple(Chapter(f"c{number}", title, tuple(lines)) for number, (title, lines) in enumerate(chapters))
