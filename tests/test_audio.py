@@ -243,3 +243,25 @@ def test_the_synthetic_voice_notice_is_extracted_and_untranslated_holds_nothing_
     assert not [problem for problem in report.problems if problem.locale == "es"], report.problems
     assert f'<span lang="es">{spanish}</span>' in page.read_text(encoding="utf-8")
     assert spoken_this_time(report) == {"es"}  # said now in Spanish, by the Spanish voice
+
+
+def test_the_audio_says_what_the_top_of_every_page_says_until_it_no_longer_applies(tmp_path):
+    """A draft translation and a leaflet no clinician has signed off are said so, after the notice
+    that the voice is synthetic, in the catalog's words; a sign-off takes the clinical line away."""
+    import dataclasses
+    from datetime import date
+
+    from leafpub import content
+    from leafpub.audio.script import CLINICAL_NOTICE, DRAFT_NOTICE, leaflet_script
+    from leafpub.config import load_settings
+    from leafpub.signoff import SignOff
+
+    settings = load_settings(make_project(tmp_path, broken_locale=False))
+    (leaflet, *_), _ = content.load_leaflets(settings)
+    spanish = catalogs.load_catalog(settings, "es")
+    opening = [line.msgid for line in leaflet_script(leaflet, spanish)[0].lines[:3]]
+    assert opening[1:] == [DRAFT_NOTICE, CLINICAL_NOTICE]
+    said = leaflet_script(leaflet, spanish)[0].lines[2].text
+    assert said == spanish.translations.gettext(CLINICAL_NOTICE) and said != CLINICAL_NOTICE
+    signed = dataclasses.replace(leaflet, clinical=SignOff(leaflet.slug, "Dr A", date(2026, 12, 7), "2.1", "", "", 1))
+    assert CLINICAL_NOTICE not in [line.msgid for line in leaflet_script(signed, spanish)[0].lines]

@@ -19,6 +19,9 @@ def N_(message: str) -> str:
 #: catalog without it still publishes: that language's audio says it in English, in the English voice.
 # Translators: the first words of the leaflet read aloud by a computer voice (its audio file).
 SYNTHETIC_NOTICE = N_("This is a synthetic voice reading the leaflet.")
+#: Template messages (templates/leaflet-parts.html), spoken as every printed page shows them.
+DRAFT_NOTICE = "Draft translation — not yet reviewed by a qualified medical translator"
+CLINICAL_NOTICE = "The clinical content of this leaflet has not yet been approved by a clinician."
 NOTICE_VOICE_LOCALE = "en"
 
 
@@ -67,7 +70,12 @@ def leaflet_script(leaflet: Leaflet, catalog: LocaleCatalog) -> tuple[Chapter, .
     notice = catalog.strings.get(SYNTHETIC_NOTICE, ())
     opening = (Line(SYNTHETIC_NOTICE, notice[0], locale, catalog.lines.get(SYNTHETIC_NOTICE)) if notice
                else Line(SYNTHETIC_NOTICE, SYNTHETIC_NOTICE, NOTICE_VOICE_LOCALE, None))
-    chapters = [[None, [opening]]]  # [title, lines]: the introduction's title is the leaflet's
+    # What the top of every printed page says of this leaflet, in the same words (templates/leaflet-parts.html).
+    notices = [message for message, shown in ((DRAFT_NOTICE, not catalog.review.approved),
+                                              (CLINICAL_NOTICE, leaflet.clinical is None)) if shown]
+    spoken_notices = [Line(message, catalog.translations.gettext(message), locale, catalog.lines.get(message))
+                      for message in notices]
+    chapters = [[None, [opening, *spoken_notices]]]  # [title, lines]: the introduction's title is the leaflet's
     for reading in leaflet.reading_order():
         lines = [line(message) for message in reading.texts]
         if reading.kind == "heading":
