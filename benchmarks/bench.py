@@ -11,8 +11,8 @@ Every build is a new `pipeline.py build` process, timed from start to exit as a 
 (d) packs for 200 generated clinics vs one base full build
 (e) the download site's front page with 100 leaflets (copies of the built one, each in 15
     languages), and the search index it loads when a visitor searches
-(f) the braille step (every leaflet in every language with a braille table) vs the cold build it
-    is part of, timed in this process
+(f) the braille step vs the cold build it is part of, timed in this process; the audio's CPU vs
+    the PDF workers' (it is spoken while they render)
 plus peak memory per worker (from builds in this process) and file sizes, and the scale figures:
 10 leaflets x 15 languages, 1,000 clinics' packs (BENCH_SCALE=0 leaves them out). Each build runs
 in a fresh copy of the project.
@@ -100,9 +100,8 @@ def timeline(report, began: float, ended: float, clock: PhaseClock, step: float 
 
 def phase_seconds(clock: PhaseClock, name: str, ended: float) -> float:
     """How long the build's phase `name` took: until the next phase began (or the build ended)."""
-    starts = [at for at, phase in clock.phases]
     index = next(i for i, (_, phase) in enumerate(clock.phases) if phase == name)
-    return (starts[index + 1] if index + 1 < len(starts) else ended) - starts[index]
+    return ([at for at, _ in clock.phases] + [ended])[index + 1] - clock.phases[index][0]
 
 
 def run_process(*arguments: str) -> tuple[float, str]:
