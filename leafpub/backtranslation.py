@@ -15,7 +15,8 @@ from babel.messages.catalog import Catalog
 
 from . import catalogs, limits, sources
 from .languages import language_of
-from .model import HIDDEN_CHARACTERS, Settings
+from .characters import HIDDEN_CHARACTERS
+from .model import Settings
 from .pofiles import forms_of as forms
 from .pofiles import parse_catalog, po_bytes, run_msgfmt_check, unreadable_problems
 from .problems import Problem, ProblemError

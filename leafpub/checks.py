@@ -15,7 +15,8 @@ from babel.messages.catalog import Catalog, Message, TranslationError
 
 from .languages import UnknownLanguage, language_of
 from .markup import links_in, parse_inline
-from .model import HIDDEN_CHARACTERS, Language
+from .characters import HIDDEN_CHARACTERS
+from .model import Language
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|%%")
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import checkcache, online, sources
-from .model import (CONTROL_CHARACTERS, DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
+from .characters import CONTROL_CHARACTERS
+from .model import (DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
                     Settings)
 from .problems import Problem, ProblemError
 

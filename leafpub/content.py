@@ -51,7 +51,8 @@ from markdown_it.token import Token
 from . import figures, sources
 from .elementreader import ElementReader, FigureLoader, has_image, is_figure
 from .markup import WEB_ADDRESS, links_in
-from .model import HIDDEN_CHARACTERS, SLUG, VERSION, Leaflet, Paragraph, Section, Settings, SourceText
+from .characters import HIDDEN_CHARACTERS
+from .model import SLUG, VERSION, Leaflet, Paragraph, Section, Settings, SourceText
 from .problems import Problem, ProblemError
 
 REQUIRED_FIELDS = ("slug", "title", "version", "last-reviewed", "next-review", "owner")

@@ -6,7 +6,7 @@ import json
 import re
 import sys
 
-from .model import BIDI_CONTROLS, INVISIBLE
+from .characters import BIDI_CONTROLS, INVISIBLE
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
