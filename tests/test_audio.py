@@ -19,7 +19,8 @@ from leafpub.audio import gate, voice
 from leafpub.audio.script import Line
 
 SPANISH_CATALOG = "translations/es/LC_MESSAGES/messages.po"
-SPANISH_TITLES = ["Lavarse las manos", "Cómo lavarse las manos", "Cuándo pedir ayuda"]
+#: Its sections, then the closing lines the printed leaflet ends with (what else there is, version, dates).
+SPANISH_TITLES = ["Lavarse las manos", "Cómo lavarse las manos", "Cuándo pedir ayuda", "Otros idiomas y formatos"]
 
 
 def formats(manifest: dict, locale: str) -> dict:
@@ -48,7 +49,8 @@ def spoken_this_time(report) -> set[str]:
 def test_each_language_has_an_mp3_with_a_chapter_a_section_listed_and_offered_everywhere(built):
     project, report = built
     output = project / "output"
-    for locale, titles in {"en": ["Washing your hands", "How to wash your hands", "When to ask for help"],
+    for locale, titles in {"en": ["Washing your hands", "How to wash your hands", "When to ask for help",
+                                  "Other languages and formats"],
                            "es": SPANISH_TITLES}.items():
         audio, track = formats(report.manifest, locale)["audio"], formats(report.manifest, locale)["audio-chapters"]
         data = (output / audio["path"]).read_bytes()
@@ -72,8 +74,8 @@ def test_each_language_has_an_mp3_with_a_chapter_a_section_listed_and_offered_ev
         second = audio["chapters"][1]
         assert f'href="{name}#t={second["start_ms"] / 1000:g}"' in page
     # Every line is spoken: the Spanish audio is about as long as its words need (eSpeak's ~155 a minute),
-    # the draft and clinical notices included.
-    assert 8 < formats(report.manifest, "es")["audio"]["duration_ms"] / 1000 < 40
+    # the draft and clinical notices and the closing lines included.
+    assert 8 < formats(report.manifest, "es")["audio"]["duration_ms"] / 1000 < 60
     download_page = (output / "leaflets/hand-washing/index.html").read_text(encoding="utf-8")
     assert "Listen in Spanish" in download_page and formats(report.manifest, "es")["audio"]["sha256"] in download_page
     assert "fr" not in {e["locale"] for e in report.manifest["leaflets"]}  # the broken catalog: no audio either
@@ -190,7 +192,7 @@ def test_a_recording_replaces_its_section_until_its_text_changes(tmp_path):
     second = build(project)
     assert second.problems == () and spoken_this_time(second) == {"es"}
     chapters = formats(second.manifest, "es")["audio"]["chapters"]
-    assert [chapter["voice"] for chapter in chapters] == ["synthetic", "recording", "synthetic"]
+    assert [chapter["voice"] for chapter in chapters] == ["synthetic", "recording", "synthetic", "synthetic"]
     assert formats(second.manifest, "es")["audio"]["sha256"] != formats(first.manifest, "es")["audio"]["sha256"]
     page = (project / "output/leaflets/hand-washing/index.html").read_text(encoding="utf-8")
     assert "read by the clinic" in page
@@ -200,7 +202,7 @@ def test_a_recording_replaces_its_section_until_its_text_changes(tmp_path):
     set_translation(project, "Wet your hands.", "Mójese bien las manos.")
     third = build(project)
     chapters = formats(third.manifest, "es")["audio"]["chapters"]
-    assert [chapter["voice"] for chapter in chapters] == ["synthetic", "synthetic", "synthetic"]
+    assert [chapter["voice"] for chapter in chapters] == ["synthetic"] * 4
     assert chapters[1]["recording"] == "stale: the text changed, record it again"
     assert "the clinic's recording must be made again" in (
         project / "output/leaflets/hand-washing/index.html").read_text(encoding="utf-8")
@@ -266,3 +268,17 @@ def test_the_audio_says_what_the_top_of_every_page_says_until_it_no_longer_appli
     assert said == spanish.translations.gettext(CLINICAL_NOTICE) and said != CLINICAL_NOTICE
     signed = dataclasses.replace(leaflet, clinical=SignOff(leaflet.slug, "Dr A", date(2026, 12, 7), "2.1", "", "", 1))
     assert CLINICAL_NOTICE not in [line.msgid for line in leaflet_script(signed, spanish)[0].lines]
+
+
+def test_the_audio_ends_as_the_printed_leaflet_does_with_what_else_there_is_its_version_and_dates(tmp_path):
+    from leafpub import content
+    from leafpub.audio.script import leaflet_script
+    from leafpub.config import load_settings
+
+    settings = load_settings(make_project(tmp_path, broken_locale=False))
+    (leaflet, *_), _ = content.load_leaflets(settings)
+    last = leaflet_script(leaflet, catalogs.load_catalog(settings, "es"))[-1]
+    said = [line.text for line in last.lines]
+    assert last.title == said[0] == "Otros idiomas y formatos"
+    assert said[1].endswith("pregunte en su clínica.") and said[2] == f"Versión {leaflet.version}"
+    assert said[3] == "Última revisión: 1 de octubre de 2026" and said[4].startswith("Próxima revisión prevista: ")

@@ -83,4 +83,27 @@ def leaflet_script(leaflet: Leaflet, catalog: LocaleCatalog) -> tuple[Chapter, .
         elif reading.kind == "title":
             chapters[0][0] = lines[0].text
         chapters[-1][1] += lines
+    chapters.append(closing(leaflet, catalog))
     return tuple(Chapter(f"c{number}", title, tuple(lines)) for number, (title, lines) in enumerate(chapters))
+
+
+def closing(leaflet: Leaflet, catalog: LocaleCatalog) -> list:
+    """The printed leaflet's closing lines, under their heading: what else is available, its version
+    and review dates (templates/leaflet.html). Not the code to scan or the address it opens: a
+    listener is already online, on the page that plays this."""
+    from .. import formats
+    from ..languages import localize_digits
+    from ..render import review_dates
+
+    gettext, language = catalog.translations.gettext, catalog.language
+    dates = review_dates(leaflet, language)
+
+    def said(msgid: str, **values) -> Line:
+        return Line(msgid, gettext(msgid) % values if values else gettext(msgid), language.locale,
+                    catalog.lines.get(msgid))
+
+    heading = said("Other languages and formats")
+    return [heading.text, [heading, said(formats.statement(catalog, formats.online_kinds(language.locale))),
+                           said("Version %(version)s", version=localize_digits(leaflet.version, language)),
+                           said("Last reviewed: %(date)s", date=localize_digits(dates["last_reviewed"], language)),
+                           said("Next review due: %(date)s", date=localize_digits(dates["next_review"], language))]]
