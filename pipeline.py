@@ -3,19 +3,19 @@
     python pipeline.py build            regenerate everything into output/
     python pipeline.py --help           every command
 
-build() below is the whole flow, one stage after another; each stage is a module of leafpub/:
+build() below is the whole flow, one stage after another; each stage is a folder of leafpub/:
 
-    content    leaflets/*.md, packs.toml          -> Leaflet, Pack       (content.py, config.py,
-               clinical sign-offs                                        signoff.py)
-    catalogs   translations/*/messages.po         -> LocaleCatalog       (catalogs.py)
-    plan       what to build, keyed by its inputs -> Planned             (plan.py)
-    render     Planned -> HTML -> checked PDF, in worker processes       (documents.py, render.py,
-                                                                          pdf.py, jobs.py, pool.py)
-    assemble   leaflets + clinic details          -> pack PDFs           (assembly.py, packs.py)
-    braille    leaflets + catalogs                -> checked BRF files   (braille/)
-    audio      leaflets + catalogs (+ recordings) -> gated MP3 + chapters (audio/, spoken during render)
-    web        leaflets + catalogs + PDFs         -> web versions        (web.py, online.py)
-    publish    Release -> output/, manifest.json and index.html, atomically  (publish.py, site.py)
+    content/   leaflets/*.md, packs.toml, sign-offs   -> Leaflet, Pack
+    catalogs/  translations/*/messages.po             -> LocaleCatalog, checked
+    plan/      what to build, keyed by its inputs     -> Planned (renders nothing)
+    render/    Planned -> HTML -> jobs -> checked PDFs, in worker processes (pdf/ in each worker)
+    packs/     pack bases + clinic details            -> pack PDFs
+    braille/   leaflets + catalogs                    -> checked BRF files
+    audio/     leaflets + catalogs (+ recordings)     -> gated MP3 + chapters (spoken during render)
+    web/       leaflets + catalogs + PDFs             -> web versions
+    publish/   Release -> output/, manifest.json, archive/, atomically (web/site.py: the download page)
+The command line is commands/; exchange/ is the agencies' side of catalogs/; formats/ says what
+each language has besides its PDFs; internals/ holds every use of another library's internals.
 """
 
 from __future__ import annotations
@@ -31,11 +31,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from leafpub import assembly, audio, catalogs, checkcache, config, content, documents, interrupts, plan, pool, publish, render, \
-    signoff, site, sources, status, web
+from leafpub import audio, checkcache, config, interrupts, sources
 from leafpub.braille import stage as braille
+from leafpub.catalogs import catalogs, signoff
+from leafpub.commands import status
+from leafpub.content import content
+from leafpub.packs import assembly
+from leafpub.plan import plan
+from leafpub.publish import publish
+from leafpub.render import documents, pool, render
+from leafpub.web import site, web
 from leafpub.model import Settings
-from leafpub.pool import Progress
+from leafpub.render.pool import Progress
 from leafpub.problems import Problem, ProblemError
 
 
@@ -58,7 +65,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
     progress, problems = progress or Progress(), []
     # Every document is made with templates/: a link or a pipe there stops the whole build.
     plan.raise_problems(sources.tree(settings.root, settings.templates_dir)[1])
-    if workers > 1 and not scheduler and not publish.read_manifest(settings.output_dir):
+    if workers > 1 and not scheduler and not sources.read_manifest(settings.output_dir):
         # A first build renders everything: the workers' WeasyPrint is imported while the
         # inputs are read. A rebuild starts workers only if something must be rendered.
         pool.start_forkserver()
@@ -135,7 +142,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
             review_due_by=status.months_after(today or date.today(), settings.review_alert_months)))
     except ProblemError as error:
         problems += error.problems
-        manifest = publish.read_manifest(settings.output_dir) or {"leaflets": [], "packs": []}
+        manifest = sources.read_manifest(settings.output_dir) or {"leaflets": [], "packs": []}
         manifest = {**manifest, "problems": [problem.to_json() for problem in problems]}
     with interrupts.after_publication():
         renderers.cache.prune()
@@ -146,7 +153,7 @@ def build(settings: Settings, progress: Progress | None = None, *, today: date |
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from leafpub import cli, proofs
+    from leafpub.commands import cli, proofs
 
     return cli.run(argv, build, proofs.make_proofs)
 

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 import pipeline  # noqa: E402
 from leafpub.config import load_settings  # noqa: E402
-from leafpub.pool import Progress, default_workers  # noqa: E402
+from leafpub.render.pool import Progress, default_workers  # noqa: E402
 from leafpub.fonts import use_pinned_fonts  # noqa: E402
-from leafpub.pdf import PDF_VARIANTS  # noqa: E402
+from leafpub.pdf.pdf import PDF_VARIANTS  # noqa: E402
 
 import loop  # noqa: E402  (benchmarks/loop.py: the hand-written baseline)
 
@@ -213,7 +213,7 @@ def structure_bytes(path: Path) -> int:
 def site_of_100_leaflets(output: Path, manifest: dict, folder: Path) -> tuple[int, int, float]:
     """(front page bytes, search index bytes, seconds to make the site) for 100 copies of the
     built leaflets, each language with a title of its own."""
-    from leafpub import site
+    from leafpub.web import site
 
     entries, files = [], {}
     for number in range(100):

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from . import checkcache, online, sources
 from .characters import CONTROL_CHARACTERS
-from .model import (DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile,
-                    Settings)
+from .model import DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile, Settings
 from .problems import Problem, ProblemError
 
 MAX_FIELD_LENGTH = 200

@@ -8,13 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from babel.support import NullTranslations
-
-if TYPE_CHECKING:
-    from .signoff import SignOff
-
 
 # -- settings ---------------------------------------------------------------
 
@@ -98,6 +93,8 @@ VERSION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,38}[A-Za-z0-9])?")
 # -- formats ----------------------------------------------------------------
 
 PAPERS = ("A4", "Letter")
+#: (variant, paper) whose page 1 shows a language on the download page
+THUMBNAIL_OF = ("standard", "A4")
 #: standard: tagged PDF/UA-1 for screens and office printers; large-print: the same
 #: reflowed with 16 pt body text; print: PDF/X-4 with 3 mm bleed and crop marks.
 VARIANTS = ("standard", "large-print", "print")
@@ -190,10 +187,6 @@ class Leaflet:
             for block in section.blocks:
                 yield from block.messages()
 
-    def reading_order(self):
-        """What a Braille or audio version reads, in order (elements.reading_order)."""
-        from .elements import reading_order  # elements.py builds on this module
-        return reading_order(self)
 
 
 # -- languages and catalogs ---------------------------------------------------
@@ -344,3 +337,34 @@ class PackDocument:
     @property
     def path(self) -> str:
         return f"packs/{self.pack.id}.{Format(self.pack.paper, self.pack.variant).suffix}.pdf"
+
+
+# -- what a build did not make, and who signed off ---------------------------
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that could not be built this time, and why."""
+
+    kind: str  #: "leaflet", "pack" or "format"
+    key: tuple  #: (slug, locale, paper, variant) for a leaflet's document, (pack id,) for a pack,
+    #: (slug, locale, kind) for a format's file
+    reason: str
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """Who approved a leaflet's clinical content, on which day, for which English (its bytes' SHA-256)."""
+
+    slug: str
+    by: str
+    on: date
+    version: str
+    sha256: str
+    text: str  #: the English signed off, whole: what a later sign-off sheet compares with
+    line: int  #: where its table starts in the record
+    figures: str = ""  #: SHA-256 of the figures' SVG files it shows: a redrawn figure needs a new sign-off
+
+    def summary(self) -> dict:
+        """What the manifest says of it."""
+        return {"by": self.by, "date": self.on.isoformat(), "version": self.version}
+

@@ -9,6 +9,7 @@ build read, print or publish a file it does not own, or wait forever on a pipe.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -165,3 +166,14 @@ def read_delivered(path: Path, shown: str, limit: int, what: str) -> bytes:
     if len(data) > limit:
         raise ProblemError([Problem(shown, None, f"larger than {size_words(limit)}: not {what} of these leaflets")])
     return data
+
+
+MANIFEST = "manifest.json"
+
+
+def read_manifest(output: Path) -> dict:
+    try:
+        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        return manifest if isinstance(manifest, dict) else {}
+    except (OSError, ValueError):
+        return {}

@@ -20,7 +20,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 import pipeline
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +159,7 @@ def html_page(body: str, lang: str = "en", direction: str = "ltr", family: str =
 @pytest.fixture(scope="module")
 def renderer():
     """A renderer of the project's own settings, shared by a module's tests."""
-    from leafpub.pdf import PdfRenderer
+    from leafpub.pdf.pdf import PdfRenderer
 
     return PdfRenderer(load_settings(ROOT))
 

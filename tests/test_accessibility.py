@@ -1,5 +1,5 @@
 """An accessible PDF -> what page-validation (PDF/UA-1) finds in it, with the rule it misreads for
-CID-keyed CFF fonts checked by fontTools instead (leafpub/accessibility.py)."""
+CID-keyed CFF fonts checked by fontTools instead (leafpub/pdf/accessibility.py)."""
 
 import io
 import re
@@ -8,7 +8,7 @@ import page
 import pikepdf
 import pytest
 
-from leafpub import accessibility
+from leafpub.pdf import accessibility
 from test_textgate import shipped_leaflet
 
 def edited(data: bytes, change) -> bytes:

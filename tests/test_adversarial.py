@@ -22,7 +22,7 @@ import pytest
 import pipeline
 from conftest import ROOT, counting_server, make_project, pdf_text, plain
 from leafpub.config import load_settings
-from leafpub.validate import scan_pdf
+from leafpub.pdf.validate import scan_pdf
 
 SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
 
@@ -745,7 +745,7 @@ def test_sigterm_to_the_process_group_while_workers_start_leaves_no_process_and_
 
 
 def test_a_signal_while_the_release_is_switched_waits_for_the_last_rename(tmp_path):
-    from leafpub import interrupts, publish
+    from leafpub import interrupts, writing
 
     output = tmp_path / "output"
     output.mkdir()
@@ -754,7 +754,7 @@ def test_a_signal_while_the_release_is_switched_waits_for_the_last_rename(tmp_pa
         with pytest.raises(interrupts.Interrupted) as stopped:
             with interrupts.held_back():
                 os.kill(os.getpid(), signal.SIGTERM)
-                publish.write_atomically(output / "a.pdf", b"new")
+                writing.write_atomically(output / "a.pdf", b"new")
                 time.sleep(0.1)  # the handler would have run by now, had it not been held back
                 assert (output / "a.pdf").read_bytes() == b"new"
         assert stopped.value.published and stopped.value.exit_status == 143
@@ -763,7 +763,8 @@ def test_a_signal_while_the_release_is_switched_waits_for_the_last_rename(tmp_pa
 
 
 def test_an_interrupted_status_or_serve_says_what_is_true():
-    from leafpub import cli, interrupts
+    from leafpub.commands import cli
+    from leafpub import interrupts
 
     assert cli.what_is_true("status", interrupts.Interrupted(signal.SIGINT)) == "nothing was written"
     assert cli.what_is_true("update", interrupts.Interrupted(signal.SIGTERM)) == (
@@ -789,7 +790,7 @@ def test_file_and_locale_names_never_reach_the_terminal_as_control_sequences(pub
 
 
 def test_characters_that_show_nothing_are_written_as_their_escapes(capsys):
-    from leafpub import terminal
+    from leafpub.commands import terminal
 
     terminal.say("very\ufffelong, soft\u00adhyphen, zero\u200bwidth, word\u2060joiner, نیم\u200cفاصله")
     out = capsys.readouterr().out

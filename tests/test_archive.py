@@ -1,5 +1,5 @@
 """Document control: a new version published through update and re-translation, the superseded
-PDFs kept in output/archive/ (leafpub/archive.py), withdrawal, and review alerts."""
+PDFs kept in output/archive/ (leafpub/publish/archive.py), withdrawal, and review alerts."""
 
 import hashlib
 import json
@@ -11,10 +11,14 @@ import pytest
 
 import pipeline
 from conftest import ROOT, make_project
-from leafpub import archive, catalogs, config, publish, site, status
-from leafpub.catalogs import write_catalog
+from leafpub.publish import archive, publish
+from leafpub.catalogs import catalogs
+from leafpub import config
+from leafpub.web import site
+from leafpub.commands import status
+from leafpub.catalogs.catalogs import write_catalog
 from leafpub.config import load_settings
-from leafpub.content import load_leaflets, parse_leaflet
+from leafpub.content.content import load_leaflets, parse_leaflet
 from leafpub.problems import ProblemError
 
 OLD = "Ask a nurse if you have a cut on your hands."

@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import ROOT, build, make_project
 from mutagen.mp3 import MP3
 
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.audio import gate, voice
 from leafpub.audio.script import Line
 
@@ -228,7 +228,7 @@ def test_without_lame_the_audio_fails_with_one_line_not_a_traceback(monkeypatch)
 
 
 def test_the_synthetic_voice_notice_is_extracted_and_untranslated_holds_nothing_back(tmp_path):
-    from leafpub.audio.script import SYNTHETIC_NOTICE
+    from leafpub.formats.formats import SYNTHETIC_NOTICE
     from leafpub.config import load_settings
 
     assert SYNTHETIC_NOTICE in catalogs.extract_messages(load_settings(ROOT))  # `update` gives it to translators
@@ -254,10 +254,10 @@ def test_the_audio_says_what_the_top_of_every_page_says_until_it_no_longer_appli
     import dataclasses
     from datetime import date
 
-    from leafpub import content
+    from leafpub.content import content
     from leafpub.audio.script import CLINICAL_NOTICE, DRAFT_NOTICE, leaflet_script
     from leafpub.config import load_settings
-    from leafpub.signoff import SignOff
+    from leafpub.model import SignOff
 
     settings = load_settings(make_project(tmp_path, broken_locale=False))
     (leaflet, *_), _ = content.load_leaflets(settings)
@@ -271,7 +271,7 @@ def test_the_audio_says_what_the_top_of_every_page_says_until_it_no_longer_appli
 
 
 def test_the_audio_ends_as_the_printed_leaflet_does_with_what_else_there_is_its_version_and_dates(tmp_path):
-    from leafpub import content
+    from leafpub.content import content
     from leafpub.audio.script import leaflet_script
     from leafpub.config import load_settings
 

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 import pipeline
 from conftest import SPANISH, make_project, pdf_text, plain, read_po_file
-from leafpub.pofiles import po_bytes
+from leafpub.catalogs.pofiles import po_bytes
 
 SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
 ENGLISH_OF = {spanish: english for english, spanish in SPANISH.items()}

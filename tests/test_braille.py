@@ -12,8 +12,9 @@ import pytest
 from conftest import build, make_project, pdf_text, plain, write_catalog
 
 import pipeline
-from leafpub import formats
-from leafpub.braille import gate, layout, tables, translate
+from leafpub.formats import formats
+from leafpub.braille import gate, layout, translate
+from leafpub.formats import braille_tables as tables
 
 GERMAN = {
     "Washing your hands": "Hände waschen",

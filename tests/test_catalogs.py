@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import read_po_file, ROOT
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 from leafpub.problems import ProblemError
 
@@ -137,7 +137,7 @@ def test_a_checked_translation_is_written_without_the_previous_english_only_a_fu
     goes (xliff2po and msgmerge drop it, so keeping it would make every round trip differ)."""
     from babel.messages.catalog import Catalog
 
-    from leafpub.pofiles import parse_catalog, po_bytes
+    from leafpub.catalogs.pofiles import parse_catalog, po_bytes
 
     catalog = Catalog(locale="de")
     catalog.add("How it works", "Wie es wirkt", previous_id="What is it?")

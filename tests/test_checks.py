@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import standard_entry, build, make_project
-from leafpub import checks
+from leafpub.catalogs import checks
 from leafpub.languages import language_of
 
 SPANISH, PERSIAN, CHINESE = language_of("es"), language_of("fa"), language_of("zh_Hans")
@@ -115,7 +115,7 @@ def test_a_dropped_placeholder_is_refused_with_its_line(tmp_path):
 
 
 def test_an_english_edit_followed_by_update_holds_the_translation_back(tmp_path):
-    from leafpub import catalogs
+    from leafpub.catalogs import catalogs
     from leafpub.config import load_settings
 
     project = make_project(tmp_path, broken_locale=False)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import read_po_file, DATA, ROOT
-from leafpub.content import load_leaflets, parse_leaflet, read_leaflet
-from leafpub.elements import Box
+from leafpub.content.content import load_leaflets, parse_leaflet, read_leaflet
+from leafpub.content.elements import Box
 from leafpub.model import BulletList, Paragraph
 from leafpub.problems import ProblemError
 from leafpub.config import load_settings

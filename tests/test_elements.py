@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ARABIC, DATA, ROOT, build, counting_server, make_elements_project, read_po_file, write_catalog
-from leafpub import catalogs, figures
+from leafpub.catalogs import catalogs
+from leafpub.content import figures
 from leafpub.config import load_settings
-from leafpub.content import figure_loader, load_leaflets, parse_leaflet
-from leafpub.elements import Box, Figure, Steps, Table
+from leafpub.content.content import figure_loader, load_leaflets, parse_leaflet
+from leafpub.content.elements import Box, Figure, Steps, Table, reading_order
 from leafpub.model import BulletList, Paragraph
 from leafpub.problems import ProblemError
 
@@ -56,7 +57,7 @@ def test_every_element_is_read_with_its_messages_in_reading_order():
 
 
 def test_reading_order_reads_a_figure_by_its_text_and_a_table_row_by_row_with_its_headers():
-    readings = [(reading.kind, [text.text for text in reading.texts]) for reading in read().reading_order()]
+    readings = [(reading.kind, [text.text for text in reading.texts]) for reading in reading_order(read())]
     assert ("row", ["Day", "2", "What to do", "Take the dressing off."]) in readings
     assert ("figure", ["A small wound closed with three stitches, with a dressing over it.",
                        "The wound after the biopsy"]) in readings
@@ -176,7 +177,8 @@ def test_a_figure_label_or_alternative_text_left_in_english_is_a_problem_at_its_
 def test_the_review_sheet_and_readability_take_every_element_text(tmp_path):
     """The reviewer's side-by-side sheet lists a figure's texts, a table's cells and a box's
     text in their section; the readability report counts them."""
-    from leafpub import proofs, readability
+    from leafpub.commands import proofs
+    from leafpub.content import readability
 
     project = make_elements_project(tmp_path)
     settings = load_settings(project)

@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from conftest import build, make_elements_project, pdf_text, plain
-from leafpub import accessibility
+from leafpub.pdf import accessibility
 
 OUTPUT = "output/leaflets/skin-biopsy"
 
@@ -138,7 +138,8 @@ def test_a_table_that_does_not_fit_the_page_budget_is_a_problem_not_an_overflow(
 def test_braille_reads_the_figure_as_its_text_and_the_table_row_by_row_with_its_headers(elements):
     """The English braille, translated back: the steps with their numbers, each row's headers before
     its cells, the figure's alternative text and caption where the drawing is."""
-    from leafpub.braille import tables, translate
+    from leafpub.formats import braille_tables as tables
+    from leafpub.braille import translate
 
     project, report = elements
     cells = (project / OUTPUT / "skin-biopsy.en.brl.txt").read_text(encoding="utf-8")

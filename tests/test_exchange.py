@@ -14,7 +14,7 @@ from lxml import etree
 
 import pipeline
 from conftest import ROOT, make_project, read_po_file
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 from test_xliff import NS, SPANISH_PO, export, set_target, unit_of
 

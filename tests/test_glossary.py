@@ -6,9 +6,9 @@ import pytest
 
 import pipeline
 from conftest import ROOT, make_project
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
-from leafpub.glossary import parse_glossary, read_glossary, term_problems
+from leafpub.catalogs.glossary import parse_glossary, read_glossary, term_problems
 from leafpub.languages import language_of
 from leafpub.problems import ProblemError
 

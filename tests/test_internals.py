@@ -20,7 +20,8 @@ from PIL import ImageChops
 from pypdf import PdfReader, PdfWriter
 
 from conftest import ROOT, html_page, make_project, pdf_text, plain
-from leafpub import internals, packs
+from leafpub import internals
+from leafpub.packs import packs
 from leafpub.config import load_settings
 from leafpub.fontmaps import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
 from leafpub.internals import pack_fonts
@@ -85,7 +86,7 @@ HINDI = "किसी के लिए, जिसे कोलेजन इं�
 
 
 def test_hindi_text_extracts_as_written_only_with_text_clusters(renderer):
-    from leafpub import textgate
+    from leafpub.pdf import textgate
 
     html = page(f"<p>{HINDI}</p>", lang="hi", family="Noto Sans Devanagari")
     printed = [textgate.PrintedText(HINDI, "test", None, "Hindi")]

@@ -7,7 +7,8 @@ import pytest
 from babel.messages.plurals import get_plural
 
 from conftest import ROOT, read_po_file
-from leafpub import catalogs, render
+from leafpub.catalogs import catalogs
+from leafpub.render import render
 from leafpub.config import load_settings
 from leafpub.languages import UnknownLanguage, counter_style, language_of, localize_digits
 

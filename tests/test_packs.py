@@ -10,10 +10,13 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
 
 from conftest import pdf_text
-from leafpub import catalogs, config, content, render
+from leafpub.catalogs import catalogs
+from leafpub import config
+from leafpub.content import content
+from leafpub.render import render
 from leafpub.config import load_settings
 from leafpub.model import Format
-from leafpub.pdf import PdfRenderer
+from leafpub.pdf.pdf import PdfRenderer
 from leafpub.pdfobjects import add_object
 
 
@@ -93,7 +96,7 @@ def test_the_clinic_details_come_back_from_the_pack_as_written(built):
     import dataclasses
     from types import SimpleNamespace
 
-    from leafpub import jobs
+    from leafpub.packs import pack_job
     from leafpub.model import Pdf
     from test_textgate import broken_text_map
 
@@ -105,19 +108,19 @@ def test_the_clinic_details_come_back_from_the_pack_as_written(built):
     english = SimpleNamespace(direction="ltr")
     parts = [SimpleNamespace(base=SimpleNamespace(pages=1), anchor=(0, 0.0, 0.0), language=english)] * 2
     job = SimpleNamespace(pack=pack, parts=parts, language=english)
-    assert jobs.clinic_text_problems(job, Pdf(data=data, pages=5), cover_pages=1) == []
+    assert pack_job.clinic_text_problems(job, Pdf(data=data, pages=5), cover_pages=1) == []
     # A detail the pack does not print as written (here, one it does not print at all)...
     other = SimpleNamespace(pack=dataclasses.replace(pack, clinic=dataclasses.replace(pack.clinic, name="Lakeside Clinic")),
                             parts=parts, language=english)
-    (problem,) = jobs.clinic_text_problems(other, Pdf(data=data, pages=5), cover_pages=1)
+    (problem,) = pack_job.clinic_text_problems(other, Pdf(data=data, pages=5), cover_pages=1)
     assert str(problem).startswith(f"packs.toml:{pack.line}: pack 'test-clinic'") and "Lakeside" in str(problem)
     # ...or a text map that makes "e" read as "x"...
-    problems = jobs.clinic_text_problems(job, Pdf(data=broken_text_map(data, "x", "e"), pages=5), cover_pages=1)
+    problems = pack_job.clinic_text_problems(job, Pdf(data=broken_text_map(data, "x", "e"), pages=5), cover_pages=1)
     assert any("Riverside Health Centre" in str(problem) for problem in problems)
     # ...and each box is read on its own page: taken as one-sided, the pack's first box would
     # be on page 2, the cover's blank back, and the cover's details do not stand in for it.
     one_sided = SimpleNamespace(pack=dataclasses.replace(pack, sides=1), parts=parts[:1], language=english)
-    assert len(jobs.clinic_text_problems(one_sided, Pdf(data=data, pages=5), cover_pages=1)) == 5  # every detail
+    assert len(pack_job.clinic_text_problems(one_sided, Pdf(data=data, pages=5), cover_pages=1)) == 5  # every detail
 
 
 # -- double-sided printing ------------------------------------------------------
@@ -127,7 +130,7 @@ def test_printed_double_sided_each_leaflet_starts_on_a_front_page():
     counts it. One-sided packs have none."""
     from types import SimpleNamespace
 
-    from leafpub import pagination
+    from leafpub.packs import pagination
 
     parts = [SimpleNamespace(base=SimpleNamespace(pages=pages)) for pages in (2, 1, 3, 2)]
     assert pagination.contents_pages(1, parts, sides=2) == [3, 5, 7, 11]
@@ -281,7 +284,7 @@ def test_packs_that_are_not_pack_tables_stop_the_build_at_their_line(tmp_path, t
 def test_a_standard_pack_passes_page_validation_pdf_ua1(built):
     import page
 
-    from leafpub import accessibility
+    from leafpub.pdf import accessibility
 
     project, _ = built
     data = (project / "output/packs/test-clinic.a4.pdf").read_bytes()
@@ -316,7 +319,7 @@ def test_a_base_folded_for_packs_reads_the_same_with_half_the_elements(built, tm
     the tree, with fewer elements, and page-validation still passes it."""
     import page
 
-    from leafpub import packtags
+    from leafpub.pdf import packtags
 
     project, report = built
     entry = next(e for e in report.manifest["leaflets"] if e["locale"] == "es" and e["variant"] == "standard")

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from conftest import ROOT, counting_server, html_page, pdf_fonts
 from leafpub.config import load_settings
-from leafpub.pdf import PdfRenderer, make_asset_fetcher
+from leafpub.pdf.pdf import PdfRenderer, make_asset_fetcher
 from leafpub.problems import ProblemError
 
 SETTINGS = load_settings(ROOT)
@@ -96,7 +96,7 @@ def test_a_hindi_pdf_has_the_same_bytes_before_and_after_a_pack_is_made_in_the_p
     worker had compacted a pack before it."""
     import pikepdf
 
-    from leafpub import packs
+    from leafpub.packs import packs
 
     pikepdf.settings.set_flate_compression_level(-1)  # as in a fresh worker: zlib's default
     renderer = PdfRenderer(SETTINGS)

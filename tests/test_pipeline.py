@@ -13,8 +13,9 @@ from pypdf import PdfReader
 
 import pipeline
 from conftest import standard_entries, standard_entry, ROOT, build, make_project, pdf_fonts, pdf_text, plain, read_po_file
-from leafpub import accessibility, catalogs
-from leafpub.catalogs import discover_locales
+from leafpub.pdf import accessibility
+from leafpub.catalogs import catalogs
+from leafpub.catalogs.catalogs import discover_locales
 from leafpub.config import load_settings
 from leafpub.languages import language_of
 from leafpub.model import Format
@@ -165,9 +166,9 @@ def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, cap
 
 def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_path):
     from conftest import SPANISH, counting_server, write_catalog
-    from leafpub import render
-    from leafpub.content import load_leaflets
-    from leafpub.pdf import PdfRenderer
+    from leafpub.render import render
+    from leafpub.content.content import load_leaflets
+    from leafpub.pdf.pdf import PdfRenderer
 
     with counting_server() as (base, hits):
         url = f"{base}/pixel.png"
@@ -389,7 +390,9 @@ def test_every_shipped_leaflet_has_its_web_version_a_code_that_opens_it_and_the_
     and the statement on other languages and formats comes back from the PDF as written."""
     from test_online import codes_on
 
-    from leafpub import formats, online, textgate
+    from leafpub.formats import formats
+    from leafpub import online
+    from leafpub.pdf import textgate
 
     project, report = shipped
     settings = load_settings(project)

@@ -5,9 +5,8 @@ from datetime import date
 
 from babel.support import NullTranslations
 
-from leafpub import incremental, plan
-from leafpub.model import (FORMATS, Clinic, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Pack, Pdf,
-                           Review, SourceText)
+from leafpub.plan import incremental, plan
+from leafpub.model import FORMATS, Clinic, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Pack, Pdf, Review, SourceText
 from leafpub.problems import Problem
 
 ENGLISH = Language("en", "en", "ltr", "Latn", "English", "English")

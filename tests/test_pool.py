@@ -11,7 +11,7 @@ import pytest
 
 import pipeline
 from conftest import OTHER_SCRIPTS, make_project, write_catalog
-from leafpub import jobs, pool
+from leafpub.render import jobs, pool
 from leafpub.config import load_settings
 
 
@@ -66,8 +66,8 @@ def test_documents_in_a_large_face_are_handed_to_the_workers_first(tmp_path, mon
     project = make_project(tmp_path, broken_locale=False)
     write_catalog(project, "ko", KOREAN)
     handed = []
-    run = jobs.run
-    monkeypatch.setattr(jobs, "run", lambda settings, job: handed.append(job) or run(settings, job))
+    run = jobs.RenderJob.run
+    monkeypatch.setattr(jobs.RenderJob, "run", lambda job, settings: handed.append(job) or run(job, settings))
     report = pipeline.build(load_settings(project), workers=1)
     assert report.problems == ()
     leaflets = [job.locale for job in handed if isinstance(job, jobs.RenderJob) and job.validate]

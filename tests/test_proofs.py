@@ -4,7 +4,7 @@ from pypdf import PdfReader
 
 import pipeline
 from conftest import make_project, pdf_text, plain
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 
 

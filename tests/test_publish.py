@@ -2,13 +2,14 @@
 
 import json
 
-from leafpub import publish
+from leafpub.publish import publish
+from leafpub import writing
 
 
 def test_a_file_is_replaced_whole_and_leaves_no_temporary_file(tmp_path):
     target = tmp_path / "a" / "leaflet.pdf"
-    publish.write_atomically(target, b"old")
-    publish.write_atomically(target, b"new")
+    writing.write_atomically(target, b"old")
+    writing.write_atomically(target, b"new")
     assert target.read_bytes() == b"new"
     assert [p.name for p in target.parent.iterdir()] == ["leaflet.pdf"]
 

@@ -3,9 +3,10 @@
 import re
 
 from conftest import SPANISH, write_catalog
-from leafpub import catalogs, render
+from leafpub.catalogs import catalogs
+from leafpub.render import render
 from leafpub.config import load_settings
-from leafpub.content import load_leaflets
+from leafpub.content.content import load_leaflets
 from leafpub.model import Clinic, Format
 
 

@@ -17,7 +17,7 @@ import pytest
 
 import pipeline
 from conftest import ROOT, make_project
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 
 # Where the browser test leaves its screenshot for a person to look at.
@@ -211,7 +211,7 @@ def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_and_braille_in_c
 def many_leaflets(built, folder: Path, count: int = 100) -> tuple[Path, list[str]]:
     """A site of `count` generated leaflets (copies of the fixture's, each in English, Spanish
     and Arabic with a title of its own), and the Arabic word that names each."""
-    from leafpub import site
+    from leafpub.web import site
 
     project, report = built
     source = project / "output"
@@ -316,7 +316,7 @@ def test_the_site_pages_pass_axe_wcag_21_aa(built, tmp_path):
 
 
 def test_titles_reach_the_search_index_as_text(built):
-    from leafpub import site
+    from leafpub.web import site
 
     project, report = built
     hostile = '</script><script>alert(1)</script> "quoted" \u2028 & more'
@@ -355,7 +355,7 @@ def test_a_first_visit_shows_the_titles_in_the_browsers_language(built, tmp_path
 def test_without_its_search_index_the_front_page_still_finds_a_leaflet_by_its_title(built, tmp_path):
     from selenium.webdriver.common.by import By
 
-    from leafpub import site
+    from leafpub.web import site
     from test_web import chromium
 
     output, _ = many_leaflets(built, tmp_path, count=3)

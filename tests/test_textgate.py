@@ -1,4 +1,4 @@
-"""A rendered PDF + the texts it prints -> what does not extract as written (leafpub/textgate.py);
+"""A rendered PDF + the texts it prints -> what does not extract as written (leafpub/pdf/textgate.py);
 and the shipped leaflet in every language, read back with PDFium, pypdf and poppler."""
 
 import io
@@ -12,7 +12,10 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, html_page
-from leafpub import catalogs, content, documents, jobs, render, textgate
+from leafpub.catalogs import catalogs
+from leafpub.content import content
+from leafpub.render import documents, jobs, render
+from leafpub.pdf import textgate
 from leafpub.config import load_settings
 from leafpub.fontmaps import parse_to_unicode, to_unicode_cmap
 from leafpub.languages import language_of
@@ -48,7 +51,7 @@ EXTRACTORS = {"PDFium": pdfium_pages, "pypdf": pypdf_pages, "poppler": poppler_p
 @cache
 def shipped_leaflet(locale: str, variant: str = "standard") -> tuple[bytes, tuple]:
     """The shipped leaflet in `locale` (A4) as the build renders it, and what it prints."""
-    from leafpub.pdf import PdfRenderer
+    from leafpub.pdf.pdf import PdfRenderer
 
     leaflet = content.load_leaflets(SETTINGS)[0][0]
     catalog = catalogs.source_catalog(SETTINGS) if locale == "en" else catalogs.load_catalog(SETTINGS, locale)

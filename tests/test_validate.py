@@ -12,13 +12,15 @@ from pypdf.generic import DictionaryObject, NameObject
 
 import pipeline
 from conftest import make_project
-from leafpub import jobs
-from leafpub.pool import LocalPool
+from leafpub.packs import pack_job
+from leafpub.render.pool import LocalPool
 from leafpub.pdfobjects import add_object
-from leafpub import catalogs, config, render
+from leafpub.catalogs import catalogs
+from leafpub import config
+from leafpub.render import render
 from leafpub.config import load_settings
 from leafpub.model import PackPart, Pdf
-from leafpub.validate import GHOSTSCRIPT, scan_pdf, validate_pdf
+from leafpub.pdf.validate import GHOSTSCRIPT, scan_pdf, validate_pdf
 
 
 def good_pdf(built) -> bytes:
@@ -94,17 +96,17 @@ def test_a_pack_with_a_damaged_part_is_a_problem_and_is_not_published(tmp_path, 
     catalog = catalogs.source_catalog(settings)
     box = render.render_contact_box(render.make_environment(settings), settings, catalog, pack.clinic, number=0)
 
-    def pack_job(key, base):
+    def make_pack_job(key, base):
         part = PackPart(slug="hand-washing", leaflet_title="Hand washing", language=catalog.language,
                         title="Hand washing", base=Pdf(base, 1), anchor=(0, 50.0, 50.0),
                         base_key=key)
         sheet = render.render_pack_cover(render.make_environment(settings), settings, pack, catalog, [],
                                          created=date(2026, 1, 1), boxes=[box])
-        return jobs.PackJob(key, pack, (sheet,) * 3, (), (part,), catalog.language)
+        return pack_job.PackJob(key, pack, (sheet,) * 3, (), (part,), catalog.language)
 
     pool = LocalPool(settings, workers=2)
-    results = {result.key: result for result in pool.run([pack_job("damaged", good_pdf(built)[:4000]),
-                                                          pack_job("good", good_pdf(built))])}
+    results = {result.key: result for result in pool.run([make_pack_job("damaged", good_pdf(built)[:4000]),
+                                                          make_pack_job("good", good_pdf(built))])}
     pool.close()
     assert results["good"].problems == () and results["good"].pdf is not None
     (problem, *_) = results["damaged"].problems

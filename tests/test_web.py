@@ -1,4 +1,4 @@
-"""Each leaflet's web version (leafpub/web.py): one HTML page per leaflet and language, valid
+"""Each leaflet's web version (leafpub/web/web.py): one HTML page per leaflet and language, valid
 (the W3C's Nu Html Checker), accessible (axe-core's WCAG 2.1 AA rules in Chromium), in its
 language and direction, with the marks of the paper, and links that resolve."""
 
@@ -15,7 +15,12 @@ import pytest
 from html5lib import HTMLParser
 
 from conftest import ROOT
-from leafpub import catalogs, content, incremental, online, render, web
+from leafpub.catalogs import catalogs
+from leafpub.content import content
+from leafpub.plan import incremental
+from leafpub import online
+from leafpub.render import render
+from leafpub.web import web
 from leafpub.config import load_settings
 from leafpub.languages import language_of
 

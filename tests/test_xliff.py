@@ -12,7 +12,7 @@ from lxml import etree
 
 import pipeline
 from conftest import ROOT, make_project, read_po_file
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}

@@ -2,7 +2,7 @@
 one MP3 with a chapter per section and a WebVTT chapters track, gated, with their manifest entries.
 
     script.py      leaflet + catalog          -> chapters of spoken lines, in the PDF's order
-    voice.py       eSpeak NG 1.52 (espeakng-loader), public C API -> PCM, phonemes
+    voice.py       eSpeak NG 1.52 (espeakng-loader), public C API -> PCM, phonemes (voices: formats/voices.py)
     gate.py        the spoken lines            -> problems: another language's voice, silence, cut, rate
     encode.py      PCM + chapters              -> MP3 (LAME) with ID3 CHAP/CTOC, WebVTT
     recordings.py  recordings/<slug>/<locale>/ -> human takes bound to their text's SHA-256

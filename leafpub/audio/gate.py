@@ -10,7 +10,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .script import Chapter, Line
-from .voice import SWITCH, Engine, voice_for
+from .voice import SWITCH, Engine
+from ..formats.voices import voice_for
 
 #: The speaking rate a section must have, in units a minute: words where words are spaced, Han
 #: characters for Chinese and Hangul syllables for Korean (whose spaced units are long). A language's

@@ -120,7 +120,7 @@ def add(settings: Settings, chapters: Sequence[Chapter], slug: str, locale: str,
         writer.writeframes(pcm)
     here = folder(settings, slug, locale)
     here.mkdir(parents=True, exist_ok=True)
-    from ..publish import write_atomically
+    from ..writing import write_atomically
 
     write_atomically(here / f"{chapter.id}.wav", out.getvalue())
     record = (f'# The recording {chapter.id}.wav reads this section; it is used only while the text is this one.\n'

@@ -7,18 +7,11 @@ import json
 from dataclasses import dataclass
 
 from ..markup import parse_inline
+from ..formats.formats import SYNTHETIC_NOTICE
+from ..content.elements import reading_order
 from ..model import Leaflet, LocaleCatalog
 
 
-def N_(message: str) -> str:
-    """Marks a message for `pipeline.py extract` (babel.cfg reads this file); translated where used."""
-    return message
-
-
-#: The line every synthetic audio file opens with. Optional (formats.OPTIONAL_MESSAGES), so a
-#: catalog without it still publishes: that language's audio says it in English, in the English voice.
-# Translators: the first words of the leaflet read aloud by a computer voice (its audio file).
-SYNTHETIC_NOTICE = N_("This is a synthetic voice reading the leaflet.")
 #: Template messages (templates/leaflet-parts.html), spoken as every printed page shows them.
 DRAFT_NOTICE = "Draft translation — not yet reviewed by a qualified medical translator"
 CLINICAL_NOTICE = "The clinical content of this leaflet has not yet been approved by a clinician."
@@ -76,7 +69,7 @@ def leaflet_script(leaflet: Leaflet, catalog: LocaleCatalog) -> tuple[Chapter, .
     spoken_notices = [Line(message, catalog.translations.gettext(message), locale, catalog.lines.get(message))
                       for message in notices]
     chapters = [[None, [opening, *spoken_notices]]]  # [title, lines]: the introduction's title is the leaflet's
-    for reading in leaflet.reading_order():
+    for reading in reading_order(leaflet):
         lines = [line(message) for message in reading.texts]
         if reading.kind == "heading":
             chapters.append([lines[0].text, []])
@@ -91,9 +84,9 @@ def closing(leaflet: Leaflet, catalog: LocaleCatalog) -> list:
     """The printed leaflet's closing lines, under their heading: what else is available, its version
     and review dates (templates/leaflet.html). Not the code to scan or the address it opens: a
     listener is already online, on the page that plays this."""
-    from .. import formats
+    from ..formats import formats
     from ..languages import localize_digits
-    from ..render import review_dates
+    from ..render.render import review_dates
 
     gettext, language = catalog.translations.gettext, catalog.language
     dates = review_dates(leaflet, language)

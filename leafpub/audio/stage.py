@@ -8,13 +8,16 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .. import formats, incremental, publish
-from ..catalogs import short
+from ..formats import formats
+from ..plan import incremental
+from ..catalogs.catalogs import short
 from ..model import Leaflet, LocaleCatalog, Settings
 from ..problems import Problem
-from ..publish import Failure
+from ..model import Failure
 from . import AUDIO_KIND, CHAPTERS_KIND, encode, gate, recordings, voice, worker
 from .script import leaflet_script
+from .. import sources
+from ..formats import voices
 
 #: What this code puts into an audio file, by number: raise it with any change that changes the bytes.
 AUDIO_REVISION = 1
@@ -37,7 +40,7 @@ class AudioStep:
 
     spoken: list = field(default_factory=list)  #: AudioFile of every leaflet and language with audio
     problems: list = field(default_factory=list)
-    failures: list = field(default_factory=list)  #: publish.Failure("format"): the last files kept, outdated
+    failures: list = field(default_factory=list)  #: Failure("format"): the last files kept, outdated
 
     @property
     def files(self) -> list[formats.FormatFile]:
@@ -62,18 +65,18 @@ class Speaking:
 
     def __init__(self, settings: Settings, leaflets: Iterable[Leaflet], catalogs: Mapping[str, LocaleCatalog]):
         self.settings, self.allowed, self.kept, self.jobs = settings, allowed_words(settings), [], []
-        self.previous = [e for e in publish.read_manifest(settings.output_dir).get("formats", [])
+        self.previous = [e for e in sources.read_manifest(settings.output_dir).get("formats", [])
                          if isinstance(e, dict) and e.get("kind") in (AUDIO_KIND, CHAPTERS_KIND)]
         previous = self.previous
         for leaflet in leaflets:
             for catalog in catalogs.values():
-                if voice.voice_for(catalog.language.locale) is not None:
+                if voices.voice_for(catalog.language.locale) is not None:
                     self.plan(leaflet, catalog, previous)
         self.executor = None
         if self.jobs:
             from concurrent.futures import ProcessPoolExecutor
 
-            from ..pool import start_forkserver
+            from ..render.pool import start_forkserver
 
             workers = min(len(self.jobs), os.cpu_count() or 1)
             self.executor = ProcessPoolExecutor(workers, mp_context=start_forkserver(), max_tasks_per_child=1)
@@ -84,7 +87,7 @@ class Speaking:
         chapters = leaflet_script(leaflet, catalog)
         takes = recordings.usable(self.settings, leaflet.slug, locale, chapters)
         key = {"script": incremental.digest([[c.title, [[x.locale, x.text] for x in c.lines]] for c in chapters]),
-               "voice": voice.voice_for(locale).name, "engine": voice.engine_identity(self.settings),
+               "voice": voices.voice_for(locale).name, "engine": voice.engine_identity(self.settings),
                "encoder": encode.encoder_identity(), "allowed": sorted(allowed),
                "recordings": sorted(takes.digests().items()), "revision": AUDIO_REVISION}
         kept = published(self.settings, [e for e in previous if formats.key(e)[:2] == (leaflet.slug, locale)], key)
@@ -146,7 +149,7 @@ def problem_of(finding: gate.Finding, catalog: LocaleCatalog, leaflet: Leaflet) 
 
 def package(leaflet: Leaflet, catalog: LocaleCatalog, takes, key: dict, spoken: worker.Spoken, mp3: bytes) -> AudioFile:
     """The tagged MP3 and its WebVTT chapters."""
-    language, speaker = catalog.language, voice.voice_for(catalog.language.locale)
+    language, speaker = catalog.language, voices.voice_for(catalog.language.locale)
     marks = encode.marks([(cid, title, ms) for cid, title, ms, _, _ in spoken.chapters])
     title = catalog.translations.gettext(leaflet.title.text)
     data = encode.tag(mp3, marks, title=title, language=language.locale,

@@ -5,16 +5,11 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
 from .. import checkcache
-
-#: Locale (as catalogs are named) -> eSpeak NG voice. eSpeak NG is the engine NVDA ships by default.
-VOICES = {"en": "en", "ar": "ar", "de": "de", "es": "es", "fa": "fa", "fr": "fr", "hi": "hi", "ko": "ko",
-          "pl": "pl", "pt_BR": "pt-br", "ro": "ro", "tr": "tr", "uk": "uk", "vi": "vi", "zh_Hans": "cmn"}
 
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 ESPEAK_INITIALIZE_DONT_EXIT = 0x8000
@@ -27,22 +22,6 @@ SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), 
 
 class EngineError(Exception):
     """eSpeak NG could not be loaded or refused a voice."""
-
-
-@dataclass(frozen=True)
-class Voice:
-    locale: str
-    name: str  #: the eSpeak NG voice
-
-    @property
-    def own_marks(self) -> frozenset[str]:
-        """The phoneme marks of this voice's own language (a switch back to it)."""
-        return frozenset({self.name, self.name.split("-")[0]})
-
-
-def voice_for(locale: str) -> Voice | None:
-    name = VOICES.get(locale) or VOICES.get(locale.split("_")[0])
-    return Voice(locale, name) if name else None
 
 
 class Engine:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from . import encode, gate, voice
 from .script import Chapter
+from ..formats import voices
 
 PAUSE_BETWEEN_MESSAGES_S, PAUSE_BETWEEN_CHAPTERS_S = 0.4, 1.0
 
@@ -70,7 +71,7 @@ def speak(chapters: tuple[Chapter, ...], recorded: dict, allowed, locale: str) -
 def synthesise(engine: voice.Engine, chapter: Chapter, allowed, findings: list) -> bytes:
     parts = []
     for line in chapter.lines:
-        speaker = voice.voice_for(line.locale)
+        speaker = voices.voice_for(line.locale)
         words = gate.unrequested_switches(engine, line, allowed)
         if words:
             findings.append(gate.Finding(line, "is read partly in another language's voice "

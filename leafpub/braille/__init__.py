@@ -1,6 +1,6 @@
-"""Braille stage: leaflet + catalog -> BRF and Unicode braille, checked.
+"""The braille stage: leaflet + catalog -> BRF and Unicode braille, checked (the table each
+language is written with: formats/braille_tables.py).
 
-    tables.py     which liblouis table each language is written with (or why none), as data
     translate.py  texts -> Unicode braille and back, with the lou_translate command
     layout.py     braille blocks -> 40-cell, 25-line pages (BRF and its Unicode-braille copy)
     gate.py       every message translated back from the laid-out file and compared with its catalog

@@ -12,13 +12,17 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import formats, incremental, online
+from ..formats import formats
+from ..plan import incremental
+from .. import online
 from ..languages import localize_digits
 from ..markup import parse_inline
+from ..content.elements import reading_order
 from ..model import Leaflet, LocaleCatalog, Settings
 from ..problems import Problem, ProblemError
-from ..render import review_dates
-from . import gate, layout, tables, translate
+from ..render.render import review_dates
+from . import gate, layout, translate
+from ..formats import braille_tables as tables
 
 #: Raise with any change to this package that changes a braille file's bytes.
 BRAILLE_REVISION = 1
@@ -122,7 +126,7 @@ LAYOUT_OF = {"title": "title", "heading": "heading", "box": "heading", "paragrap
 def read_aloud(leaflet: Leaflet, source, language) -> list[Text]:
     """The leaflet's own texts in reading order, each list, row or run of steps ended for the layout."""
     texts, step = [], 0
-    for reading in leaflet.reading_order():
+    for reading in reading_order(leaflet):
         kind = LAYOUT_OF[reading.kind]
         in_list = bool(texts) and texts[-1].kind == "item"
         if in_list and (kind != "item" or reading.kind == "row"):  # every table row is a list of its own

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import layout, translate
-from .tables import Table, normalise
+from ..formats.braille_tables import Table, normalise
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .. import formats, incremental, publish
+from ..formats import formats
+from ..plan import incremental
 from ..model import Leaflet, LocaleCatalog, Settings
 from ..problems import ProblemError
-from . import document, tables
+from . import document
+from ..formats import braille_tables as tables
+from .. import sources
+from ..model import Failure
 
 
 @dataclass
@@ -29,15 +33,15 @@ def build(settings: Settings, leaflets: Iterable[Leaflet], catalogs: Mapping[str
     a withdrawn leaflet's are archived."""
     step, broken = BrailleStep(), broken or {}
     leaflets = list(leaflets)
-    previous = [e for e in publish.read_manifest(settings.output_dir).get("formats", [])
+    previous = [e for e in sources.read_manifest(settings.output_dir).get("formats", [])
                 if isinstance(e, dict) and str(e.get("kind", "")).startswith("braille-")]
     slugs = {leaflet.slug for leaflet in leaflets}
     for entry in previous:
         slug, locale, kind = formats.key(entry)
         if locale in broken and broken[locale]:
-            step.failures.append(publish.Failure("format", (slug, locale, kind), str(broken[locale][0])))
+            step.failures.append(Failure("format", (slug, locale, kind), str(broken[locale][0])))
         elif slug not in slugs and slug not in withdrawn:
-            step.failures.append(publish.Failure("format", (slug, locale, kind), "its leaflet could not be read"))
+            step.failures.append(Failure("format", (slug, locale, kind), "its leaflet could not be read"))
     for catalog in catalogs.values():
         locale = catalog.language.locale
         choice = tables.choice(locale)
@@ -68,7 +72,7 @@ def one(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, overdue: b
         except ProblemError as error:
             step.problems += error.problems
             reason = str(error.problems[0])
-            step.failures += [publish.Failure("format", (leaflet.slug, locale, kind), reason)
+            step.failures += [Failure("format", (leaflet.slug, locale, kind), reason)
                               for kind in ("braille-brf", "braille-unicode")]
             return
         why = incremental.why(inputs, entries[0].get("inputs") if entries else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from .tables import DISPLAY, Table
+from ..formats.braille_tables import DISPLAY, Table
 
 #: lou_translate reads a backslash in its input as the start of an escape (\x2800): doubled, it is one.
 ESCAPES = str.maketrans({"\\": "\\\\"})

@@ -17,7 +17,7 @@ source of `draw_first_line` (PATCHES below, each an exact replacement that must 
   `/Span <</ActualText (its text)>> BDC ... EMC` (ISO 32000-1, 14.9.4), which PDFium,
   poppler and screen readers read instead of the glyphs.
 
-Extractors that ignore /ActualText (pypdf) still read the glyphs' codes; leafpub/actualtext.py
+Extractors that ignore /ActualText (pypdf) still read the glyphs' codes; leafpub/pdf/actualtext.py
 gives the glyphs inside each span codes of their own that spell its text.
 Without this patch, such text extracts wrongly and the text gate refuses the document.
 """
@@ -114,7 +114,7 @@ class ClusterSpans:
         if invisible and empty and len(drawn) <= 1:
             # A zero-width non-joiner, which Pango draws as nothing: drawn as the font's own
             # glyph for it (no outline, no advance) where the font has one, else a span of its
-            # own, where leafpub/actualtext.py draws an invisible glyph. Either way the glyph
+            # own, where leafpub/pdf/actualtext.py draws an invisible glyph. Either way the glyph
             # beside it keeps its own text.
             glyph = invisible_glyph(font, invisible)
             if glyph is not None and self.maps(glyph, invisible):

@@ -1,0 +1,203 @@
+"""Planned leaflets -> their PDFs: each from the cache when its inputs are unchanged, otherwise
+rendered and checked by the workers, with the problems of those that could not be made."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+
+from ..catalogs import catalogs
+from .. import fonts
+from ..plan import incremental
+from . import jobs, render
+from ..pdf import textgate
+from ..model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, Settings
+from ..plan.plan import Planned
+from ..problems import Problem
+from .. import sources
+from ..pdf import thumbnails
+from ..model import Failure
+
+
+@dataclass(frozen=True)
+class Renderers:
+    """What turns content into documents, set up once per build."""
+
+    settings: Settings
+    environment: Environment
+    coverage: fonts.GlyphCoverage
+    inputs: incremental.Inputs
+    cache: incremental.RenderCache
+    previous: dict  #: the last manifest's entries by path, to say why a document changed
+    dump_html: Path | None = None  #: write every rendered HTML here (for debugging)
+    #: the download page's thumbnails made during the build, by the SHA-256 of their PDF
+    thumbnails: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def for_build(cls, settings: Settings, template_messages, dump_html: Path | None = None) -> Renderers:
+        previous = sources.read_manifest(settings.output_dir)
+        return cls(settings, render.make_environment(settings), fonts.GlyphCoverage(settings),
+                   incremental.Inputs(settings, template_messages), incremental.RenderCache(settings.output_dir),
+                   {e["path"]: e for e in previous.get("leaflets", []) + previous.get("packs", [])}, dump_html)
+
+    def why(self, path: str, inputs: dict) -> tuple[str, str]:
+        """(path, why it was rendered) for the build's report."""
+        return path, incremental.why(inputs, self.previous.get(path, {}).get("inputs"))
+
+
+def render_job(renderers: Renderers, plan: Planned, key: str) -> jobs.RenderJob:
+    """The HTML of a planned leaflet and how a worker renders and checks it."""
+    catalog = plan.catalog
+    shown: list[tuple] = []
+    html = render.render_leaflet(renderers.environment, renderers.settings, plan.leaflet, catalog,
+                                 format=plan.format, clinic=None, draft=not catalog.review.approved,
+                                 overdue=plan.overdue, reserved=plan.reserved, record=shown)
+    if renderers.dump_html:
+        dump(renderers, key, html, plan.pdf_variant)
+    return jobs.RenderJob(
+        key=key, html=html, variant=plan.pdf_variant, source=catalog.path or plan.leaflet.path,
+        locale=catalog.language.locale, leaflet=plan.leaflet.slug, budget=plan.leaflet.budget(plan.format.variant),
+        what=plan.describe(),
+        # A pack's leaflet is checked as part of each pack it is merged into.
+        validate=not plan.reserved, anchor="clinic-box" if plan.reserved else None,
+        texts=tuple(shown_texts(plan.leaflet, catalog, shown)), rtl=catalog.language.direction == "rtl")
+
+
+def shown_texts(leaflet: Leaflet, catalog: LocaleCatalog, shown: list[tuple]):
+    """The text gate's PrintedText for each (msgid, text) a document shows, naming the
+    catalog line it comes from (for the source language, the leaflet's or templates/)."""
+    lines = {message.text: message.line for message in leaflet.messages()}
+    for msgid, text in dict.fromkeys(shown):
+        key = catalogs.key_of(msgid)
+        if catalog.is_source:
+            yield textgate.PrintedText(text, leaflet.path if key in lines else "templates", lines.get(key), key)
+        else:
+            yield textgate.PrintedText(text, catalog.path, catalog.lines.get(key), key)
+
+
+def dump(renderers: Renderers, key: str, html: str, variant: str) -> None:
+    """Debug aid: the exact HTML (and, beside it, the CSS) that WeasyPrint renders."""
+    folder = renderers.dump_html
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{key[:16]}.html").write_text(html, encoding="utf-8")
+    shutil.copy(renderers.settings.templates_dir / "leaflet.css", folder / "leaflet.css")
+    index = folder / "index.json"
+    documents = json.loads(index.read_text()) if index.exists() else {}
+    documents[f"{key[:16]}.html"] = variant
+    index.write_text(json.dumps(documents, indent=1))
+
+
+def render_planned(renderers: Renderers, planned: list[Planned], pool, progress, first: Sequence = ()):
+    """(keys by plan, key -> (Pdf, anchor), key -> problems, key -> plan rendered now) for
+    every planned document: from the cache when its inputs are unchanged, rendered otherwise.
+    `first` are jobs (packs to assemble) handed to the workers before the documents; their
+    results come by key too."""
+    ready: dict[str, tuple] = {}
+    to_render: dict[str, Planned] = {}
+    problems: dict[str, list[Problem]] = {}
+    keys = {}
+    for plan in planned:
+        key = keys[id(plan)] = incremental.key_of(plan.inputs(renderers.inputs))
+        cached = renderers.cache.get(key)
+        if cached:
+            ready[key] = cached
+        elif key not in to_render:
+            pool.start()  # the workers import WeasyPrint while the rest is planned
+            to_render[key] = plan
+            pool.labels[key] = plan.label
+
+    for result in pool.run(itertools.chain(first, jobs_to_render(renderers, to_render, problems, progress)),
+                           progress, total=len(first) + len(to_render)):
+        if result.problems:
+            problems[result.key] = list(result.problems)
+            continue
+        renderers.cache.put(result.key, result.pdf, result.anchor)
+        ready[result.key] = (result.pdf, result.anchor)
+        plan = to_render.get(result.key)
+        if plan is not None and plan.shown_on_download_page:
+            # Made while the workers render the rest, not when the build publishes; not in
+            # the workers, where PDFium would cost each one memory.
+            renderers.thumbnails[hashlib.sha256(result.pdf.data).hexdigest()] = thumbnails.make_thumbnail(result.pdf.data)
+    return keys, ready, problems, to_render
+
+
+def jobs_to_render(renderers: Renderers, to_render: dict[str, Planned], problems: dict, progress):
+    """Each job as soon as its HTML is ready, so the workers start on the first ones. Texts
+    are checked only for documents about to be rendered: a cached PDF passed before.
+    Documents in a large (CJK) face go first: they take longest, and a run that ends with
+    them leaves one worker idle while the other finishes its last."""
+    checked: dict[tuple, list[Problem]] = {}
+    slow_first = sorted(to_render.items(),
+                        key=lambda item: not renderers.coverage.uses_large_face(item[1].catalog.language))
+    for key, plan in slow_first:
+        pair = (plan.leaflet.slug, plan.catalog.language.locale)
+        if pair not in checked:
+            checked[pair] = printable_problems(renderers, plan.leaflet, plan.catalog)
+        if checked[pair]:
+            problems[key] = checked[pair]
+            if progress:
+                progress.advance(f"{plan.label}: not rendered (a problem)")
+        else:
+            yield render_job(renderers, plan, key)
+
+
+def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress, pack_jobs=()):
+    """(documents by key tuple, failures, problems, assembled packs by key): every planned
+    leaflet, rendered or from the cache; the packs of `pack_jobs` are assembled in the same
+    run, first: their outcomes come back by key, a Pdf or problems."""
+    keys, ready, found, to_render = render_planned(renderers, planned, pool, progress, first=pack_jobs)
+    documents: dict[tuple, LeafletDocument] = {}
+    failures, problems = [], []
+    for plan in planned:
+        key = keys[id(plan)]
+        if key not in ready:
+            problems += [p for p in found[key] if p not in problems]
+            failures.append(Failure("leaflet", plan.key_tuple, str(found[key][0])))
+            continue
+        document = documents[plan.key_tuple] = plan.document(ready[key][0], plan.inputs(renderers.inputs))
+        if key in to_render:
+            pool.rendered.append(renderers.why(document.path, document.inputs))
+    assembled = {job.key: ready[job.key][0] if job.key in ready else tuple(found[job.key]) for job in pack_jobs}
+    return documents, failures, problems, assembled
+
+
+def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog) -> list[Problem]:
+    """Every message translated, and every character in the language's fonts."""
+    needed = catalogs.needed_messages([leaflet], renderers.inputs.template_messages)
+    missing = catalogs.missing_translations(catalog, needed)
+    if missing:
+        return missing
+    # WeasyPrint would only warn about a character no font has; name the message instead.
+    return renderers.coverage.check(printed_texts(leaflet, catalog, needed), catalog.language,
+                                    leaflet=leaflet.slug)
+
+
+def printed_texts(leaflet: Leaflet, catalog: LocaleCatalog, needed):
+    """(file, line, text) for every message a leaflet prints."""
+    if catalog.is_source:
+        sources = {message.text: message.line for message in leaflet.messages()}
+        for msgid in needed:
+            key = catalogs.key_of(msgid)
+            yield (leaflet.path if key in sources else "templates", sources.get(key), key)
+    else:
+        for msgid in needed:
+            key = catalogs.key_of(msgid)
+            for form in catalog.strings.get(key, ()):
+                yield catalog.path, catalog.lines.get(key), form
+
+
+def clinic_texts(settings: Settings, clinic: Clinic):
+    """(file, line, text, True) for each of a clinic's details: they may be in any script."""
+    packs_file = settings.relative(settings.packs_file)
+    for field_ in dataclasses.fields(clinic):
+        values = getattr(clinic, field_.name)
+        for value in values if isinstance(values, tuple) else (values,):
+            yield packs_file, None, value, True
