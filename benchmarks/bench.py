@@ -37,11 +37,11 @@ import pipeline  # noqa: E402
 from leafpub.config import load_settings  # noqa: E402
 from leafpub.render.pool import Progress, default_workers  # noqa: E402
 from leafpub.fonts import use_pinned_fonts  # noqa: E402
-from leafpub.pdf.pdf import PDF_VARIANTS  # noqa: E402
+from leafpub.variants import TABLE  # noqa: E402
 
 import loop  # noqa: E402  (benchmarks/loop.py: the hand-written baseline)
 
-assert loop.VARIANTS == PDF_VARIANTS, "benchmarks/loop.py renders every variant as the build does"
+assert loop.VARIANTS == {variant.name: variant.pdf_standard for variant in TABLE}, "benchmarks/loop.py renders every variant as the build does"
 
 REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
 TARGETS = {"a": 0.90, "b": 0.03, "braille": 0.1, "d": 3.0, "memory_mib": 200, "latin_kb": 40, "cjk_kb": 400, "pack": 0.6,

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-#: The build's PDF variants as WeasyPrint names them (leafpub/pdf/pdf.py's PDF_VARIANTS).
+#: The build's PDF variants as WeasyPrint names them (leafpub/variants.py's pdf_standard of each).
 VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4", "pack-part": "pdf/ua-1"}
 FONTS = STYLESHEET = None
 

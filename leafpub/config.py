@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import checkcache, online, sources
 from .characters import CONTROL_CHARACTERS
-from .model import DEFAULT_SOURCE_LOCALE, PACK_SIDES, PACK_VARIANTS, PAPERS, SLUG, Clinic, Pack, PinnedFile, Settings
+from .model import DEFAULT_SOURCE_LOCALE, PACK_SIDES, SLUG, Clinic, Pack, PinnedFile, Settings
+from .variants import BY_NAME, PAPERS
 from .problems import Problem, ProblemError
 
 MAX_FIELD_LENGTH = 200
@@ -163,8 +164,9 @@ def pack_format(settings: Settings, entry: dict, pack_id: str, problem: Callable
     if paper not in PAPERS:
         problem("paper", f"pack {pack_id!r}: paper must be one of {', '.join(PAPERS)}")
     variant = entry.get("variant", "standard")
-    if variant not in PACK_VARIANTS:
-        problem("variant", f"pack {pack_id!r}: variant must be one of {', '.join(PACK_VARIANTS)}")
+    pack_variants = [name for name, kind in BY_NAME.items() if kind.in_packs]
+    if variant not in pack_variants:
+        problem("variant", f"pack {pack_id!r}: variant must be one of {', '.join(pack_variants)}")
     return paper, variant
 
 

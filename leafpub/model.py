@@ -11,6 +11,8 @@ from pathlib import Path
 
 from babel.support import NullTranslations
 
+from .variants import BY_NAME, Format
+
 # -- settings ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -92,35 +94,8 @@ VERSION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,38}[A-Za-z0-9])?")
 
 # -- formats ----------------------------------------------------------------
 
-PAPERS = ("A4", "Letter")
-#: (variant, paper) whose page 1 shows a language on the download page
-THUMBNAIL_OF = ("standard", "A4")
-#: standard: tagged PDF/UA-1 for screens and office printers; large-print: the same
-#: reflowed with 16 pt body text; print: PDF/X-4 with 3 mm bleed and crop marks.
-VARIANTS = ("standard", "large-print", "print")
-#: A clinic's pack: large print is for one reader, not a clinic's pack.
-PACK_VARIANTS = ("standard", "print")
 #: packs.toml's `sides`: printed double-sided, each leaflet starts on a front page.
 PACK_SIDES = {"two": 2, "one": 1}
-#: Print-shop variant: backgrounds run 3 mm past the trim (the bleed); the page is 10 mm
-#: larger on each side so that crop marks have room outside the bleed.
-BLEED_MM, SLUG_MM = 3, 10
-
-
-@dataclass(frozen=True)
-class Format:
-    """One of the forms every leaflet is published in."""
-
-    paper: str  #: "A4" or "Letter"
-    variant: str  #: "standard", "large-print" or "print"
-
-    @property
-    def suffix(self) -> str:
-        """The part of a file name that tells formats apart: "a4", "letter.large-print"."""
-        return self.paper.lower() + ("" if self.variant == "standard" else f".{self.variant}")
-
-
-FORMATS = tuple(Format(paper, variant) for variant in VARIANTS for paper in PAPERS)
 
 
 # -- content ----------------------------------------------------------------
@@ -176,7 +151,7 @@ class Leaflet:
     clinical: SignOff | None = None  #: a clinician's sign-off of this English (signoff.attach), if any
 
     def budget(self, variant: str) -> int:
-        return self.large_print_budget if variant == "large-print" else self.page_budget
+        return self.large_print_budget if BY_NAME[variant].large_print else self.page_budget
 
     def messages(self) -> Iterator[SourceText]:
         """Every translatable text, in reading order."""

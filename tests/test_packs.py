@@ -15,7 +15,7 @@ from leafpub import config
 from leafpub.content import content
 from leafpub.render import render
 from leafpub.config import load_settings
-from leafpub.model import Format
+from leafpub.variants import Format
 from leafpub.pdf.pdf import PdfRenderer
 from leafpub.pdfobjects import add_object
 

@@ -18,7 +18,7 @@ from leafpub.catalogs import catalogs
 from leafpub.catalogs.catalogs import discover_locales
 from leafpub.config import load_settings
 from leafpub.languages import language_of
-from leafpub.model import Format
+from leafpub.variants import Format
 
 
 def test_every_language_with_a_good_catalog_is_published(built):

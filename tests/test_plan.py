@@ -6,7 +6,8 @@ from datetime import date
 from babel.support import NullTranslations
 
 from leafpub.plan import incremental, plan
-from leafpub.model import FORMATS, Clinic, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Pack, Pdf, Review, SourceText
+from leafpub.variants import FORMATS, Format
+from leafpub.model import Clinic, Language, Leaflet, LeafletDocument, LocaleCatalog, Pack, Pdf, Review, SourceText
 from leafpub.problems import Problem
 
 ENGLISH = Language("en", "en", "ltr", "Latn", "English", "English")

@@ -7,7 +7,8 @@ from leafpub.catalogs import catalogs
 from leafpub.render import render
 from leafpub.config import load_settings
 from leafpub.content.content import load_leaflets
-from leafpub.model import Clinic, Format
+from leafpub.model import Clinic
+from leafpub.variants import Format
 
 
 def render_spanish(project, translations, clinic=None):

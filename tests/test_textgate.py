@@ -19,7 +19,7 @@ from leafpub.pdf import textgate
 from leafpub.config import load_settings
 from leafpub.fontmaps import parse_to_unicode, to_unicode_cmap
 from leafpub.languages import language_of
-from leafpub.model import Format
+from leafpub.variants import Format
 
 SETTINGS = load_settings(ROOT)
 SHIPPED = ["en", *catalogs.discover_locales(SETTINGS)]

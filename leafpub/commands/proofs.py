@@ -15,7 +15,8 @@ from ..catalogs import catalogs
 from ..content import content
 from ..render import render
 from ..markup import render_inline
-from ..model import Format, Leaflet, LocaleCatalog, Settings, SourceText
+from ..variants import Format
+from ..model import Leaflet, LocaleCatalog, Settings, SourceText
 from ..problems import Problem, ProblemError
 from .. import writing
 

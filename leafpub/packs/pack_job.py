@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..model import Language, Pack, PackPart, Pdf, Settings
 from ..problems import Problem, ProblemError
 from ..render.jobs import DROPPED_BEFORE_A_DOCUMENT, JobResult, collect_garbage, renderer_for
+from ..variants import BY_NAME
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
             messages += validate.scan_pdf(sheet.data)
         for part in job.parts:
             messages += scanned_base(part)
-        if job.pack.variant in accessibility.CHECKED_VARIANTS:  # a standard pack is tagged: PDF/UA-1
+        if BY_NAME[job.pack.variant].ua_checked:  # a standard pack is tagged: PDF/UA-1
             messages += accessibility.pdf_ua_problems(pdf.data)
         problems += [Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: the PDF failed validation: "
                              f"{message}") for message in dict.fromkeys(messages)]

@@ -22,8 +22,6 @@ import io
 import re
 from functools import lru_cache
 
-#: The variants that claim PDF/UA-1 (pdf.PDF_VARIANTS).
-CHECKED_VARIANTS = ("standard", "large-print")
 PROFILE = "ua1"
 #: The rule page-validation misreads for CID-keyed CFF fonts with several Font DICTs.
 MISREAD_RULE = "PDFUA1-FONT-GLYPH-WIDTH-001"

@@ -13,7 +13,8 @@ from urllib.parse import unquote, urlsplit
 from . import actualtext
 from .. import fonts, sources
 from ..internals import cid_fonts, print_boxes, tag_languages, text_clusters
-from ..model import BLEED_MM, Pdf, Settings
+from ..variants import BLEED_MM, BY_NAME
+from ..model import Pdf, Settings
 from ..problems import Problem, ProblemError
 
 from weasyprint import CSS, HTML
@@ -26,12 +27,6 @@ MAX_ASSET_BYTES = 5 * 1024 * 1024
 #: give the same bytes wherever the project is checked out.
 TEMPLATES_URL = "file:///leafpub/templates/"
 STYLESHEET = "leaflet.css"  #: in templates/; applied to every document
-#: Our variants -> WeasyPrint's PDF variants: tagged PDF/UA-1 (with /Lang, /Title,
-#: DisplayDocTitle) for reading; PDF/X-4 for print shops.
-PDF_VARIANTS = {"standard": "pdf/ua-1", "large-print": "pdf/ua-1", "print": "pdf/x-4",
-                # A standard pack's leaflets, cover and boxes: their structure trees become
-                # the pack's (packtags.py).
-                "pack-part": "pdf/ua-1"}
 
 
 def make_asset_fetcher(root: Path, folder: Path, pinned: frozenset[Path] = frozenset()):
@@ -128,7 +123,7 @@ class PdfRenderer:
         with captured_warnings() as warnings, text_clusters.applied(), tag_languages.applied():
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=[self.stylesheet])
-            data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], pdf_identifier=identifier,
+            data = document.write_pdf(pdf_variant=BY_NAME[variant].pdf_standard, pdf_identifier=identifier,
                                       finisher=lambda document, pdf: finish_pdf(pdf, variant, identifier))
         if text_clusters.spans_drawn() != spans_before:
             data = actualtext.give_spans_codes(data)

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from . import incremental
 from .. import online
-from ..model import FORMATS, Format, Leaflet, LeafletDocument, LocaleCatalog, Pack, PackPart, Pdf, leaflet_path
+from ..variants import FORMATS, Format
+from ..model import Leaflet, LeafletDocument, LocaleCatalog, Pack, PackPart, Pdf, leaflet_path
 from ..problems import Problem, ProblemError
 from ..model import Failure
-from ..model import THUMBNAIL_OF
+from ..variants import THUMBNAIL_OF
 
 #: (paper, variant) of every document of a leaflet in a language: its PDFs and its web version.
 DOCUMENT_KEYS = (*((f.paper, f.variant) for f in FORMATS), (online.WEB_PAPER, online.WEB_VARIANT))

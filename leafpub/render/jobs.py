@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from ..model import Pdf, Settings
 from ..problems import Problem, ProblemError
 from ..pdf.textgate import PrintedText
+from ..variants import BY_NAME
 
 
 @dataclass(frozen=True)
 class RenderJob:
     key: str  #: the hash of everything that determines the PDF
     html: str
-    variant: str  #: "standard", "large-print", "print" or "pack-part" (pdf.PDF_VARIANTS)
+    variant: str  #: a name in variants.TABLE: "standard", "large-print", "print" or "pack-part"
     source: str  #: the file to name in a problem
     locale: str | None = None
     leaflet: str | None = None
@@ -136,7 +137,7 @@ def document_problems(job: RenderJob, pdf: Pdf) -> list[Problem]:
     from ..pdf import accessibility, textgate, validate
 
     messages = validate.validate_pdf(pdf.data) if job.validate else []
-    if job.variant in accessibility.CHECKED_VARIANTS:
+    if BY_NAME[job.variant].ua_checked:
         messages += accessibility.pdf_ua_problems(pdf.data)
     problems = [Problem(job.source, None, f"the PDF failed validation: {message}", locale=job.locale,
                         leaflet=job.leaflet) for message in messages]

@@ -17,7 +17,8 @@ from .. import checkcache, online, sources
 from ..formats import formats
 from ..languages import counter_style, language_of, localize_digits
 from ..markup import render_inline
-from ..model import BLEED_MM, SLUG_MM, Clinic, Format, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
+from ..variants import BLEED_MM, BY_NAME, Format, SLUG_MM
+from ..model import Clinic, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from ..problems import Problem, ProblemError
 
 #: The templates every leaflet is rendered with (their strings are needed in every catalog).
@@ -30,7 +31,6 @@ BLANK_PAGE_NOTICE = "This page is intentionally left blank."
 #: 17 mm side margins of @page) by a fixed height, so a clinic's details can be stamped in.
 PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
 SIDE_MARGINS_MM = 2 * 17.0
-CONTACT_BOX_HEIGHT_MM = {"standard": 58.0, "print": 58.0, "large-print": 95.0}
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ def web_address_context(address: str) -> dict:
 
 
 def contact_box_size_mm(format: Format) -> tuple[float, float]:
-    return (PAPER_WIDTH_MM[format.paper] - SIDE_MARGINS_MM, CONTACT_BOX_HEIGHT_MM[format.variant])
+    return (PAPER_WIDTH_MM[format.paper] - SIDE_MARGINS_MM, BY_NAME[format.variant].contact_box_mm)
 
 
 def render_contact_box(environment: Environment, settings: Settings, catalog: LocaleCatalog,

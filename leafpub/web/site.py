@@ -16,12 +16,14 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..formats import formats
-from ..model import DEFAULT_SOURCE_LOCALE, PAPERS
+from ..model import DEFAULT_SOURCE_LOCALE
+from ..variants import PAPERS, TABLE
 from ..online import WEB_VARIANT, leaflet_page_path
-from ..model import THUMBNAIL_OF
+from ..variants import THUMBNAIL_OF
 from ..pdf.thumbnails import make_thumbnail
 
-VARIANT_NAMES = {"standard": "Standard", "large-print": "Large print", "print": "Print shop (PDF/X, bleed)"}
+#: How the download page names each published variant, in the table's order.
+VARIANT_NAMES = {variant.name: variant.label for variant in TABLE if variant.published}
 #: The front page's search index: every leaflet's title in every language, loaded when a
 #: visitor first searches or picks a language, so the front page itself stays light.
 SEARCH_INDEX = "search.js"

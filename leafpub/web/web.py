@@ -14,13 +14,14 @@ from ..render import render
 from ..formats import formats as alternative
 from ..formats.formats import SYNTHETIC_NOTICE
 from ..languages import language_of
-from ..model import PAPERS, Format, Language, Leaflet, LeafletDocument, LocaleCatalog, Settings, leaflet_path
+from ..variants import Format, PAPERS, TABLE
+from ..model import Language, Leaflet, LeafletDocument, LocaleCatalog, Settings, leaflet_path
 from ..problems import Problem, ProblemError
 from ..model import Failure
 
 #: The PDFs a web version offers a reader (print-shop files are for printers, and on the
 #: download site); web.html names them.
-READER_VARIANTS = ("standard", "large-print")
+READER_VARIANTS = tuple(variant.name for variant in TABLE if variant.for_readers)
 
 
 @dataclass(frozen=True)
