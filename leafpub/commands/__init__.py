@@ -4,7 +4,7 @@ prints or exits.
     cli.py                argv -> the command to run; problems reported once, as file:line: message
     commands.py           build, extract, update, init, compile, check, status, approve, archive, serve
     exchange_commands.py  export, import, back-translation
-    audio_commands.py     recording add / list
+    audio_commands.py     recording add; the recordings `status` lists to make again
     status.py             every language: what is left, failing checks, review, formats
     proofs.py             preview and review: translators' proofs and side-by-side sheets
     signoff_sheet.py      review en: the clinician's sheet of the English and what changed
