@@ -101,6 +101,17 @@ def test_the_sign_off_sheet_shows_what_changed_since_the_last_sign_off(tmp_path,
     assert "5 Wet your hands. 6 Rub them together with soap. 7 Rinse them for 10 seconds and dry them. " \
            "When to ask for help 8 When to ask for help 9 Ask a nurse if you have a cut on your hands." in text
 
+def test_the_sign_off_sheet_of_a_leaflet_with_a_figure_shows_its_texts(tmp_path, capsys):
+    from conftest import make_elements_project
+
+    project = make_elements_project(tmp_path)
+    assert pipeline.main(["--project", str(project), "review", "en"]) == 0
+    text = plain(pdf_text(project / "proofs/skin-biopsy.en.review.pdf", raw=True))
+    # The figure's alternative text and caption are English a clinician signs off, in reading order.
+    assert "A small wound closed with three stitches, with a dressing over it." in text
+    assert "The wound after the biopsy" in text
+
+
 def test_status_and_approve_say_what_is_wrong(tmp_path, capsys):
     project = make_project(tmp_path, broken_locale=False)
     pipeline.main(["--project", str(project), "status", "es"])

@@ -58,7 +58,7 @@ def english_sections(leaflet: Leaflet) -> list[ReviewSection]:
     for section in leaflet.sections:
         texts = [section.heading.text] if section.heading else []
         for block in section.blocks:
-            texts += [item.text for item in getattr(block, "items", ())] or [block.text.text]
+            texts += [message.text for message in block.messages()]  # a box, table or figure: each of its texts
         sections.append(ReviewSection(section.heading.text if section.heading else "Introduction",
                                       tuple(row(text) for text in texts)))
     return sections
