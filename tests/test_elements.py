@@ -118,7 +118,8 @@ def test_a_broken_figure_fails_its_leaflet_naming_the_svg_and_the_build_fetches_
     project = make_elements_project(tmp_path)
     svg = project / "leaflets" / "figures" / "wound.svg"
     svg.write_text(SVG.replace('<path d="M200', '<script>alert(1)</script>\n  <path d="M200'), encoding="utf-8")
-    leaflets, problems = load_leaflets(load_settings(project))
+    loaded = load_leaflets(load_settings(project))
+    leaflets, problems = loaded.leaflets, loaded.problems
     assert [leaflet for leaflet in leaflets if leaflet.slug == "skin-biopsy"] == []
     assert [str(problem) for problem in problems] == [
         "leaflets/figures/wound.svg:5: a figure may not contain <script>"]
@@ -182,7 +183,7 @@ def test_the_review_sheet_and_readability_take_every_element_text(tmp_path):
 
     project = make_elements_project(tmp_path)
     settings = load_settings(project)
-    leaflet = load_leaflets(settings)[0][0]
+    leaflet = load_leaflets(settings).leaflets[0]
     sections = proofs.review_sections(leaflet, catalogs.load_catalog(settings, "ar"), [])
     caring = next(section for section in sections if section.heading == "Caring for the wound")
     shown = [str(row.translation) for row in caring.rows]

@@ -186,7 +186,7 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
         assert {e["locale"] for e in report.manifest["leaflets"]} == {"en"}
         # And were it rendered anyway, it is text: nothing fetched, nothing interpreted.
         settings = load_settings(project)
-        (leaflet,), _ = load_leaflets(settings)
+        (leaflet,) = load_leaflets(settings).leaflets
         html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
                                      catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"),
                                      clinic=None, draft=True)
