@@ -108,7 +108,7 @@ def plan_leaflets(leaflets: Iterable[Leaflet], catalogs: Iterable[LocaleCatalog]
     leaflets, catalogs, unbuildable, broken = list(leaflets), list(catalogs), unbuildable or {}, broken or {}
     planned = tuple(Planned(leaflet, catalog, format, overdue=leaflet.slug in overdue)
                     for leaflet in leaflets for catalog in catalogs for format in FORMATS)
-    slugs = [leaflet.slug for leaflet in leaflets] + [slug for slug in unbuildable]
+    slugs = [leaflet.slug for leaflet in leaflets] + list(unbuildable)
     held_back = {(slug, locale, *key): found[0] for locale, found in broken.items() for slug in slugs
                  for key in DOCUMENT_KEYS}
     held_back.update({(slug, catalog.language.locale, *key): problem for slug, problem in unbuildable.items()

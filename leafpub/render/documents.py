@@ -21,7 +21,7 @@ from . import jobs, render
 from ..pdf import textgate
 from ..model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, Pdf, Settings
 from ..plan.plan import Planned
-from ..problems import Problem
+from ..problems import Problem, Problems
 from .. import sources
 from ..pdf import thumbnails
 
@@ -178,11 +178,11 @@ def build_leaflets(renderers: Renderers, planned: Sequence[Planned], pool, progr
     assembled in the same run, first: their outcomes come back by key."""
     keys, ready, found, to_render = render_planned(renderers, list(planned), pool, progress, first=pack_jobs)
     documents: dict[tuple, LeafletDocument] = {}
-    stopped, problems, rendered = {}, [], []
+    stopped, problems, rendered = {}, Problems(), []
     for plan in planned:
         key = keys[id(plan)]
         if key not in ready:
-            problems += [p for p in found[key] if p not in problems]
+            problems.add(found[key])
             stopped[plan.key_tuple] = found[key][0]
             continue
         document = documents[plan.key_tuple] = plan.document(ready[key][0], plan.inputs(renderers.inputs))
@@ -190,7 +190,7 @@ def build_leaflets(renderers: Renderers, planned: Sequence[Planned], pool, progr
             rendered.append(renderers.why(document.path, document.inputs))
     assembled = {job.key: PackOutcome(ready[job.key][0]) if job.key in ready
                  else PackOutcome(None, tuple(found[job.key])) for job in pack_jobs}
-    return BuiltLeaflets(documents, stopped, tuple(problems), assembled, tuple(rendered))
+    return BuiltLeaflets(documents, stopped, problems.all, assembled, tuple(rendered))
 
 
 def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog) -> list[Problem]:
