@@ -84,12 +84,20 @@ def load_settings(root: Path) -> Settings:
                     site_url=site_url)
 
 
-def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...]]:
+@dataclasses.dataclass(frozen=True)
+class LoadedPacks:
+    """What packs.toml holds: the packs read, and the problems of those that could not be."""
+
+    packs: tuple[Pack, ...]
+    problems: tuple[Problem, ...]  #: a pack's, once it has an id, name it (Problem.pack): its last PDF is kept
+
+
+def load_packs(settings: Settings) -> LoadedPacks:
     """Read packs.toml. A broken pack is a problem (naming the pack, so that its last good
     PDF is kept); the others are still returned."""
     path = settings.packs_file
     if not sources.exists(settings.root, path):
-        return (), ()
+        return LoadedPacks((), ())
     display = settings.relative(path)
     raw = sources.read(settings.root, path, MAX_PACKS_BYTES)  # unreadable: like invalid TOML, stops the build
     text = raw.decode("utf-8", errors="replace")
@@ -107,7 +115,7 @@ def load_packs(settings: Settings) -> tuple[tuple[Pack, ...], tuple[Problem, ...
         problems.extend(pack_problems)
         if pack is not None:
             packs.append(pack)
-    return tuple(packs), tuple(problems)
+    return LoadedPacks(tuple(packs), tuple(problems))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -29,6 +30,29 @@ class Problem:
         if self.pack:
             entry["pack"] = self.pack
         return entry
+
+
+class Problems:
+    """Every problem a build finds, each once, in the order the stages found them (the order
+    the terminal and the manifest list them in)."""
+
+    def __init__(self) -> None:
+        self.found: dict[Problem, None] = {}  # a dict: ordered, and a problem found twice is kept once
+
+    def add(self, *found: Iterable[Problem]) -> None:
+        """Each problem of `found` (one or more lists of them, in order) not added before."""
+        for problems in found:
+            self.found.update(dict.fromkeys(problems))
+
+    @property
+    def all(self) -> tuple[Problem, ...]:
+        return tuple(self.found)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(tuple(self.found))
+
+    def __len__(self) -> int:
+        return len(self.found)
 
 
 class ProblemError(Exception):

@@ -139,7 +139,7 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     assert not (project / "output/leaflets/hand-washing").exists() or not any(
         (project / "output/leaflets/hand-washing").iterdir())
     (problem,) = second.problems
-    line = config.load_packs(load_settings(project))[0][0].key_lines["leaflets"]
+    line = config.load_packs(load_settings(project)).packs[0].key_lines["leaflets"]
     assert str(problem) == (f"packs.toml:{line}: pack 'test-clinic' lists leaflet 'hand-washing', withdrawn on "
                             "2026-12-02; remove it from the pack")
     assert "Washing your hands" not in (project / "output/index.html").read_text(encoding="utf-8")
@@ -156,7 +156,7 @@ def test_review_alerts_come_six_months_ahead_by_default_and_the_page_marks_them(
     project = make_project(tmp_path, broken_locale=False)
     settings = load_settings(project)
     assert settings.review_alert_months == 6
-    leaflets = load_leaflets(settings)[0]  # next review 2027-10-01
+    leaflets = load_leaflets(settings).leaflets  # next review 2027-10-01
     assert status.due_for_review(leaflets, date(2027, 3, 31), 6) == []
     assert [(leaflet.slug, left) for leaflet, left in status.due_for_review(leaflets, date(2027, 4, 1), 6)] == [
         ("hand-washing", 183)]

@@ -260,7 +260,7 @@ def test_the_audio_says_what_the_top_of_every_page_says_until_it_no_longer_appli
     from leafpub.model import SignOff
 
     settings = load_settings(make_project(tmp_path, broken_locale=False))
-    (leaflet, *_), _ = content.load_leaflets(settings)
+    leaflet = content.load_leaflets(settings).leaflets[0]
     spanish = catalogs.load_catalog(settings, "es")
     opening = [line.msgid for line in leaflet_script(leaflet, spanish)[0].lines[:3]]
     assert opening[1:] == [DRAFT_NOTICE, CLINICAL_NOTICE]
@@ -276,7 +276,7 @@ def test_the_audio_ends_as_the_printed_leaflet_does_with_what_else_there_is_its_
     from leafpub.config import load_settings
 
     settings = load_settings(make_project(tmp_path, broken_locale=False))
-    (leaflet, *_), _ = content.load_leaflets(settings)
+    leaflet = content.load_leaflets(settings).leaflets[0]
     last = leaflet_script(leaflet, catalogs.load_catalog(settings, "es"))[-1]
     said = [line.text for line in last.lines]
     assert last.title == said[0] == "Otros idiomas y formatos"

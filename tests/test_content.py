@@ -36,7 +36,8 @@ def test_reads_metadata_sections_and_messages_with_their_lines():
 
 
 def test_the_shipped_leaflet_reads_and_fits_the_brief():
-    leaflets, problems = load_leaflets(load_settings(ROOT))
+    loaded = load_leaflets(load_settings(ROOT))
+    leaflets, problems = loaded.leaflets, loaded.problems
     assert problems == ()
     (leaflet,) = [leaflet for leaflet in leaflets if leaflet.slug == "microneedling-scars"]
     text = " ".join(message.text for message in leaflet.messages())

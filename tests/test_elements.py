@@ -2,19 +2,21 @@
 file:line), checked SVG figures, their messages for translators, and the checks on their translations."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ARABIC, DATA, ROOT, build, counting_server, make_elements_project, read_po_file, write_catalog
+from conftest import (ARABIC, DATA, ROOT, build, counting_server, make_elements_project, make_project, read_po_file,
+                      write_catalog)
 from leafpub.catalogs import catalogs
 from leafpub.content import figures
 from leafpub.config import load_settings
 from leafpub.content.content import figure_loader, load_leaflets, parse_leaflet
 from leafpub.content.elements import Box, Figure, Steps, Table, reading_order
-from leafpub.model import BulletList, Paragraph
+from leafpub.model import FORMATS, BulletList, Paragraph
 from leafpub.problems import ProblemError
 
 FIXTURE = DATA / "elements"
@@ -118,7 +120,8 @@ def test_a_broken_figure_fails_its_leaflet_naming_the_svg_and_the_build_fetches_
     project = make_elements_project(tmp_path)
     svg = project / "leaflets" / "figures" / "wound.svg"
     svg.write_text(SVG.replace('<path d="M200', '<script>alert(1)</script>\n  <path d="M200'), encoding="utf-8")
-    leaflets, problems = load_leaflets(load_settings(project))
+    loaded = load_leaflets(load_settings(project))
+    leaflets, problems = loaded.leaflets, loaded.problems
     assert [leaflet for leaflet in leaflets if leaflet.slug == "skin-biopsy"] == []
     assert [str(problem) for problem in problems] == [
         "leaflets/figures/wound.svg:5: a figure may not contain <script>"]
@@ -129,6 +132,24 @@ def test_a_broken_figure_fails_its_leaflet_naming_the_svg_and_the_build_fetches_
     assert hits == []
     assert "leaflets/figures/wound.svg:5: a figure may not contain <image>" in [str(p) for p in report.problems]
     assert not (project / "output" / "leaflets" / "skin-biopsy" / "skin-biopsy.en.a4.pdf").exists()
+
+
+def test_a_leaflet_whose_figure_breaks_keeps_its_published_documents_outdated(tmp_path):
+    project = make_project(tmp_path, broken_locale=False)  # in English only: no catalog needs the figure's texts
+    (project / "leaflets" / "hand-washing.md").unlink()
+    shutil.rmtree(project / "translations" / "es")
+    (project / "packs.toml").write_text("", encoding="utf-8")
+    shutil.copytree(DATA / "elements" / "leaflets", project / "leaflets", dirs_exist_ok=True)
+    assert build(project).problems == ()
+    svg = project / "leaflets" / "figures" / "wound.svg"
+    svg.write_text(SVG.replace('<path d="M200', '<script>alert(1)</script>\n  <path d="M200'), encoding="utf-8")
+    report = build(project)
+    reason = "leaflets/figures/wound.svg:5: a figure may not contain <script>"
+    assert [str(problem) for problem in report.problems] == [reason]
+    kept = [entry for entry in report.manifest["leaflets"] if entry["leaflet"] == "skin-biopsy"]
+    assert len(kept) == len(FORMATS) + 1  # every PDF, and the web version
+    assert all(entry["outdated"] == reason for entry in kept)
+    assert (project / "output" / "leaflets" / "skin-biopsy" / "skin-biopsy.en.a4.pdf").is_file()
 
 
 def test_a_figure_is_drawn_without_its_labels_and_keeps_only_what_is_allowed():
@@ -182,7 +203,7 @@ def test_the_review_sheet_and_readability_take_every_element_text(tmp_path):
 
     project = make_elements_project(tmp_path)
     settings = load_settings(project)
-    leaflet = load_leaflets(settings)[0][0]
+    leaflet = load_leaflets(settings).leaflets[0]
     sections = proofs.review_sections(leaflet, catalogs.load_catalog(settings, "ar"), [])
     caring = next(section for section in sections if section.heading == "Caring for the wound")
     shown = [str(row.translation) for row in caring.rows]

@@ -75,8 +75,8 @@ def test_a_stamped_clinic_box_sits_where_weasyprint_lays_out_the_same_details(bu
     where WeasyPrint puts it when it renders the leaflet with those details itself."""
     project, _ = built
     settings = load_settings(project)
-    (pack, *_), _ = config.load_packs(settings)
-    leaflet = next(leaflet for leaflet in content.load_leaflets(settings)[0] if leaflet.slug == pack.leaflets[0])
+    pack = config.load_packs(settings).packs[0]
+    leaflet = next(leaflet for leaflet in content.load_leaflets(settings).leaflets if leaflet.slug == pack.leaflets[0])
     catalog = catalogs.source_catalog(settings)
     html = render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
                                  format=Format(pack.paper, "standard"), clinic=pack.clinic,
@@ -103,7 +103,7 @@ def test_the_clinic_details_come_back_from_the_pack_as_written(built):
     project, report = built
     (entry,) = report.manifest["packs"]
     data = (project / "output" / entry["path"]).read_bytes()
-    (pack,), _ = config.load_packs(load_settings(project))
+    (pack,) = config.load_packs(load_settings(project)).packs
     # Its two one-page leaflets, each with the box on its page.
     english = SimpleNamespace(direction="ltr")
     parts = [SimpleNamespace(base=SimpleNamespace(pages=1), anchor=(0, 0.0, 0.0), language=english)] * 2
@@ -220,7 +220,7 @@ def test_sides_must_be_one_or_two_at_its_line(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     for value in ('"both"', '2', '["one"]'):
         (project / "packs.toml").write_text(PACKS.replace('sides = "one"', f'sides = {value}'), encoding="utf-8")
-        _, problems = config.load_packs(load_settings(project))
+        problems = config.load_packs(load_settings(project)).problems
         (problem,) = problems
         assert str(problem).startswith("packs.toml:15: pack 'one-sided': sides must be"), value
 
@@ -231,7 +231,7 @@ def test_a_pack_header_with_a_comment_keeps_the_lines_of_its_keys(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     text = PACKS.replace("[[pack]]", "[[pack]]  # a pack").replace('sides = "one"', 'sides = "both"')
     (project / "packs.toml").write_text(text, encoding="utf-8")
-    _, problems = config.load_packs(load_settings(project))
+    problems = config.load_packs(load_settings(project)).problems
     (problem,) = problems
     assert str(problem).startswith("packs.toml:15: pack 'one-sided': sides must be")
 
@@ -244,7 +244,8 @@ def test_a_clinic_that_is_not_a_table_is_a_problem_at_its_line(tmp_path, clinic)
     text = PACKS.replace('[pack.clinic]\nname = "Riverside Health Centre"\nphone = "+44 20 7946 0999"\n\n'
                          '[[pack]]', f"{clinic}\n\n[[pack]]")
     (project / "packs.toml").write_text(text, encoding="utf-8")
-    packs, problems = config.load_packs(load_settings(project))
+    loaded = config.load_packs(load_settings(project))
+    packs, problems = loaded.packs, loaded.problems
     assert [pack.id for pack in packs] == ["one-sided"]  # the other pack still builds
     (problem,) = problems
     assert str(problem) == ("packs.toml:8: pack 'spanish-first': the clinic must be a [pack.clinic] table of its "
@@ -259,7 +260,8 @@ def test_a_language_or_leaflet_listed_twice_is_a_problem_at_its_line(tmp_path):
     text = text.replace('leaflets = ["hand-washing"]\nlocales = ["en", "es"]',
                         'leaflets = ["hand-washing", "hand-washing"]\nlocales = ["en", "es"]')
     (project / "packs.toml").write_text(text, encoding="utf-8")
-    packs, problems = config.load_packs(load_settings(project))
+    loaded = config.load_packs(load_settings(project))
+    packs, problems = loaded.packs, loaded.problems
     assert packs == ()
     assert [str(problem) for problem in problems] == [
         "packs.toml:6: pack 'spanish-first': locales lists 'es' more than once",

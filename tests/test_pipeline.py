@@ -18,6 +18,7 @@ from leafpub.catalogs import catalogs
 from leafpub.catalogs.catalogs import discover_locales
 from leafpub.config import load_settings
 from leafpub.languages import language_of
+from leafpub.problems import Problem, Problems
 from leafpub.variants import Format
 
 
@@ -33,6 +34,16 @@ def test_every_language_with_a_good_catalog_is_published(built):
     pdf = project / "output" / entry["path"]
     import hashlib
     assert entry["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+
+def test_the_builds_problems_are_listed_once_each_in_the_order_the_stages_found_them():
+    late = Problem("leaflets/a.md", None, "late")
+    catalog = Problem("translations/fr/LC_MESSAGES/messages.po", 16, "broken")
+    pack = Problem("packs.toml", 3, "bad", pack="riverside")
+    problems = Problems()
+    problems.add([late, catalog], [late])
+    problems.add([pack, catalog])
+    assert problems.all == tuple(problems) == (late, catalog, pack) and len(problems) == 3
 
 
 def test_the_spanish_leaflet_reads_in_spanish(built):
@@ -186,7 +197,7 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
         assert {e["locale"] for e in report.manifest["leaflets"]} == {"en"}
         # And were it rendered anyway, it is text: nothing fetched, nothing interpreted.
         settings = load_settings(project)
-        (leaflet,), _ = load_leaflets(settings)
+        (leaflet,) = load_leaflets(settings).leaflets
         html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
                                      catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"),
                                      clinic=None, draft=True)

@@ -50,7 +50,7 @@ def key(planned: plan.Planned, digests=None) -> str:
 
 
 def test_every_leaflet_is_planned_in_every_language_and_format():
-    planned = plan.plan_leaflets([leaflet("a"), leaflet("b")], [catalog(), catalog(ARABIC)], overdue={"b"})
+    planned = plan.plan_leaflets([leaflet("a"), leaflet("b")], [catalog(), catalog(ARABIC)], overdue={"b"}).planned
     assert len(planned) == 2 * 2 * len(FORMATS) == 24
     assert {p.key_tuple for p in planned} == {(slug, locale, f.paper, f.variant) for slug in "ab"
                                               for locale in ("en", "ar") for f in FORMATS}
@@ -60,10 +60,11 @@ def test_every_leaflet_is_planned_in_every_language_and_format():
 
 
 def test_each_document_has_its_own_key_and_the_same_inputs_give_the_same_key():
-    planned = plan.plan_leaflets([leaflet()], [catalog(), catalog(ARABIC)], overdue=set())
+    planned = plan.plan_leaflets([leaflet()], [catalog(), catalog(ARABIC)], overdue=set()).planned
     keys = [key(p) for p in planned]
     assert len(set(keys)) == len(keys)
-    assert keys == [key(p) for p in plan.plan_leaflets([leaflet()], [catalog(), catalog(ARABIC)], overdue=set())]
+    again = plan.plan_leaflets([leaflet()], [catalog(), catalog(ARABIC)], overdue=set()).planned
+    assert keys == [key(p) for p in again]
 
 
 def test_a_key_changes_with_each_input_that_changes_the_pdf():
@@ -90,12 +91,14 @@ def test_a_packs_leaflet_is_rendered_apart_with_its_box_left_empty():
 
 def test_review_dates_hold_back_overdue_leaflets_unless_allowed():
     due, fine = leaflet("due", next_review=date(2026, 1, 1)), leaflet("fine")
-    current, overdue, problems = plan.check_review_dates([due, fine], date(2026, 12, 3), allow_overdue=False)
-    assert current == [fine] and overdue == set()
+    reviewed = plan.check_review_dates([due, fine], date(2026, 12, 3), allow_overdue=False)
+    assert reviewed.leaflets == (fine,) and reviewed.overdue == set()
+    problems = reviewed.problems
     assert [p.path for p in problems] == ["leaflets/due.md"] and "2026-01-01 (owner: Dr A)" in problems[0].message
-    current, overdue, problems = plan.check_review_dates([due, fine], date(2026, 12, 3), allow_overdue=True)
-    assert current == [due, fine] and overdue == {"due"} and problems == []
-    assert plan.check_review_dates([due], date(2026, 1, 1), allow_overdue=False)[0] == [due]  # due that day
+    assert list(reviewed.late) == ["due"]
+    reviewed = plan.check_review_dates([due, fine], date(2026, 12, 3), allow_overdue=True)
+    assert reviewed.leaflets == (due, fine) and reviewed.overdue == {"due"} and reviewed.problems == ()
+    assert plan.check_review_dates([due], date(2026, 1, 1), allow_overdue=False).leaflets == (due,)  # due that day
 
 
 def test_packs_share_their_leaflets_and_a_pack_with_a_missing_language_is_not_planned():
@@ -130,18 +133,34 @@ def test_a_pack_is_not_rebuilt_while_one_of_its_leaflets_did_not_build():
     assert plan.unbuilt_pack_leaflets(pack(locales=("en",)), built) == []
 
 
+def test_a_failed_document_is_one_planned_and_not_built_with_the_problem_that_stopped_it():
+    leaflet_plan = plan.plan_leaflets([leaflet()], [catalog(), catalog(ARABIC)], overdue=set())
+    unbuilt = ("hand-washing", "ar", "A4", "large-print")
+    stopped = Problem("translations/ar/LC_MESSAGES/messages.po", 12, "too long", locale="ar", leaflet="hand-washing")
+    built = {p.key_tuple: "its document" for p in leaflet_plan.planned if p.key_tuple != unbuilt}
+    (failure,) = leaflet_plan.failures(built, {unbuilt: stopped})
+    assert (failure.kind, failure.key, failure.reason) == ("leaflet", unbuilt, str(stopped))
+    assert leaflet_plan.failures({**built, unbuilt: "its document"}, {}) == []
+
+
 def test_a_broken_catalog_keeps_every_document_of_its_language_as_it_was():
     broken = {"fr": [Problem("translations/fr/LC_MESSAGES/messages.po", 7, "bad")]}
-    failures = plan.expected_but_unbuildable([leaflet()], [], ["en"], broken)
+    leaflet_plan = plan.plan_leaflets([leaflet()], [catalog()], overdue=set(), broken=broken)
+    failures = leaflet_plan.failures({p.key_tuple: "its document" for p in leaflet_plan.planned}, {})
     # every PDF of the language, and its web version
     assert {f.key for f in failures} == {("hand-washing", "fr", *key) for key in plan.DOCUMENT_KEYS}
     assert ("", "web") in plan.DOCUMENT_KEYS and len(plan.DOCUMENT_KEYS) == len(FORMATS) + 1
     assert all("messages.po:7: bad" in f.reason for f in failures)
 
 
-def test_a_broken_leaflet_keeps_its_documents_in_every_language_and_a_broken_pack_its_pdf():
-    problems = [Problem("leaflets/hand-washing.md", 4, "no title"), Problem("packs.toml", 9, "bad", pack="riverside")]
-    failures = plan.expected_but_unbuildable([], problems, ["en", "ar"], {})
-    assert ("pack", ("riverside",)) in {(f.kind, f.key) for f in failures}
-    leaflet_keys = {f.key for f in failures if f.kind == "leaflet"}
-    assert leaflet_keys == {("hand-washing", locale, *key) for locale in ("en", "ar") for key in plan.DOCUMENT_KEYS}
+def test_a_leaflet_that_cannot_be_built_keeps_its_documents_in_every_language_and_a_broken_pack_its_pdf():
+    unread = {"hand-washing": Problem("leaflets/hand-washing.md", 4, "no title")}
+    broken = {"fr": [Problem("translations/fr/LC_MESSAGES/messages.po", 7, "bad")]}
+    leaflet_plan = plan.plan_leaflets([], [catalog(), catalog(ARABIC)], overdue=set(), unbuildable=unread, broken=broken)
+    failures = leaflet_plan.failures({}, {})
+    assert {f.key for f in failures} == {("hand-washing", locale, *key) for locale in ("en", "ar", "fr")
+                                        for key in plan.DOCUMENT_KEYS}
+    assert {f.reason for f in failures if f.key[1] != "fr"} == {"leaflets/hand-washing.md:4: no title"}
+    problems = [Problem("packs.toml", 9, "bad", pack="riverside"), Problem("packs.toml", 10, "worse", pack="riverside")]
+    assert [(f.kind, f.key, f.reason) for f in plan.named_packs([*unread.values(), *problems])] == [
+        ("pack", ("riverside",), "packs.toml:9: bad"), ("pack", ("riverside",), "packs.toml:10: worse")]

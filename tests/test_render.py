@@ -15,7 +15,7 @@ def render_spanish(project, translations, clinic=None):
     catalogs.catalog_path(load_settings(project), "es").unlink()
     write_catalog(project, "es", translations)
     settings = load_settings(project)
-    (leaflet,), _ = load_leaflets(settings)
+    (leaflet,) = load_leaflets(settings).leaflets
     catalog = catalogs.load_catalog(settings, "es")
     return render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
                                  format=Format("A4", "standard"), clinic=clinic, draft=True)
@@ -65,7 +65,7 @@ def test_template_strings_translated_with_markup_are_escaped(project):
     end = text.index("\n\n", start)
     path.write_text(text[:start] + 'msgid "Your clinic"\nmsgstr "<u>Su clínica</u>"' + text[end:],
                     encoding="utf-8")
-    (leaflet,), _ = load_leaflets(settings)
+    (leaflet,) = load_leaflets(settings).leaflets
     html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
                                  catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"), clinic=None,
                                  draft=False)
@@ -81,7 +81,7 @@ def render_in(project, locale, translations, record=None):
     catalogs.catalog_path(load_settings(project), locale).unlink(missing_ok=True)
     write_catalog(project, locale, translations)
     settings = load_settings(project)
-    (leaflet,), _ = load_leaflets(settings)
+    (leaflet,) = load_leaflets(settings).leaflets
     catalog = catalogs.load_catalog(settings, locale)
     return render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
                                  format=Format("A4", "standard"), clinic=None, draft=True, record=record)

@@ -53,7 +53,7 @@ def shipped_leaflet(locale: str, variant: str = "standard") -> tuple[bytes, tupl
     """The shipped leaflet in `locale` (A4) as the build renders it, and what it prints."""
     from leafpub.pdf.pdf import PdfRenderer
 
-    leaflet = content.load_leaflets(SETTINGS)[0][0]
+    leaflet = content.load_leaflets(SETTINGS).leaflets[0]
     catalog = catalogs.source_catalog(SETTINGS) if locale == "en" else catalogs.load_catalog(SETTINGS, locale)
     shown: list = []
     html = render.render_leaflet(render.make_environment(SETTINGS), SETTINGS, leaflet, catalog,

@@ -92,7 +92,7 @@ def test_a_pack_with_a_damaged_part_is_a_problem_and_is_not_published(tmp_path, 
     problem for packs.toml (not a crash), and the same pack with a sound part passes."""
     project, _ = built
     settings = load_settings(project)
-    (pack, *_), _ = config.load_packs(settings)
+    pack = config.load_packs(settings).packs[0]
     catalog = catalogs.source_catalog(settings)
     box = render.render_contact_box(render.make_environment(settings), settings, catalog, pack.clinic, number=0)
 

@@ -43,7 +43,7 @@ def web_entries(manifest: dict) -> list[dict]:
 @cache
 def shipped_web_page(locale: str, overdue: bool = False) -> str:
     """The shipped leaflet's web version in `locale`, every PDF taken as published."""
-    leaflet = content.load_leaflets(SETTINGS)[0][0]
+    leaflet = content.load_leaflets(SETTINGS).leaflets[0]
     catalog = catalogs.source_catalog(SETTINGS) if locale == "en" else catalogs.load_catalog(SETTINGS, locale)
     others = [language_of(other) for other in ("en", "ar", "zh_Hans") if other != locale]
     published = {f"leaflets/{leaflet.slug}/{leaflet.slug}.{locale}.a4.pdf"}
@@ -58,7 +58,7 @@ def elements_web_pages(folder: Path) -> list[Path]:
     from conftest import make_elements_project
 
     settings = load_settings(make_elements_project(folder))
-    leaflet = content.load_leaflets(settings)[0][0]
+    leaflet = content.load_leaflets(settings).leaflets[0]
     pages = []
     for locale in ("en", "ar", "zh_Hans"):
         catalog = catalogs.source_catalog(settings) if locale == "en" else catalogs.load_catalog(settings, locale)

@@ -15,7 +15,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 
-from .. import checkcache, fonts, sources
+from .. import checkcache, sources
 from ..formats import formats
 from . import glossary
 from .approvals import messages_digest, read_review
@@ -273,31 +273,6 @@ def publication_problems(catalog: LocaleCatalog, needed: Iterable[str | tuple]) 
     """Everything that keeps a catalog from being published: failed checks, fuzzy or
     untranslated messages, and messages the current sources need that it does not have."""
     return [*catalog.problems, *incomplete_messages(catalog), *missing_translations(catalog, needed)]
-
-
-def load_publishable(settings: Settings, needed) -> tuple[dict[str, LocaleCatalog], dict[str, list[Problem]]]:
-    """The source locale plus every locale whose catalog is complete, passes every check
-    and has its fonts; the others with the problems that keep them from publication."""
-    loaded = {settings.source_locale: source_catalog(settings)}
-    broken: dict[str, list[Problem]] = {}
-    for locale in discover_locales(settings):
-        if locale == settings.source_locale:
-            continue
-        try:
-            catalog = load_catalog(settings, locale)
-        except ProblemError as error:
-            broken[locale] = list(error.problems)
-            continue
-        unpublishable = publication_problems(catalog, needed)
-        if unpublishable:
-            broken[locale] = unpublishable
-        else:
-            loaded[locale] = catalog
-    unusable = fonts.check_fonts_for(settings, [catalog.language for catalog in loaded.values()])
-    for locale, reason in unusable.items():
-        broken[locale] = [Problem("pyproject.toml", None, reason, locale=locale)]
-        del loaded[locale]
-    return loaded, broken
 
 
 def incomplete_messages(catalog: LocaleCatalog) -> list[Problem]:

@@ -34,8 +34,7 @@ def add_parser(command) -> None:
 
 
 def chapters_of(settings: Settings, slug: str, locale: str):
-    leaflets, _ = content.load_leaflets(settings)
-    leaflet = next((leaflet for leaflet in leaflets if leaflet.slug == slug), None)
+    leaflet = next((leaflet for leaflet in content.load_leaflets(settings).leaflets if leaflet.slug == slug), None)
     if leaflet is None:
         raise ProblemError([Problem("leaflets", None, f"no leaflet {slug!r}")])
     catalog = (catalogs.source_catalog(settings) if locale == settings.source_locale

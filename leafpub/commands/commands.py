@@ -133,7 +133,8 @@ def approve_clinical(settings: Settings, arguments: argparse.Namespace) -> int:
 
     if arguments.back_translation is not None:
         return fail_usage(f"--back-translation is for a translation, not the source language {settings.source_locale}")
-    leaflets, found = content.load_leaflets(settings)
+    loaded = content.load_leaflets(settings)
+    leaflets, found = loaded.leaflets, loaded.problems
     unknown = [slug for slug in arguments.leaflet if slug not in {leaflet.slug for leaflet in leaflets}]
     broken = [problem for problem in found if not arguments.leaflet or problem.leaflet in arguments.leaflet]
     if broken or unknown:
@@ -209,10 +210,10 @@ def show_status(settings, locales: list[str], as_json: bool) -> int:
 def show_readability(settings, slugs: list[str], as_json: bool) -> int:
     from ..content import content, readability
 
-    leaflets, problems = content.load_leaflets(settings)
-    if problems:
-        raise ProblemError(problems)
-    reports = [readability.assess(leaflet) for leaflet in leaflets if not slugs or leaflet.slug in slugs]
+    loaded = content.load_leaflets(settings)
+    if loaded.problems:
+        raise ProblemError(loaded.problems)
+    reports = [readability.assess(leaflet) for leaflet in loaded.leaflets if not slugs or leaflet.slug in slugs]
     if as_json:
         say_json([dataclasses.asdict(report) for report in reports])
         return EXIT_OK
@@ -261,7 +262,7 @@ def serve_output(settings, bind: str, port: int) -> int:
 def leaflets_of(settings):
     from ..content import content
 
-    return tuple(leaflet for leaflet in content.load_leaflets(settings)[0]
+    return tuple(leaflet for leaflet in content.load_leaflets(settings).leaflets
                  if leaflet.withdrawn is None or leaflet.withdrawn > date.today())
 
 

@@ -102,7 +102,8 @@ def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str]
         from .signoff_sheet import make_signoff_sheets
 
         return make_signoff_sheets(settings, slugs)
-    leaflets, found = content.load_leaflets(settings)
+    loaded = content.load_leaflets(settings)
+    leaflets, found = loaded.leaflets, loaded.problems
     chosen = [leaflet for leaflet in leaflets if not slugs or leaflet.slug in slugs]
     unknown = sorted(set(slugs) - {leaflet.slug for leaflet in leaflets})
     if found or unknown:
@@ -139,9 +140,10 @@ def make_back_translation_reports(settings: Settings, locale: str, file: Path, s
     their back-translations from `file`, the most different first. Returns the paths and every row."""
     from ..exchange import backtranslation
 
-    leaflets, found = content.load_leaflets(settings)
-    if found:
-        raise ProblemError(found)
+    loaded_leaflets = content.load_leaflets(settings)
+    if loaded_leaflets.problems:
+        raise ProblemError(loaded_leaflets.problems)
+    leaflets = loaded_leaflets.leaflets
     loaded = catalogs.load_catalog(settings, locale)
     catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
     back, back_digest = backtranslation.read_back_translation(file, shown)

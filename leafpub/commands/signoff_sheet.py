@@ -66,7 +66,8 @@ def english_sections(leaflet: Leaflet) -> list[ReviewSection]:
 
 def make_signoff_sheets(settings: Settings, slugs: Sequence[str] = ()) -> list[Path]:
     """Write proofs/<slug>.<source locale>.review.pdf for each leaflet (all by default)."""
-    leaflets, found = content.load_leaflets(settings)
+    loaded = content.load_leaflets(settings)
+    leaflets, found = loaded.leaflets, loaded.problems
     chosen = [leaflet for leaflet in leaflets if not slugs or leaflet.slug in slugs]
     unknown = sorted(set(slugs) - {leaflet.slug for leaflet in leaflets})
     if found or unknown:

@@ -40,11 +40,11 @@ class LocaleStatus:
 
 def source_messages(settings: Settings) -> tuple[list, list[Problem]]:
     """The msgids the leaflets and templates use now, and any problem with the leaflets."""
-    leaflets, problems = content.load_leaflets(settings)
+    loaded = content.load_leaflets(settings)
     environment = render.make_environment(settings)
-    needed = catalogs.needed_messages(leaflets, render.template_messages(environment,
+    needed = catalogs.needed_messages(loaded.leaflets, render.template_messages(environment,
                                                                          render.LEAFLET_TEMPLATES))
-    return needed, list(problems)
+    return needed, list(loaded.problems)
 
 
 def locale_statuses(settings: Settings, locales: list[str] | None = None) -> tuple[list[LocaleStatus],

@@ -41,7 +41,8 @@ are read by elementreader.py; the only inline markup is bold, italic and web add
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -70,9 +71,19 @@ BLOCK_PARSER = MarkdownIt("zero", {"maxNesting": 8}).enable(
     ["heading", "list", "emphasis", "blockquote", "table", "image"])
 
 
-def load_leaflets(settings: Settings) -> tuple[tuple[Leaflet, ...], tuple[Problem, ...]]:
+@dataclass(frozen=True)
+class LoadedLeaflets:
+    """What leaflets/ holds: the leaflets read, and those that could not be (their problems)."""
+
+    leaflets: tuple[Leaflet, ...]
+    problems: tuple[Problem, ...]
+    #: file name (slug) -> the problem that says why it was not read: its first in the file itself
+    unread: Mapping[str, Problem] = field(default_factory=dict)
+
+
+def load_leaflets(settings: Settings) -> LoadedLeaflets:
     """Read every leaflet in leaflets/. A broken one is a problem; the others are returned."""
-    leaflets, problems = [], []
+    leaflets, problems, unread = [], [], {}
     for path in sorted(settings.leaflets_dir.glob("*.md")):
         try:
             data = sources.read(settings.root, path, MAX_LEAFLET_BYTES, leaflet=path.stem)
@@ -80,7 +91,9 @@ def load_leaflets(settings: Settings) -> tuple[tuple[Leaflet, ...], tuple[Proble
                                          figure_loader(settings.root, settings.leaflets_dir)))
         except ProblemError as error:
             problems.extend(error.problems)
-    return tuple(leaflets), tuple(problems)
+            unread[path.stem] = next((p for p in error.problems if p.path == settings.relative(path)),
+                                     error.problems[0])
+    return LoadedLeaflets(tuple(leaflets), tuple(problems), unread)
 
 
 def figure_loader(root: Path, folder: Path) -> FigureLoader:

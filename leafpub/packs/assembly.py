@@ -3,14 +3,15 @@ clinic, then the packs to publish (assembled, or unchanged from the cache) or wh
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from ..catalogs import catalogs
 from ..render import documents, render
 from ..plan import incremental, plan
-from ..render.documents import Renderers
-from ..model import Pack, PackDocument, PackPart, Pdf, Settings
+from ..render.documents import PackOutcome, Renderers
+from ..model import Failure, LeafletDocument, Pack, PackDocument, PackPart, Pdf, Settings
 from .pack_job import PackJob
 from .pagination import contents_pages
 from ..problems import Problem, ProblemError
@@ -41,9 +42,23 @@ class Bases:
     problems: dict
 
 
-def plan_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, overdue, pool, progress):
-    """(planned packs in packs.toml's order, failures, problems): each clinic's pack ready to
-    assemble, a cover then its leaflets with its own details stamped into the contact box.
+@dataclass(frozen=True)
+class PackPlan:
+    """Every pack, in packs.toml's order, ready to assemble; those whose sources are missing fail."""
+
+    planned: tuple[PlannedPack, ...]
+    failures: tuple[Failure, ...]  #: a pack that lists a leaflet or catalog that does not exist
+    problems: tuple[Problem, ...]
+
+    @property
+    def jobs(self) -> tuple[PackJob, ...]:
+        """The packs to assemble (the others are cached, or cannot be made)."""
+        return tuple(planned.job for planned in self.planned if planned.job)
+
+
+def plan_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, overdue, pool, progress) -> PackPlan:
+    """Each clinic's pack ready to assemble, a cover then its leaflets with its own details
+    stamped into the contact box.
     The leaflets are rendered here once for every clinic ("reserved" box); each clinic then
     costs one render (its cover with its contact boxes; a box in a CJK face alone) and the
     merge."""
@@ -65,7 +80,8 @@ def plan_packs(renderers: Renderers, pack_list, leaflets, locale_catalogs, overd
         created = max(by_slug[slug].last_reviewed for slug in pack.leaflets)
         planned_packs.append(plan_pack(renderers, pack, bases, cover_catalog, created, pool))
     order = {pack.id: number for number, pack in enumerate(pack_list)}
-    return sorted(planned_packs, key=lambda planned: order[planned.pack.id]), failures, problems
+    return PackPlan(tuple(sorted(planned_packs, key=lambda planned: order[planned.pack.id])), tuple(failures),
+                    tuple(problems))
 
 
 def plan_pack(renderers: Renderers, pack: Pack, bases: Bases, cover_catalog, created: date, pool) -> PlannedPack:
@@ -122,25 +138,34 @@ def pack_parts(renderers: Renderers, pack: Pack, bases: Bases):
     return parts, boxes, problems
 
 
-def finish_packs(renderers: Renderers, planned_packs, assembled, built_leaflets, pool):
-    """(packs to publish, failures, problems): those whose leaflets all built (in every
-    language they list) and whose assembly passed; a failure each for the others."""
-    built, failures, problems = [], [], []
+@dataclass(frozen=True)
+class FinishedPacks:
+    """The packs to publish, and a failure for each other one."""
+
+    built: tuple[PackDocument, ...]
+    failures: tuple[Failure, ...]
+    problems: tuple[Problem, ...]
+    rendered: tuple[tuple[str, str], ...]  #: (path, why) of each pack assembled this time
+
+
+def finish_packs(renderers: Renderers, planned_packs: Iterable[PlannedPack], assembled: Mapping[str, PackOutcome],
+                 built_leaflets: Mapping[tuple, LeafletDocument]) -> FinishedPacks:
+    """Those whose leaflets all built (in every language they list) and whose assembly passed
+    (`assembled`, by job key); a failure each for the others."""
+    built, failures, problems, rendered = [], [], [], []
     for planned in planned_packs:
         pack = planned.pack
-        found = plan.unbuilt_pack_leaflets(pack, built_leaflets) or list(planned.problems)
-        outcome = planned.cached or (assembled[planned.job.key] if planned.job else None)
-        if not found and isinstance(outcome, tuple):  # the assembly's problems
-            found = list(outcome)
+        outcome = assembled[planned.job.key] if planned.job else PackOutcome(planned.cached)
+        found = plan.unbuilt_pack_leaflets(pack, built_leaflets) or list(planned.problems) or list(outcome.problems)
         if found:
             problems += found
             failures.append(plan.pack_failure(pack, found))
             continue
-        document = PackDocument(pack=pack, pdf=outcome, inputs=planned.inputs)
+        document = PackDocument(pack=pack, pdf=outcome.pdf, inputs=planned.inputs)
         built.append(document)
         if not planned.cached:
-            pool.rendered.append(renderers.why(document.path, document.inputs))
-    return built, failures, problems
+            rendered.append(renderers.why(document.path, document.inputs))
+    return FinishedPacks(tuple(built), tuple(failures), tuple(problems), tuple(rendered))
 
 
 def missing_sources(settings: Settings, pack: Pack) -> list[Problem]:

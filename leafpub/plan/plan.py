@@ -9,10 +9,9 @@ which a test can replace with fixed ones.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from . import incremental
 from .. import online
@@ -84,18 +83,53 @@ class Planned:
                         base_key=key, anchor=anchor)
 
 
-def plan_leaflets(leaflets: Iterable[Leaflet], catalogs: Iterable[LocaleCatalog],
-                  overdue: set[str]) -> list[Planned]:
-    """Every leaflet in every language and format."""
-    catalogs = list(catalogs)
-    return [Planned(leaflet, catalog, format, overdue=leaflet.slug in overdue)
-            for leaflet in leaflets for catalog in catalogs for format in FORMATS]
+@dataclass(frozen=True)
+class LeafletPlan:
+    """Every document of every leaflet in every language: those to make (`planned`), and those
+    that cannot be made this time (`held_back`: a broken catalog's, a leaflet's that could not
+    be read or is past its review date), each with the problem that stops it."""
+
+    planned: tuple[Planned, ...]
+    held_back: Mapping[tuple, Problem]  #: by key tuple, the PDFs and the web version alike
+
+    def failures(self, built: Collection[tuple], stopped: Mapping[tuple, Problem]) -> list[Failure]:
+        """Each document planned or held back that did not come back built: it keeps its last
+        good file, marked outdated with the first problem that stopped it (`stopped`, by key)."""
+        unbuilt = [plan.key_tuple for plan in self.planned if plan.key_tuple not in built]
+        return [Failure("leaflet", key, str(stopped[key])) for key in unbuilt] + [
+            Failure("leaflet", key, str(problem)) for key, problem in self.held_back.items() if key not in built]
 
 
-def split_withdrawn(leaflets: Iterable[Leaflet], packs: Iterable[Pack], today: date):
-    """(leaflets still published, {slug: withdrawal date} of those withdrawn, packs that list
-    none of those, a problem for each pack that does): a withdrawn leaflet is not built,
-    and a pack that lists one is not published at all, so that it cannot hand it out."""
+def plan_leaflets(leaflets: Iterable[Leaflet], catalogs: Iterable[LocaleCatalog], overdue: Collection[str],
+                  unbuildable: Mapping[str, Problem] | None = None,
+                  broken: Mapping[str, Sequence[Problem]] | None = None) -> LeafletPlan:
+    """Every leaflet in every language and format; and every document of a leaflet that cannot
+    be built (`unbuildable`: slug -> why) in every language, and of every leaflet in a language
+    whose catalog is `broken`."""
+    leaflets, catalogs, unbuildable, broken = list(leaflets), list(catalogs), unbuildable or {}, broken or {}
+    planned = tuple(Planned(leaflet, catalog, format, overdue=leaflet.slug in overdue)
+                    for leaflet in leaflets for catalog in catalogs for format in FORMATS)
+    slugs = [leaflet.slug for leaflet in leaflets] + list(unbuildable)
+    held_back = {(slug, locale, *key): found[0] for locale, found in broken.items() for slug in slugs
+                 for key in DOCUMENT_KEYS}
+    held_back.update({(slug, catalog.language.locale, *key): problem for slug, problem in unbuildable.items()
+                      for catalog in catalogs for key in DOCUMENT_KEYS})
+    return LeafletPlan(planned, held_back)
+
+
+@dataclass(frozen=True)
+class Withdrawals:
+    """The leaflets and packs still published, and what a withdrawal stops."""
+
+    leaflets: tuple[Leaflet, ...]  #: none withdrawn
+    withdrawn: dict[str, date]  #: slug -> the day it was withdrawn
+    packs: tuple[Pack, ...]  #: none listing a withdrawn leaflet
+    problems: tuple[Problem, ...]  #: one for each pack that does
+
+
+def split_withdrawn(leaflets: Iterable[Leaflet], packs: Iterable[Pack], today: date) -> Withdrawals:
+    """A withdrawn leaflet is not built, and a pack that lists one is not published at all,
+    so that it cannot hand it out."""
     current = [leaflet for leaflet in leaflets if leaflet.withdrawn is None or leaflet.withdrawn > today]
     withdrawn = {leaflet.slug: leaflet.withdrawn for leaflet in leaflets if leaflet not in current}
     kept, problems = [], []
@@ -107,14 +141,26 @@ def split_withdrawn(leaflets: Iterable[Leaflet], packs: Iterable[Pack], today: d
                                  "remove it from the pack") for slug in named]
         else:
             kept.append(pack)
-    return current, withdrawn, kept, problems
+    return Withdrawals(tuple(current), withdrawn, tuple(kept), tuple(problems))
 
 
-def check_review_dates(leaflets: Iterable[Leaflet], today: date, allow_overdue: bool):
-    """(current leaflets, slugs of overdue ones, problems): leaflets past their next-review date
-    are not built, unless the operator allows it: then they are, with "review overdue" on
-    every page."""
-    current, overdue, problems = [], set(), []
+@dataclass(frozen=True)
+class ReviewDates:
+    """The leaflets to build, and those past their next-review date."""
+
+    leaflets: tuple[Leaflet, ...]  #: those not overdue, and the overdue ones the operator allows
+    overdue: frozenset[str]  #: slugs of the overdue leaflets built, with "review overdue" on every page
+    late: dict[str, Problem]  #: slug -> why each other overdue leaflet is not built
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(self.late.values())
+
+
+def check_review_dates(leaflets: Iterable[Leaflet], today: date, allow_overdue: bool) -> ReviewDates:
+    """Leaflets past their next-review date are not built, unless the operator allows it:
+    then they are, with "review overdue" on every page."""
+    current, overdue, late = [], set(), {}
     for leaflet in leaflets:
         if today <= leaflet.next_review:
             current.append(leaflet)
@@ -122,12 +168,12 @@ def check_review_dates(leaflets: Iterable[Leaflet], today: date, allow_overdue: 
             current.append(leaflet)
             overdue.add(leaflet.slug)
         else:
-            problems.append(Problem(
+            late[leaflet.slug] = Problem(
                 leaflet.path, None, f"leaflet {leaflet.slug!r} was due for review on "
                 f"{leaflet.next_review.isoformat()} (owner: {leaflet.owner}); after its review, "
                 "update last-reviewed and next-review, or build with --allow-overdue to print "
-                "'review overdue' on every page", leaflet=leaflet.slug))
-    return current, overdue, problems
+                "'review overdue' on every page", leaflet=leaflet.slug)
+    return ReviewDates(tuple(current), frozenset(overdue), late)
 
 
 def plan_pack_bases(packs: Iterable[Pack], leaflets: Iterable[Leaflet], catalogs: Mapping[str, LocaleCatalog],
@@ -169,22 +215,10 @@ def pack_failure(pack: Pack, problems: list[Problem]) -> Failure:
     return Failure("pack", (pack.id,), str(problems[0]))
 
 
-def expected_but_unbuildable(leaflets: Iterable[Leaflet], problems: list[Problem],
-                             catalogs: Iterable[str], broken_locales: Mapping[str, list[Problem]]) -> list[Failure]:
-    """Documents that exist from earlier builds but whose inputs are broken this time: they
-    keep their last good file, marked outdated with the first problem."""
-    failures = [Failure("pack", (p.pack,), str(p)) for p in problems if p.pack]
-    held_back = {p.leaflet for p in problems if p.leaflet and p.locale is None} | {
-        Path(p.path).stem for p in problems if p.path.startswith("leaflets/") and p.path.endswith(".md")}
-    slugs = {leaflet.slug for leaflet in leaflets} | held_back
-    for locale, found in broken_locales.items():
-        for slug in slugs:
-            failures += [Failure("leaflet", (slug, locale, *key), str(found[0])) for key in DOCUMENT_KEYS]
-    for slug in held_back:
-        reason = next(str(p) for p in problems if p.leaflet == slug or Path(p.path).stem == slug)
-        for locale in catalogs:
-            failures += [Failure("leaflet", (slug, locale, *key), reason) for key in DOCUMENT_KEYS]
-    return failures
+def named_packs(problems: Iterable[Problem]) -> list[Failure]:
+    """A pack a problem names (its [[pack]] table is broken, or its assembly failed a check)
+    keeps its last good PDF, marked outdated with that problem (with several, the last)."""
+    return [Failure("pack", (problem.pack,), str(problem)) for problem in problems if problem.pack]
 
 
 def raise_problems(problems: list[Problem]) -> None:

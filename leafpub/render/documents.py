@@ -19,12 +19,11 @@ from .. import fonts
 from ..plan import incremental
 from . import jobs, render
 from ..pdf import textgate
-from ..model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, Settings
+from ..model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, Pdf, Settings
 from ..plan.plan import Planned
-from ..problems import Problem
+from ..problems import Problem, Problems
 from .. import sources
 from ..pdf import thumbnails
-from ..model import Failure
 
 
 @dataclass(frozen=True)
@@ -149,24 +148,49 @@ def jobs_to_render(renderers: Renderers, to_render: dict[str, Planned], problems
             yield render_job(renderers, plan, key)
 
 
-def build_leaflets(renderers: Renderers, planned: list[Planned], pool, progress, pack_jobs=()):
-    """(documents by key tuple, failures, problems, assembled packs by key): every planned
-    leaflet, rendered or from the cache; the packs of `pack_jobs` are assembled in the same
-    run, first: their outcomes come back by key, a Pdf or problems."""
-    keys, ready, found, to_render = render_planned(renderers, planned, pool, progress, first=pack_jobs)
+@dataclass(frozen=True)
+class PackOutcome:
+    """A pack handed to the workers with the leaflets: its PDF, or the problems that stopped it."""
+
+    pdf: Pdf | None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuiltLeaflets:
+    """The planned leaflets' PDFs, and the packs assembled in the same run."""
+
+    documents: dict[tuple, LeafletDocument]  #: by key tuple, every planned document whose PDF is there
+    stopped: dict[tuple, Problem]  #: by key tuple, the first problem of each other one
+    problems: tuple[Problem, ...]  #: every problem of those, once
+    assembled: dict[str, PackOutcome]  #: by job key, each pack of `pack_jobs`
+    rendered: tuple[tuple[str, str], ...]  #: (path, why) of each PDF rendered this time
+
+    @property
+    def languages(self) -> set[tuple[str, str]]:
+        """(slug, locale) of every leaflet with a PDF built in that language."""
+        return {(document.leaflet.slug, document.language.locale) for document in self.documents.values()}
+
+
+def build_leaflets(renderers: Renderers, planned: Sequence[Planned], pool, progress,
+                   pack_jobs: Sequence = ()) -> BuiltLeaflets:
+    """Every planned leaflet, rendered or from the cache; the packs of `pack_jobs` are
+    assembled in the same run, first: their outcomes come back by key."""
+    keys, ready, found, to_render = render_planned(renderers, list(planned), pool, progress, first=pack_jobs)
     documents: dict[tuple, LeafletDocument] = {}
-    failures, problems = [], []
+    stopped, problems, rendered = {}, Problems(), []
     for plan in planned:
         key = keys[id(plan)]
         if key not in ready:
-            problems += [p for p in found[key] if p not in problems]
-            failures.append(Failure("leaflet", plan.key_tuple, str(found[key][0])))
+            problems.add(found[key])
+            stopped[plan.key_tuple] = found[key][0]
             continue
         document = documents[plan.key_tuple] = plan.document(ready[key][0], plan.inputs(renderers.inputs))
         if key in to_render:
-            pool.rendered.append(renderers.why(document.path, document.inputs))
-    assembled = {job.key: ready[job.key][0] if job.key in ready else tuple(found[job.key]) for job in pack_jobs}
-    return documents, failures, problems, assembled
+            rendered.append(renderers.why(document.path, document.inputs))
+    assembled = {job.key: PackOutcome(ready[job.key][0]) if job.key in ready
+                 else PackOutcome(None, tuple(found[job.key])) for job in pack_jobs}
+    return BuiltLeaflets(documents, stopped, problems.all, assembled, tuple(rendered))
 
 
 def printable_problems(renderers: Renderers, leaflet: Leaflet, catalog: LocaleCatalog) -> list[Problem]:

@@ -31,13 +31,11 @@ class Progress:
 
 class open_pool:
     """The workers that render and check PDFs, for one build: local processes, or a Dask
-    cluster. Keeps what the build reports of them: what was rendered and why, and each
-    job's time and memory."""
+    cluster. Keeps what the build reports of them: each job's time and memory."""
 
     def __init__(self, settings: Settings, workers: int, scheduler: str | None):
         self.pool = DaskPool(settings, scheduler) if scheduler else LocalPool(settings, workers)
-        self.rendered: list[tuple[str, str]] = []
-        self.stats: list = []
+        self.stats: list = []  #: the JobResult of every job run
         self.labels: dict[str, str] = {}  #: what the progress display calls each job, by key
 
     def __enter__(self):

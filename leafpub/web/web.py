@@ -71,17 +71,25 @@ class LanguageLink:
     native_name: str
 
 
+@dataclass(frozen=True)
+class WebVersions:
+    """The web versions made, and a failure for each one not made (its last one is kept)."""
+
+    pages: tuple[WebDocument, ...]
+    problems: tuple[Problem, ...]
+    failures: tuple[Failure, ...]
+
+
 def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
                  catalogs: Mapping[str, LocaleCatalog], overdue: Collection[str], *, built: Iterable[LeafletDocument],
                  failures: Iterable[Failure], previous: Mapping[str, dict],
-                 inputs: incremental.Inputs, formats: Iterable = ()) -> tuple[list[WebDocument], list[Problem],
-                                                                              list[Failure]]:
-    """(web versions, problems, failures): a leaflet's web version in a language is made when its
-    standard PDF was (so the two say the same); otherwise the last one is kept, outdated like
-    the PDF. Each links the PDFs published after this build (`built`, and those of the last
-    manifest, `previous`, by path), its alternative formats' files (`formats`, formats.FormatFile)
-    and every other language with a web version. A page whose
-    inputs are those of the published one is that one, not made again."""
+                 inputs: incremental.Inputs, formats: Iterable = ()) -> WebVersions:
+    """A leaflet's web version in a language is made when its standard PDF was (so the two say
+    the same); otherwise the last one is kept, outdated like the PDF. Each links the PDFs
+    published after this build (`built`, and those of the last manifest, `previous`, by path),
+    its alternative formats' files (`formats`, formats.FormatFile) and every other language
+    with a web version. A page whose inputs are those of the published one is that one, not
+    made again."""
     output, built = settings.output_dir, {document.path: document for document in built}
     published = set(built) | {path for path in previous if (output / path).is_file()}
     failed = {failure.key: failure.reason for failure in failures if failure.kind == "leaflet"}
@@ -111,7 +119,7 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
             except ProblemError as error:
                 problems += error.problems
                 web_failures.append(Failure("leaflet", key, str(error.problems[0])))
-    return documents, problems, web_failures
+    return WebVersions(tuple(documents), tuple(problems), tuple(web_failures))
 
 
 def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: LocaleCatalog, *, overdue: bool,
