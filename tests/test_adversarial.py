@@ -304,7 +304,7 @@ KILLED_WHILE_RENAMING = """
 import os, signal, sys
 sys.path.insert(0, sys.argv[1])
 import pipeline
-from leafpub import publish
+from leafpub.publish import publish
 
 renames, done, rename = int(sys.argv[3]), [], os.replace
 

@@ -66,7 +66,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 import pipeline
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 
 write, me, other = catalogs.write_catalog, Path(sys.argv[2]), Path(sys.argv[3])
 
