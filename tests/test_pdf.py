@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, counting_server, html_page, pdf_fonts
+from helpers import counting_server, html_page, make_project, pdf_fonts, ROOT
 from leafpub.config import load_settings
 from leafpub.pdf.pdf import PdfRenderer, make_asset_fetcher
 from leafpub.problems import ProblemError
@@ -110,8 +110,6 @@ def test_a_hindi_pdf_has_the_same_bytes_before_and_after_a_pack_is_made_in_the_p
 def test_an_image_gives_the_same_bytes_wherever_the_project_is(tmp_path):
     """WeasyPrint names an image in the PDF after its URL: a clinic's logo must not carry
     the folder the project happens to be checked out in."""
-    from conftest import make_project
-
     logo = (ROOT / "templates/assets/logos/example-skin-clinic.png").read_bytes()
     html = page('<img src="assets/logos/logo.png" alt="Clinic logo" style="width: 20mm">')
     outputs = []

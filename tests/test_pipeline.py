@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 import pipeline
-from conftest import standard_entries, standard_entry, ROOT, build, make_project, pdf_fonts, pdf_text, plain, read_po_file
+from fixture_texts import SPANISH
+from helpers import build, codes_on, counting_server, make_project, pdf_fonts, pdf_text, plain, read_po_file, ROOT, standard_entries, standard_entry, write_catalog
 from leafpub.pdf import accessibility
 from leafpub.catalogs import catalogs
 from leafpub.catalogs.catalogs import discover_locales
@@ -21,6 +22,7 @@ from leafpub.languages import language_of
 from leafpub.model import Format
 
 
+@pytest.mark.slow
 def test_every_language_with_a_good_catalog_is_published(built):
     project, report = built
     manifest = json.loads((project / "output" / "manifest.json").read_text())
@@ -35,6 +37,7 @@ def test_every_language_with_a_good_catalog_is_published(built):
     assert entry["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_the_spanish_leaflet_reads_in_spanish(built):
     project, _ = built
     pdf = project / "output" / "leaflets/hand-washing/hand-washing.es.a4.pdf"
@@ -53,6 +56,7 @@ def test_the_spanish_leaflet_reads_in_spanish(built):
     assert "Draft translation" not in english
 
 
+@pytest.mark.slow
 def test_the_generic_leaflet_has_lines_for_the_clinic_and_the_pack_has_its_details(built):
     project, _ = built
     generic = pdf_text(project / "output" / "leaflets/hand-washing/hand-washing.en.a4.pdf")
@@ -62,6 +66,7 @@ def test_the_generic_leaflet_has_lines_for_the_clinic_and_the_pack_has_its_detai
     assert "Riverside Health Centre" in pack and "+44 20 7946 0999" in pack
 
 
+@pytest.mark.slow
 def test_a_broken_catalog_fails_alone_with_file_and_line(built):
     project, report = built
     (problem,) = report.problems
@@ -70,6 +75,7 @@ def test_a_broken_catalog_fails_alone_with_file_and_line(built):
     assert not (project / "output" / "leaflets/hand-washing/hand-washing.fr.a4.pdf").exists()
 
 
+@pytest.mark.slow
 def test_the_command_line_reports_problems_in_one_line_each_and_exits_1(tmp_path, capsys):
     project = make_project(tmp_path)
     status = pipeline.main(["--project", str(project), "build", "--no-progress"])
@@ -82,6 +88,7 @@ def test_the_command_line_reports_problems_in_one_line_each_and_exits_1(tmp_path
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_a_fixed_catalog_builds_and_the_old_problem_is_gone(tmp_path):
     project = make_project(tmp_path)
     build(project)
@@ -90,6 +97,7 @@ def test_a_fixed_catalog_builds_and_the_old_problem_is_gone(tmp_path):
     assert report.problems == () and report.manifest["problems"] == []
 
 
+@pytest.mark.slow
 def test_the_last_good_pdf_stays_when_its_catalog_breaks(tmp_path):
     project = make_project(tmp_path)
     first = build(project)
@@ -107,6 +115,7 @@ def test_the_last_good_pdf_stays_when_its_catalog_breaks(tmp_path):
     assert {e["locale"] for e in first.manifest["leaflets"]} == {"en", "es"}
 
 
+@pytest.mark.slow
 def test_a_leaflet_over_its_page_budget_is_a_problem(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     leaflet = project / "leaflets" / "hand-washing.md"
@@ -116,6 +125,7 @@ def test_a_leaflet_over_its_page_budget_is_a_problem(tmp_path):
     assert report.manifest["leaflets"] == []
 
 
+@pytest.mark.slow
 def test_pack_with_an_unknown_locale_is_a_problem_at_its_line(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     packs = project / "packs.toml"
@@ -164,8 +174,8 @@ def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, cap
     assert not (project / "output").exists()
 
 
+@pytest.mark.slow
 def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_path):
-    from conftest import SPANISH, counting_server, write_catalog
     from leafpub.render import render
     from leafpub.content.content import load_leaflets
     from leafpub.pdf.pdf import PdfRenderer
@@ -208,6 +218,7 @@ def shipped(tmp_path_factory):
     return project, build(project)
 
 
+@pytest.mark.slow
 def test_the_shipped_project_builds_every_language(shipped):
     """Each leaflet in its own language and script, with its /Lang, title and embedded fonts."""
     project, report = shipped
@@ -227,6 +238,7 @@ def test_the_shipped_project_builds_every_language(shipped):
         assert "".join(plain(entry["title"]).split()) in "".join(plain(pdf_text(pdf)).split())
 
 
+@pytest.mark.slow
 def test_every_accessible_leaflet_and_pack_passes_page_validation(shipped):
     """Every standard and large-print PDF published, and the standard 15-language pack,
     checked again here: page-validation's PDF/UA-1 profile finds nothing, but for the one
@@ -244,6 +256,7 @@ def test_every_accessible_leaflet_and_pack_passes_page_validation(shipped):
         assert accessibility.pdf_ua_problems(data) == [], entry["path"]
 
 
+@pytest.mark.slow
 def test_no_pdf_uses_a_font_outside_its_languages_stack(shipped):
     project, report = shipped
     settings = load_settings(project)
@@ -256,6 +269,7 @@ def test_no_pdf_uses_a_font_outside_its_languages_stack(shipped):
             assert family in allowed, (entry["locale"], font["name"], stack)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("locale", ["ar", "fa"])
 def test_right_to_left_leaflets_are_mirrored(shipped, locale):
     """Bullets stand right of the text and the page number sits bottom left (right in LTR)."""
@@ -278,6 +292,7 @@ def test_right_to_left_leaflets_are_mirrored(shipped, locale):
         assert footer and all((x > half) == number_right for x in footer), code
 
 
+@pytest.mark.slow
 def test_persian_page_numbers_and_dates_use_persian_digits(shipped):
     project, _ = shipped
     path = project / "output/leaflets/microneedling-scars/microneedling-scars.fa.a4.pdf"
@@ -287,6 +302,7 @@ def test_persian_page_numbers_and_dates_use_persian_digits(shipped):
     assert not re.search(r"[0-9]", text)
 
 
+@pytest.mark.slow
 def test_the_example_pack_carries_every_language_with_an_outline_entry_in_its_script(shipped):
     project, report = shipped
     pack = next(p for p in report.manifest["packs"] if p["pack"] == "example-skin-clinic")
@@ -300,6 +316,7 @@ def test_the_example_pack_carries_every_language_with_an_outline_entry_in_its_sc
     assert "中文 (简体): 微针会留下疤痕吗？" in titles
 
 
+@pytest.mark.slow
 def test_a_new_language_needs_only_init_and_translation(tmp_path, capsys):
     """Swahili is not shipped: `init sw`, translate, build; no code or config change."""
 
@@ -323,6 +340,7 @@ def test_a_new_language_needs_only_init_and_translation(tmp_path, capsys):
     assert reader.trailer["/Root"]["/Lang"] == "sw" and reader.metadata.title == "Kunawa mikono yako"
 
 
+@pytest.mark.slow
 def test_the_pack_cover_shows_chinese_and_korean_in_their_own_faces(shipped):
     """Han characters look different in Chinese, Japanese and Korean type: the cover's
     contents list draws each language's name and title with that language's fonts."""
@@ -340,6 +358,7 @@ def page_text(path, number: int) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_same(shipped):
     """Every leaflet of the pack shares one font per face (Chinese and Korean included), its
     clinic box is in its language, and each leaflet's first page in the pack is, pixel for
@@ -384,12 +403,11 @@ def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_s
         first_page += len(published) + len(published) % 2  # and a blank back after an odd page
 
 
+@pytest.mark.slow
 def test_every_shipped_leaflet_has_its_web_version_a_code_that_opens_it_and_the_statement(shipped):
     """All 90 printed leaflets of the shipped project: the code read as a phone at arm's
     length would read it opens the web version in the same language, which is published;
     and the statement on other languages and formats comes back from the PDF as written."""
-    from test_online import codes_on
-
     from leafpub.formats import formats
     from leafpub import online
     from leafpub.pdf import textgate
