@@ -46,10 +46,15 @@ def test_a_catalog_whose_language_header_does_not_match_its_folder_is_refused(pr
 
 
 def test_a_placeholder_renamed_in_a_translation_is_refused(project):
-    edit_catalog(project, "%(version)s\"\n", "%(versión)s\"\n")
+    """The translator renamed %(version)s in the msgstr: the one problem names the file and the
+    msgstr's line, and says which placeholder the translation lacks."""
+    msgstr = 'msgstr "Versión %(version)s"'
+    text = edit_catalog(project, msgstr, 'msgstr "Versión %(versión)s"')
     with pytest.raises(ProblemError) as raised:
         load(project, "es")
-    assert raised.value.problems[0].line is not None
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"translations/es/LC_MESSAGES/messages.po:{line_of(text, msgstr)}: "
+        "a format specification for argument 'version' doesn't exist in 'msgstr'"]
 
 
 def test_untranslated_fuzzy_and_missing_messages_are_listed_with_their_lines(project):

@@ -7,12 +7,13 @@ from datetime import date
 import tempfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
 import pipeline
-from helpers import make_project, shipped_leaflet
+from helpers import build, make_project, shipped_leaflet
 from leafpub.packs import pack_job
 from leafpub.render.pool import LocalPool
 from leafpub.pdfobjects import add_object
@@ -21,6 +22,7 @@ from leafpub import config
 from leafpub.render import render
 from leafpub.config import load_settings
 from leafpub.model import PackPart, Pdf
+from leafpub.pdf.pdf import PdfRenderer
 from leafpub.pdf.validate import GHOSTSCRIPT, scan_pdf, validate_pdf
 
 
@@ -116,8 +118,56 @@ def test_a_pack_with_a_damaged_part_is_a_problem_and_is_not_published(project):
     assert str(problem).startswith(f"packs.toml:{pack.line}: pack {pack.id!r}: "), problem
 
 
+NOT_EMBEDDED = "the PDF failed validation: font Helvetica is not embedded"
+
+
+def with_a_font_not_embedded(data: bytes) -> bytes:
+    """The PDF with Helvetica, not embedded, among page 1's fonts (it draws nothing: only the
+    validation gate looks for it)."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    resources = pdf.pages[0].Resources
+    if "/Font" not in resources:
+        resources.Font = pikepdf.Dictionary()
+    resources.Font.FNotEmbedded = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
 @pytest.mark.slow
-def test_every_published_file_passed(built):
+@pytest.mark.parametrize("broken", ["leaflets", "packs"])
+def test_every_published_file_passed_validation(built, tmp_path, monkeypatch, broken):
+    """Every PDF the build publishes has been through the validation gate. The fixture's build has
+    only the broken catalog's problem; the same project built with a font that is not embedded
+    slipped into every leaflet PDF as it is rendered publishes none of them and names each
+    language's file; slipped into the packs' parts instead, it publishes the leaflets and refuses
+    the pack."""
     project, report = built
-    assert report.problems[0].path.startswith("translations/fr")  # only the broken catalog
-    assert len(report.problems) == 1
+    assert [problem.path for problem in report.problems] == ["translations/fr/LC_MESSAGES/messages.po"]
+    leaflets = [entry["path"] for entry in report.manifest["leaflets"] if entry["path"].endswith(".pdf")]
+    assert [pack["path"] for pack in report.manifest["packs"]] == ["packs/test-clinic.a4.pdf"]
+    assert len(leaflets) == 12  # English and Spanish, A4 and Letter, standard, large print and print
+
+    render = PdfRenderer.render_with_anchors
+
+    def render_with_a_font_not_embedded(self, html, **options):
+        pdf, anchors = render(self, html, **options)
+        if (options.get("variant") == "pack-part") == (broken == "packs"):
+            pdf = Pdf(with_a_font_not_embedded(pdf.data), pdf.pages)
+        return pdf, anchors
+
+    monkeypatch.setattr(PdfRenderer, "render_with_anchors", render_with_a_font_not_embedded)
+    again = build(make_project(tmp_path))
+    problems = [str(problem) for problem in again.problems]
+    published = [entry["path"] for entry in again.manifest["leaflets"] if entry["path"].endswith(".pdf")]
+    if broken == "leaflets":
+        # each document refused on its own, and each language's file named
+        assert published == []
+        assert len([r for r in again.stats if any(NOT_EMBEDDED in str(p) for p in r.problems)]) == len(leaflets)
+        assert {f"leaflets/hand-washing.md: {NOT_EMBEDDED}",
+                f"translations/es/LC_MESSAGES/messages.po: {NOT_EMBEDDED}"} <= set(problems)
+    else:
+        assert published == leaflets
+        assert f"packs.toml:1: pack 'test-clinic': {NOT_EMBEDDED}" in problems
+    assert again.manifest["packs"] == []
