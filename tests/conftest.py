@@ -1,6 +1,9 @@
-"""pytest's fixtures: the fixture project (copied, or built once), and a renderer. The helpers
-the tests share are in helpers.py; `slow` (pyproject.toml) marks every test that builds a
-whole project or takes more than about 2 s, which `make check` leaves out."""
+"""pytest's fixtures (the fixture project, copied or built once; a renderer) and the slow guard.
+
+The helpers the tests share are in helpers.py. `slow` (pyproject.toml) marks every test that
+builds a whole project or takes more than about 2 s; `make check` leaves those out, and a test
+that builds a whole project without the mark fails.
+"""
 
 from __future__ import annotations
 

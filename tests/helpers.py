@@ -1,5 +1,4 @@
-"""What the tests share: the fixture project and its catalogs, the command line, PDFs read back
-as a reader would, XLIFF as a CAT tool edits it, a counting server and Debian's Chromium.
+"""What the tests share: the fixture project, catalogs, PDFs read back, XLIFF, a server, Chromium.
 
 The fixture project (tests/data/project) is written by hand: a small leaflet of its own, its
 translation template and a complete Spanish catalog (the leaflet's messages and the templates'
