@@ -1,5 +1,6 @@
 # `make` installs what the build needs and publishes every leaflet and pack into output/.
-# `make test` installs the same (plus the test tools) and runs the tests.
+# `make test` installs the same (plus the test tools) and runs every test, as CI does;
+# `make check` runs the quick ones (those not marked slow), for while you work.
 # Re-running either when nothing changed installs nothing.
 
 PYTHON ?= python3
@@ -18,12 +19,13 @@ APT_PACKAGES := fonts-noto-core=20201225-1 fonts-noto-cjk=1:20220127+repack1-1 \
 	poppler-utils ghostscript libgs-common liblouis-bin=3.24.0-1 liblouis-data=3.24.0-1 lame=3.100-6
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build test bench bench-internals bytecode system test-system clean-output help
+.PHONY: all build test check bench bench-internals bytecode system test-system check-system clean-output help
 all: build
 
 help:
 	@echo "make          install what is needed, then build everything into output/"
-	@echo "make test     install what is needed, then run the tests"
+	@echo "make test     install what is needed, then run every test (as CI does)"
+	@echo "make check    the quick tests only (no whole build; under a minute), and ruff"
 	@echo "make bench    measure build speed and output sizes (benchmarks/)"
 	@echo "make bench-internals  measure what each use of another library's internals gains"
 	@echo "make system   install only the Debian packages"
@@ -37,8 +39,10 @@ build: system $(VENV)/.installed bytecode
 bytecode: $(VENV)/.installed
 	@$(BIN)/python -m compileall -q leafpub
 
+# DejaVu: a family installed but not pinned, which a test asks for and must not get.
+CHECK_APT_PACKAGES := fonts-dejavu-core
 # The browser test of the download page drives Debian's Chromium; the Nu Html Checker runs on Java.
-TEST_APT_PACKAGES := chromium chromium-driver
+TEST_APT_PACKAGES := $(CHECK_APT_PACKAGES) chromium chromium-driver
 # Checkers of the web pages, from the npm registry: axe-core (WCAG 2.1 AA, in Chromium) and the
 # Nu Html Checker (vnu.jar, the W3C's validator). Its install script, which would download a
 # Java runtime, is not run: Debian's is used.
@@ -48,6 +52,12 @@ WEB_TOOLS := $(VENV)/web-tools
 test: system test-system $(VENV)/.installed-test $(WEB_TOOLS)/.installed bytecode
 	$(BIN)/ruff check .
 	WEB_TOOLS=$(WEB_TOOLS) $(BIN)/python -m pytest
+
+# The quick tier: no test in it builds a whole project or drives Chromium or the web checkers
+# (those are marked slow), so it needs neither Chromium nor the checkers installed.
+check: system check-system $(VENV)/.installed-test bytecode
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 $(WEB_TOOLS)/.installed: Makefile
 	command -v java >/dev/null || $(MAKE) --no-print-directory system APT_PACKAGES=default-jre-headless
@@ -64,6 +74,9 @@ bench-internals: system $(VENV)/.installed bytecode
 # Installs only the packages that are missing (or at another version), so a re-run is quick.
 test-system:
 	@$(MAKE) --no-print-directory system APT_PACKAGES="$(TEST_APT_PACKAGES)"
+
+check-system:
+	@$(MAKE) --no-print-directory system APT_PACKAGES="$(CHECK_APT_PACKAGES)"
 
 system:
 	@missing=""; for spec in $(APT_PACKAGES); do \

@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from leafpub.pdf import accessibility
-from test_textgate import shipped_leaflet
+from helpers import shipped_leaflet
 
 def edited(data: bytes, change) -> bytes:
     pdf = pikepdf.open(io.BytesIO(data))

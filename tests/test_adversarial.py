@@ -20,18 +20,10 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from conftest import ROOT, counting_server, make_project, pdf_text, plain
+from helpers import counting_server, edit_catalog, make_project, pdf_text, plain, ROOT, run_cli, SPANISH_PO
 from leafpub.config import load_settings
 from leafpub.pdf.validate import scan_pdf
 
-SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
-
-
-def run_cli(project, *args, capsys):
-    capsys.readouterr()
-    status = pipeline.main(["--project", str(project), *args])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def release(project) -> dict[str, str]:
@@ -63,33 +55,27 @@ def published(tmp_path):
 
 # -- catalogs: malformed in every way, and unusual but valid ------------------------
 
-def replace_in_catalog(project, old, new):
-    path = project / SPANISH_PO
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 BROKEN_CATALOGS = {
-    "syntax": (lambda p: replace_in_catalog(p, 'msgstr "Mójese las manos."', 'msgstr "Mójese'),
+    "syntax": (lambda p: edit_catalog(p, 'msgstr "Mójese las manos."', 'msgstr "Mójese'),
                "end-of-line within string"),
-    "keyword": (lambda p: replace_in_catalog(p, 'msgstr "Mójese las manos."', 'msgstring "x"'),
+    "keyword": (lambda p: edit_catalog(p, 'msgstr "Mójese las manos."', 'msgstring "x"'),
                 "keyword \"msgstring\" unknown"),
     "latin-1 bytes": (lambda p: (p / SPANISH_PO).write_bytes(
         (p / SPANISH_PO).read_bytes().replace("Mójese".encode(), "Mójese".encode("latin-1"))),
         "the file is not UTF-8 (this line has a byte UTF-8 does not allow; it looks saved as Latin-1"),
-    "duplicate msgid": (lambda p: replace_in_catalog(p, 'msgid "Wet your hands."',
+    "duplicate msgid": (lambda p: edit_catalog(p, 'msgid "Wet your hands."',
                                                      'msgid "Wet your hands."\nmsgstr "x."\n\nmsgid "Wet your hands."'),
                         "duplicate message definition"),
-    "too few plural forms": (lambda p: replace_in_catalog(p, "nplurals=2;", "nplurals=3;"),
+    "too few plural forms": (lambda p: edit_catalog(p, "nplurals=2;", "nplurals=3;"),
                              "plural"),
-    "wrong charset": (lambda p: replace_in_catalog(p, "charset=utf-8", "charset=klingon"),
+    "wrong charset": (lambda p: edit_catalog(p, "charset=utf-8", "charset=klingon"),
                       "charset"),
-    "no Language header": (lambda p: replace_in_catalog(p, '"Language: es\\n"\n', ""),
+    "no Language header": (lambda p: edit_catalog(p, '"Language: es\\n"\n', ""),
                            "the Language header says nothing, but the folder is es"),
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BROKEN_CATALOGS)
 def test_a_malformed_catalog_fails_alone_with_its_file_and_line(published, case, capsys):
     project, before = published
@@ -107,6 +93,7 @@ def test_a_malformed_catalog_fails_alone_with_its_file_and_line(published, case,
     assert_consistent(project)
 
 
+@pytest.mark.slow
 def test_a_byte_order_mark_is_named_with_its_fix(published):
     project, _ = published
     path = project / SPANISH_PO
@@ -116,11 +103,12 @@ def test_a_byte_order_mark_is_named_with_its_fix(published):
                                        "which gettext tools reject: save it as UTF-8 without BOM")
 
 
+@pytest.mark.slow
 def test_valid_but_unusual_catalogs_from_elsewhere_build(published):
     """Obsolete entries, previous-msgid comments, multi-line strings and context, as Poedit
     and Weblate write them."""
     project, _ = published
-    replace_in_catalog(project, 'msgstr "Mójese las manos."', 'msgstr ""\n"Mójese "\n"las manos."')
+    edit_catalog(project, 'msgstr "Mójese las manos."', 'msgstr ""\n"Mójese "\n"las manos."')
     path = project / SPANISH_PO
     path.write_text(path.read_text(encoding="utf-8") + '''
 #| msgid "Dry your hands."
@@ -149,6 +137,7 @@ INJECTIONS = [
 ]
 
 
+@pytest.mark.slow
 def test_injected_markup_urls_and_template_syntax_never_fetch_or_embed(published):
     project, _ = published
     with counting_server() as (url, hits):
@@ -190,9 +179,10 @@ def test_injected_markup_urls_and_template_syntax_never_fetch_or_embed(published
     assert hits == []
 
 
+@pytest.mark.slow
 def test_a_translation_with_a_direction_override_is_refused(published):
     project, before = published
-    replace_in_catalog(project, 'msgstr "Use jabón y agua tibia durante **20 segundos**."',
+    edit_catalog(project, 'msgstr "Use jabón y agua tibia durante **20 segundos**."',
                        'msgstr "Use jabón y agua tibia durante **\u202e20\u202c segundos**."')
     report = pipeline.build(load_settings(project))
     (problem, *_) = [p for p in report.problems if p.locale == "es"]
@@ -202,6 +192,7 @@ def test_a_translation_with_a_direction_override_is_refused(published):
         "leaflets/hand-washing/hand-washing.es.a4.pdf"]
 
 
+@pytest.mark.slow
 def test_a_control_character_in_a_leaflet_names_its_line(published):
     project, _ = published
     leaflet = project / "leaflets/hand-washing.md"
@@ -222,6 +213,7 @@ LINKED = "is a symbolic link: the build reads only plain files inside the projec
     ("logos/big.png", "is larger than 512 KiB"),
     ("logos/text.png", "is not a PNG or JPEG image"),
 ])
+@pytest.mark.slow
 def test_a_clinic_logo_that_is_not_a_small_image_in_the_assets_is_refused(published, logo, reason):
     from PIL import Image
 
@@ -248,6 +240,7 @@ def test_a_clinic_logo_that_is_not_a_small_image_in_the_assets_is_refused(publis
     (lambda: "\n\n".join(["A paragraph that goes on. " * 100] * 1), "longer than 2000 characters"),
     (lambda: "- " * 5000 + "deep", "lists inside lists are not supported"),
 ])
+@pytest.mark.slow
 def test_very_large_or_deeply_nested_leaflets_fail_quickly(published, make, words):
     project, _ = published
     body = make()
@@ -270,9 +263,10 @@ def build_command(project):
             "-j", "1"]
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_random_points_leaves_the_old_or_the_new_release(published):
     project, before = published
-    replace_in_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
+    edit_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
     rng = random.Random(20261124)
     for delay in sorted(rng.uniform(0.3, 4.0) for _ in range(5)):
         process = subprocess.Popen(build_command(project), stdout=subprocess.DEVNULL,
@@ -304,7 +298,7 @@ KILLED_WHILE_RENAMING = """
 import os, signal, sys
 sys.path.insert(0, sys.argv[1])
 import pipeline
-from leafpub import publish
+from leafpub.publish import publish
 
 renames, done, rename = int(sys.argv[3]), [], os.replace
 
@@ -321,10 +315,11 @@ sys.exit(pipeline.main(["--project", sys.argv[2], "build", "--no-progress", "-j"
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("renames", [0, 2])
 def test_a_build_killed_while_it_renames_is_finished_by_the_next_from_its_journal(published, renames):
     project, before = published
-    replace_in_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
+    edit_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
     killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_RENAMING, str(ROOT), str(project), str(renames)],
                             capture_output=True, text=True)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
@@ -347,6 +342,7 @@ def mount_tmpfs(folder: Path, size: str):
         pytest.skip(f"cannot mount a small file system here: {result.stderr.strip()}")
 
 
+@pytest.mark.slow
 def test_a_full_output_folder_keeps_the_previous_release(published, capsys):
     project, _ = published
     output = project / "output"
@@ -358,7 +354,7 @@ def test_a_full_output_folder_keeps_the_previous_release(published, capsys):
     try:
         shutil.copytree(saved, output, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".cache"))
         before = release(project)
-        replace_in_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
+        edit_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
         # Fill the disk so that the new release cannot be written.
         filler = output / "filler"
         try:
@@ -380,6 +376,7 @@ def test_a_full_output_folder_keeps_the_previous_release(published, capsys):
         subprocess.run(["umount", str(output)], check=False)
 
 
+@pytest.mark.slow
 def test_a_read_only_output_folder_is_one_clear_problem(published, capsys):
     project, _ = published
     output = project / "output"
@@ -389,7 +386,7 @@ def test_a_read_only_output_folder_is_one_clear_problem(published, capsys):
     try:
         shutil.copytree(saved, output, dirs_exist_ok=True)
         before = release(project)
-        replace_in_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
+        edit_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
         subprocess.run(["mount", "-o", "remount,ro", str(output)], check=True)
         status, _, err = run_cli(project, "build", "--no-progress", "-j", "1", capsys=capsys)
         assert status == 1 and "Traceback" not in err
@@ -399,9 +396,10 @@ def test_a_read_only_output_folder_is_one_clear_problem(published, capsys):
         subprocess.run(["umount", str(output)], check=False)
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_both_finish_and_publish_one_consistent_release(published):
     project, _ = published
-    replace_in_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
+    edit_catalog(project, "Frótelas con jabón.", "Frótelas bien con jabón.")
     processes = [subprocess.Popen(build_command(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                  for _ in range(2)]
     results = [process.communicate(timeout=300) for process in processes]
@@ -412,6 +410,7 @@ def test_two_builds_at_once_both_finish_and_publish_one_consistent_release(publi
 
 # -- every published PDF --------------------------------------------------------------
 
+@pytest.mark.slow
 def test_no_published_pdf_carries_files_scripts_actions_or_links(published):
     project, _ = published
     pdfs = sorted((project / "output").rglob("*.pdf"))
@@ -524,6 +523,7 @@ SOURCES = {  # case: (path to replace, how, path named in the problem, words)
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", SOURCES)
 def test_a_source_that_is_not_a_plain_file_is_refused_by_its_path(published, case, capsys):
     project, before = published
@@ -545,6 +545,7 @@ def test_a_source_that_is_not_a_plain_file_is_refused_by_its_path(published, cas
     assert_consistent(project)
 
 
+@pytest.mark.slow
 def test_an_approval_file_that_is_a_link_approves_nothing(published, capsys):
     project, _ = published
     approval = project / "translations/es/LC_MESSAGES/approval.toml"
@@ -558,6 +559,7 @@ def test_an_approval_file_that_is_a_link_approves_nothing(published, capsys):
     assert status == 0 and not approval.is_symlink() and SECRET in (project.parent / "secret.txt").read_text()
 
 
+@pytest.mark.slow
 def test_anything_in_templates_that_is_not_a_plain_file_stops_the_build_once(published, capsys):
     project, before = published
     os.mkfifo(project / "templates/assets/stray.png")
@@ -568,6 +570,7 @@ def test_anything_in_templates_that_is_not_a_plain_file_stops_the_build_once(pub
     assert release(project) == before
 
 
+@pytest.mark.slow
 def test_extract_refuses_links_among_the_sources(published, capsys):
     project, _ = published
     (project / "leaflets/linked.md").symlink_to(project / "leaflets/hand-washing.md")
@@ -592,11 +595,12 @@ HEADERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", HEADERS)
 def test_a_header_the_libraries_cannot_use_fails_that_language_at_its_line(published, case, capsys):
     project, _ = published
     old, new, header, words = HEADERS[case]
-    replace_in_catalog(project, old, new)
+    edit_catalog(project, old, new)
     line = next(number for number, text in enumerate((project / SPANISH_PO).read_text().splitlines(), 1)
                 if text.startswith(f'"{header}:'))
     status, out, err = run_cli(project, "build", "--no-progress", capsys=capsys)
@@ -621,6 +625,7 @@ ENCODINGS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ENCODINGS)
 def test_a_catalog_in_another_encoding_gets_one_message_that_names_it(published, case, capsys):
     project, _ = published
@@ -657,11 +662,12 @@ def interrupt_when(build, moment: str, number: int):
     return err, sent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("moment", ["reading the leaflets", "planning", "[3/", "publishing into"])
 def test_an_interrupt_at_any_moment_of_a_build_stops_it_cleanly(published, number, moment):
     project, before = published
-    replace_in_catalog(project, 'msgstr "Mójese las manos."', 'msgstr "Mójese bien las manos."')
+    edit_catalog(project, 'msgstr "Mójese las manos."', 'msgstr "Mójese bien las manos."')
     with subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "--project", str(project), "build",
                            "--no-progress", "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, start_new_session=True) as build:
@@ -708,6 +714,7 @@ def catches(pid: int, number: int) -> bool:
     return bool(int(mask, 16) >> (number - 1) & 1)
 
 
+@pytest.mark.slow
 def test_sigterm_to_the_process_group_while_workers_start_leaves_no_process_and_says_one_line(tmp_path):
     """`kill -TERM -PGID` at moments from as soon as the build can catch it to while its
     forkserver and workers start: no forkserver, resource tracker or worker outlives it."""
@@ -773,6 +780,7 @@ def test_an_interrupted_status_or_serve_says_what_is_true():
 
 # -- what reaches a terminal ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_file_and_locale_names_never_reach_the_terminal_as_control_sequences(published, capsys):
     project, _ = published
     (project / "leaflets/evil\x1b]0;owned\x07.md").write_text("no front matter\n")
@@ -797,6 +805,7 @@ def test_characters_that_show_nothing_are_written_as_their_escapes(capsys):
     assert out == "very\\ufffelong, soft\\xadhyphen, zero\\u200bwidth, word\\u2060joiner, نیم\u200cفاصله\n"
 
 
+@pytest.mark.slow
 def test_a_reviewer_name_is_shown_as_typed_not_as_console_markup(published, capsys):
     project, _ = published
     status, out, err = run_cli(project, "approve", "es", "--by", "[bold]Who[/bold]", capsys=capsys)
@@ -812,6 +821,7 @@ def test_a_reviewer_name_is_shown_as_typed_not_as_console_markup(published, caps
     ("D" * 121, "the reviewer's name is 121 characters long; at most 120 can be stored"),
     ("   ", "give the reviewer's name with --by"),
 ])
+@pytest.mark.slow
 def test_a_reviewer_name_that_cannot_be_stored_says_why(published, capsys, name, words):
     project, _ = published
     status, out, err = run_cli(project, "approve", "es", "--by", name, capsys=capsys)
@@ -819,9 +829,10 @@ def test_a_reviewer_name_that_cannot_be_stored_says_why(published, capsys, name,
     assert not (project / "translations/es/LC_MESSAGES/approval.toml").exists()
 
 
+@pytest.mark.slow
 def test_the_plain_log_names_each_document_by_its_path(published, capsys):
     project, _ = published
-    replace_in_catalog(project, 'msgstr "Mójese las manos."', 'msgstr "Mójese bien las manos."')
+    edit_catalog(project, 'msgstr "Mójese las manos."', 'msgstr "Mójese bien las manos."')
     status, out, err = run_cli(project, "build", "--no-progress", capsys=capsys)
     progress = [line for line in out.splitlines() if line.startswith("[")]
     assert status == 0 and progress
@@ -833,6 +844,7 @@ def test_the_plain_log_names_each_document_by_its_path(published, capsys):
 
 # -- the preview server ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_preview_server_shows_published_files_only(published):
     import socket
 

@@ -2,11 +2,12 @@
 
 import json
 
+import pytest
+
 import pipeline
-from conftest import standard_entry, build, make_project, pdf_text, plain
+from helpers import build, make_project, pdf_text, plain, SPANISH_PO, standard_entry
 
 DRAFT_LINE = "Borrador de traducción"
-SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
 
 
 def spanish_pages(project):
@@ -14,6 +15,7 @@ def spanish_pages(project):
     return [plain(page) for page in pdf_text(pdf).split("\f") if page.strip()]
 
 
+@pytest.mark.slow
 def test_an_approved_catalog_loses_the_draft_line_until_it_changes(tmp_path, capsys):
     project = make_project(tmp_path, broken_locale=False)
     build(project)
@@ -43,6 +45,7 @@ def test_an_approved_catalog_loses_the_draft_line_until_it_changes(tmp_path, cap
     assert row["reviewer"] == "the catalog changed after Dr Ana Ruiz approved it on 2026-11-20"
 
 
+@pytest.mark.slow
 def test_comments_and_line_numbers_do_not_void_an_approval(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     assert pipeline.main(["--project", str(project), "approve", "es", "--by", "Dr Ana Ruiz"]) == 0
@@ -62,6 +65,7 @@ def test_an_incomplete_catalog_cannot_be_approved(tmp_path, capsys):
     assert not (project / "translations/es/LC_MESSAGES/approval.toml").exists()
 
 
+@pytest.mark.slow
 def test_a_forged_or_broken_approval_file_counts_as_no_approval(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     approval = project / "translations/es/LC_MESSAGES/approval.toml"

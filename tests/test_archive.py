@@ -9,8 +9,7 @@ from datetime import date
 
 import pytest
 
-import pipeline
-from conftest import ROOT, make_project
+from helpers import build, make_project, ROOT
 from leafpub.publish import archive, publish
 from leafpub.catalogs import catalogs
 from leafpub import config
@@ -52,17 +51,14 @@ def translate_spanish(project):
     write_catalog(path, catalog)
 
 
-def build_on(project, day):
-    return pipeline.build(load_settings(project), today=day)
-
-
 def entries(manifest, locale, variant="standard", paper="A4"):
     return [e for e in manifest["leaflets"] if (e["locale"], e["variant"], e.get("paper")) == (locale, variant, paper)]
 
 
+@pytest.mark.slow
 def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_the_archive(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
-    first = build_on(project, date(2026, 12, 1)).manifest
+    first = build(project, today=date(2026, 12, 1)).manifest
     (english_1,) = entries(first, "en")
     (spanish_1,) = entries(first, "es")
     assert english_1["published"] == "2026-12-01" and first["archive"] == []
@@ -70,7 +66,7 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
     # 1.1 in English; the Spanish catalog has a fuzzy message, so its 2.1 leaflets stay,
     # marked outdated (the publication policy), and the English 2.1 ones go to the archive.
     release_1_1(project)
-    second = build_on(project, date(2026, 12, 2)).manifest
+    second = build(project, today=date(2026, 12, 2)).manifest
     (english_2,) = entries(second, "en")
     (spanish_2,) = entries(second, "es")
     assert english_2["version"] == "2.2" and english_2["change_note"] == "Sore skin is a reason to ask."
@@ -91,7 +87,7 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
 
     # The Spanish translator catches up: Spanish 2.2 is published, Spanish 2.1 archived.
     translate_spanish(project)
-    third = build_on(project, date(2026, 12, 3))
+    third = build(project, today=date(2026, 12, 3))
     assert third.problems == ()
     (spanish_3,) = entries(third.manifest, "es")
     assert spanish_3["version"] == "2.2" and "outdated" not in spanish_3
@@ -100,7 +96,7 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
     assert len([path for path in archived if path.endswith(".pdf")]) == 12
 
     # A build with nothing new neither prunes the archive nor adds to it.
-    fourth = build_on(project, date(2026, 12, 4)).manifest
+    fourth = build(project, today=date(2026, 12, 4)).manifest
     assert fourth["archive"] == third.manifest["archive"]
     assert all((project / "output" / e["path"]).is_file() for e in fourth["archive"])
 
@@ -118,13 +114,14 @@ def test_a_new_version_goes_out_language_by_language_and_the_old_pdfs_stay_in_th
     assert len(json.loads(as_json.stdout)["archive"]) == 20
 
 
+@pytest.mark.slow
 def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_its_packs(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     edit_leaflet(project, ("version: 2.1", "version: 2026-03"))  # a date, as many clinics write versions
-    first = build_on(project, date(2026, 12, 1))
+    first = build(project, today=date(2026, 12, 1))
     assert first.manifest["packs"] and (project / "output/leaflets/hand-washing/index.html").is_file()
     edit_leaflet(project, ("pages: 1", "pages: 1\nwithdrawn: 2026-12-02"))
-    second = build_on(project, date(2026, 12, 2))
+    second = build(project, today=date(2026, 12, 2))
     manifest = second.manifest
     assert manifest["leaflets"] == [] and manifest["packs"] == []
     assert {e["withdrawn"] for e in manifest["archive"]} == {"2026-12-02"}
@@ -145,13 +142,15 @@ def test_a_withdrawn_leaflet_leaves_the_download_page_for_the_archive_and_stops_
     assert "Washing your hands" not in (project / "output/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_withdrawal_date_to_come_changes_nothing_yet(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     edit_leaflet(project, ("pages: 1", "pages: 1\nwithdrawn: 2027-01-31"))
-    report = build_on(project, date(2026, 12, 1))
+    report = build(project, today=date(2026, 12, 1))
     assert report.problems == () and len(report.manifest["leaflets"]) == 12 + 2  # and 2 web versions
 
 
+@pytest.mark.slow
 def test_review_alerts_come_six_months_ahead_by_default_and_the_page_marks_them(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     settings = load_settings(project)
@@ -161,7 +160,7 @@ def test_review_alerts_come_six_months_ahead_by_default_and_the_page_marks_them(
     assert [(leaflet.slug, left) for leaflet, left in status.due_for_review(leaflets, date(2027, 4, 1), 6)] == [
         ("hand-washing", 183)]
     assert status.months_after(date(2027, 8, 31), 6) == date(2028, 2, 29)
-    manifest = build_on(project, date(2026, 12, 1)).manifest
+    manifest = build(project, today=date(2026, 12, 1)).manifest
     page = site.site_files(project / "output", manifest, {}, review_due_by=date(2027, 10, 1))["index.html"]
     assert b"Review due soon" in page
     page = site.site_files(project / "output", manifest, {}, review_due_by=date(2027, 9, 30))["index.html"]

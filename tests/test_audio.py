@@ -11,14 +11,14 @@ import sys
 import wave
 from pathlib import Path
 
-from conftest import ROOT, build, make_project
+import pytest
 from mutagen.mp3 import MP3
 
+from helpers import build, make_project, msgid_line, ROOT, SPANISH_PO
 from leafpub.catalogs import catalogs
 from leafpub.audio import gate, voice
 from leafpub.audio.script import Line
 
-SPANISH_CATALOG = "translations/es/LC_MESSAGES/messages.po"
 #: Its sections, then the closing lines the printed leaflet ends with (what else there is, version, dates).
 SPANISH_TITLES = ["Lavarse las manos", "Cómo lavarse las manos", "Cuándo pedir ayuda", "Otros idiomas y formatos"]
 
@@ -29,13 +29,8 @@ def formats(manifest: dict, locale: str) -> dict:
             and item["locale"] == locale}
 
 
-def line_of(project: Path, msgid: str) -> int:
-    lines = (project / SPANISH_CATALOG).read_text(encoding="utf-8").splitlines()
-    return lines.index(f'msgid "{msgid}"') + 1
-
-
 def set_translation(project: Path, msgid: str, translation: str) -> None:
-    path = project / SPANISH_CATALOG
+    path = project / SPANISH_PO
     lines = path.read_text(encoding="utf-8").splitlines()
     at = lines.index(f'msgid "{msgid}"')
     lines[at + 1] = f'msgstr "{translation}"'
@@ -46,6 +41,7 @@ def spoken_this_time(report) -> set[str]:
     return {audio.locale for audio in report.spoken if audio.made}
 
 
+@pytest.mark.slow
 def test_each_language_has_an_mp3_with_a_chapter_a_section_listed_and_offered_everywhere(built):
     project, report = built
     output = project / "output"
@@ -81,6 +77,7 @@ def test_each_language_has_an_mp3_with_a_chapter_a_section_listed_and_offered_ev
     assert "fr" not in {e["locale"] for e in report.manifest["leaflets"]}  # the broken catalog: no audio either
 
 
+@pytest.mark.slow
 def test_the_same_input_gives_the_same_bytes_and_a_rebuild_speaks_only_what_changed(built, tmp_path):
     _, first = built
     again = make_project(tmp_path)
@@ -102,13 +99,14 @@ def test_the_same_input_gives_the_same_bytes_and_a_rebuild_speaks_only_what_chan
     assert formats(fourth.manifest, "es")["audio"]["sha256"] == formats(second.manifest, "es")["audio"]["sha256"]
 
 
+@pytest.mark.slow
 def test_a_message_forced_into_english_fails_the_gate_at_its_line_and_its_audio_is_not_published(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     english = "Ask a nurse if you have a cut on your hands."
     set_translation(project, english, english)  # the Spanish voice would read it by Spanish rules
     report = build(project)
     assert [str(problem) for problem in report.problems] == [
-        f"{SPANISH_CATALOG}:{line_of(project, english)}: audio: message {catalogs.short(english)} is English, "
+        f"{SPANISH_PO}:{msgid_line(project / SPANISH_PO, english)}: audio: message {catalogs.short(english)} is English, "
         "not es (you, have, your): the voice would read it by the rules of its own language"]
     assert "audio" not in formats(report.manifest, "es") and "audio" in formats(report.manifest, "en")
     assert not (project / "output/leaflets/hand-washing/hand-washing.es.mp3").exists()
@@ -119,7 +117,7 @@ def test_a_message_forced_into_english_fails_the_gate_at_its_line_and_its_audio_
     good = formats(build(project).manifest, "es")["audio"]
     set_translation(project, english, english)
     kept = formats(build(project).manifest, "es")["audio"]
-    assert kept["sha256"] == good["sha256"] and kept["outdated"].startswith(f"{SPANISH_CATALOG}:")
+    assert kept["sha256"] == good["sha256"] and kept["outdated"].startswith(f"{SPANISH_PO}:")
     assert (project / "output" / kept["path"]).is_file()
 
 
@@ -176,6 +174,7 @@ def pipeline(project: Path, *arguments: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_a_recording_replaces_its_section_until_its_text_changes(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     first = build(project)
@@ -227,13 +226,14 @@ def test_without_lame_the_audio_fails_with_one_line_not_a_traceback(monkeypatch)
         "cannot be made: LAME is not installed (Debian package lame; `make` installs it)"]
 
 
+@pytest.mark.slow
 def test_the_synthetic_voice_notice_is_extracted_and_untranslated_holds_nothing_back(tmp_path):
     from leafpub.formats.formats import SYNTHETIC_NOTICE
     from leafpub.config import load_settings
 
     assert SYNTHETIC_NOTICE in catalogs.extract_messages(load_settings(ROOT))  # `update` gives it to translators
     project = make_project(tmp_path, broken_locale=False)
-    with (project / SPANISH_CATALOG).open("a", encoding="utf-8") as po:  # as `update` adds it: untranslated
+    with (project / SPANISH_PO).open("a", encoding="utf-8") as po:  # as `update` adds it: untranslated
         po.write(f'\nmsgid "{SYNTHETIC_NOTICE}"\nmsgstr ""\n')
     report = build(project)
     assert not [problem for problem in report.problems if problem.locale == "es"], report.problems

@@ -8,10 +8,10 @@ import pytest
 from babel.messages.pofile import read_po
 
 import pipeline
-from conftest import SPANISH, make_project, pdf_text, plain, read_po_file
+from fixture_texts import SPANISH
+from helpers import make_project, pdf_text, plain, read_po_file, SPANISH_PO
 from leafpub.catalogs.pofiles import po_bytes
 
-SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
 ENGLISH_OF = {spanish: english for english, spanish in SPANISH.items()}
 #: A back-translation that moved away from the English, for the report to put first.
 DRIFTED = "Clean hands stop germs from spreading."

@@ -9,7 +9,7 @@ import re
 import shutil
 
 import pytest
-from conftest import build, make_project, pdf_text, plain, write_catalog
+from helpers import build, make_project, pdf_text, plain, write_catalog
 
 import pipeline
 from leafpub.formats import formats
@@ -58,6 +58,7 @@ def formats_of(manifest: dict, locale: str) -> dict[str, dict]:
             and entry["kind"].startswith("braille-")}
 
 
+@pytest.mark.slow
 def test_a_translation_passes_the_gate_and_its_braille_is_published_with_its_checksum(german):
     project, report = german
     output = project / "output"
@@ -76,6 +77,7 @@ def test_a_translation_passes_the_gate_and_its_braille_is_published_with_its_che
     assert "⠓⠜⠝⠙⠑" in text
 
 
+@pytest.mark.slow
 def test_the_brf_has_40_cell_lines_25_line_pages_form_feeds_and_braille_page_numbers(german):
     project, report = german
     for locale in ("en", "de"):
@@ -136,6 +138,7 @@ def broken_table(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.mark.slow
 def test_a_mistranslating_table_fails_the_gate_at_the_leaflet_line_and_publishes_no_braille(
         tmp_path, broken_table):
     project = make_project(tmp_path)
@@ -152,6 +155,7 @@ def test_a_mistranslating_table_fails_the_gate_at_the_leaflet_line_and_publishes
     assert any(problem["message"] == str(problems[0]) for problem in report.manifest["problems"])
 
 
+@pytest.mark.slow
 def test_german_through_an_english_table_fails_at_the_catalog_line(tmp_path, monkeypatch):
     project = make_project(tmp_path)
     catalog = write_catalog(project, "de", GERMAN)
@@ -167,6 +171,7 @@ def test_german_through_an_english_table_fails_at_the_catalog_line(tmp_path, mon
     assert not (project / "output" / BRF.format("de")).exists()
 
 
+@pytest.mark.slow
 def test_only_the_braille_of_a_changed_language_is_made_again_and_the_old_one_is_archived(tmp_path):
     project = make_project(tmp_path)
     catalog = write_catalog(project, "de", GERMAN)
@@ -186,6 +191,7 @@ def test_only_the_braille_of_a_changed_language_is_made_again_and_the_old_one_is
     assert archived[0]["sha256"] == hashlib.sha256(old).hexdigest()
 
 
+@pytest.mark.slow
 def test_a_table_change_makes_its_languages_braille_again(tmp_path, monkeypatch):
     project = make_project(tmp_path)
     build(project)
@@ -200,6 +206,7 @@ def test_a_table_change_makes_its_languages_braille_again(tmp_path, monkeypatch)
                                                  UNICODE.format("en"): "its braille table changed"}
 
 
+@pytest.mark.slow
 def test_languages_without_braille_say_why_in_the_manifest_status_and_download_page(german, capsys):
     project, report = german
     unavailable = {item["locale"]: item["reason"] for item in report.manifest["formats_unavailable"]}
@@ -235,6 +242,7 @@ def test_letters_a_table_leaves_untranslated_fail_the_gate_and_eight_dots_do_not
         layout.to_ascii("⠁⡁")  # dots 1 and 7
 
 
+@pytest.mark.slow
 def test_braille_that_fails_the_gate_keeps_the_last_published_one_marked_outdated(tmp_path, broken_table,
                                                                                    monkeypatch):
     project = make_project(tmp_path)
@@ -251,6 +259,7 @@ def test_braille_that_fails_the_gate_keeps_the_last_published_one_marked_outdate
     assert page.count("Outdated: an earlier version</span>") == 2  # the BRF and its Unicode copy
 
 
+@pytest.mark.slow
 def test_another_liblouis_version_makes_every_languages_braille_again(tmp_path, monkeypatch):
     project = make_project(tmp_path)
     write_catalog(project, "de", GERMAN)
@@ -261,6 +270,7 @@ def test_another_liblouis_version_makes_every_languages_braille_again(tmp_path, 
                     for locale in ("en", "de", "es")}
 
 
+@pytest.mark.slow
 def test_the_statement_names_braille_and_audio_once_the_catalog_translates_it_and_untranslated_holds_nothing_back(
         tmp_path):
     project = make_project(tmp_path)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import read_po_file, ROOT
+from helpers import edit_catalog, line_of, read_po_file, ROOT
 from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 from leafpub.problems import ProblemError
@@ -28,21 +28,9 @@ def test_a_syntax_error_names_file_and_1_based_line(project):
     assert problem.locale == "fr"
 
 
-def edit_catalog(project, locale, old, new):
-    path = catalogs.catalog_path(load_settings(project), locale)
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text
-
-
-def line_of(text, fragment):
-    return next(number for number, line in enumerate(text.splitlines(), 1) if fragment in line)
-
-
 def test_a_duplicate_msgid_is_caught_though_babel_would_keep_the_first(project):
-    edit_catalog(project, "es", 'msgid "Wet your hands."',
-                        'msgid "Wet your hands."\nmsgstr "Mójese."\n\nmsgid "Wet your hands."')
+    edit_catalog(project, 'msgid "Wet your hands."',
+                 'msgid "Wet your hands."\nmsgstr "Mójese."\n\nmsgid "Wet your hands."')
     with pytest.raises(ProblemError) as raised:
         load(project, "es")
     messages = [str(problem) for problem in raised.value.problems]
@@ -51,22 +39,27 @@ def test_a_duplicate_msgid_is_caught_though_babel_would_keep_the_first(project):
 
 
 def test_a_catalog_whose_language_header_does_not_match_its_folder_is_refused(project):
-    edit_catalog(project, "es", '"Language: es\\n"', '"Language: it\\n"')
+    edit_catalog(project, '"Language: es\\n"', '"Language: it\\n"')
     with pytest.raises(ProblemError) as raised:
         load(project, "es")
     assert "the Language header says it, but the folder is es" in str(raised.value)
 
 
 def test_a_placeholder_renamed_in_a_translation_is_refused(project):
-    edit_catalog(project, "es", "%(version)s\"\n", "%(versión)s\"\n")
+    """The translator renamed %(version)s in the msgstr: the one problem names the file and the
+    msgstr's line, and says which placeholder the translation lacks."""
+    msgstr = 'msgstr "Versión %(version)s"'
+    text = edit_catalog(project, msgstr, 'msgstr "Versión %(versión)s"')
     with pytest.raises(ProblemError) as raised:
         load(project, "es")
-    assert raised.value.problems[0].line is not None
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"translations/es/LC_MESSAGES/messages.po:{line_of(text, msgstr)}: "
+        "a format specification for argument 'version' doesn't exist in 'msgstr'"]
 
 
 def test_untranslated_fuzzy_and_missing_messages_are_listed_with_their_lines(project):
-    text = edit_catalog(project, "es", 'msgstr "Frótelas con jabón."', 'msgstr ""')
-    edit_catalog(project, "es", '#: leaflets/hand-washing.md:17\nmsgid "Wet your hands."',
+    text = edit_catalog(project, 'msgstr "Frótelas con jabón."', 'msgstr ""')
+    edit_catalog(project, '#: leaflets/hand-washing.md:17\nmsgid "Wet your hands."',
                  '#: leaflets/hand-washing.md:17\n#, fuzzy\nmsgid "Wet your hands."')
     catalog = load(project, "es")
     problems = catalogs.publication_problems(catalog, ["Wet your hands.", "A message nobody extracted"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import standard_entry, build, make_project
+from helpers import build, edit_catalog, make_project, msgid_line, SPANISH_PO, standard_entry
 from leafpub.catalogs import checks
 from leafpub.languages import language_of
 
@@ -56,21 +56,7 @@ def test_the_checks_run_as_a_babel_checker():
     assert any("number(s) missing" in str(error) for _, errors in catalog.check() for error in errors)
 
 
-SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
 PUBLISHED_ES = "leaflets/hand-washing/hand-washing.es.a4.pdf"
-
-
-def edit(project, old, new):
-    path = project / SPANISH_PO
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return next(number for number, line in enumerate(text.splitlines(), 1) if old.split("\n")[0] in line)
-
-
-def line_of_msgid(project, msgid):
-    text = (project / SPANISH_PO).read_text(encoding="utf-8")
-    return next(number for number, line in enumerate(text.splitlines(), 1) if line == f'msgid "{msgid}"')
 
 
 @pytest.mark.parametrize("old, new, msgid, expected", [
@@ -85,13 +71,14 @@ def line_of_msgid(project, msgid):
     ('msgid "Wet your hands."', '#, fuzzy\nmsgid "Wet your hands."', "Wet your hands.",
      "message 'Wet your hands.' is fuzzy: check the translation, then remove the fuzzy flag"),
 ])
+@pytest.mark.slow
 def test_an_unsafe_translation_is_refused_and_the_last_good_pdf_stays(tmp_path, old, new, msgid, expected):
     project = make_project(tmp_path, broken_locale=False)
     build(project)
     published = project / "output" / PUBLISHED_ES
     before = published.read_bytes()
-    edit(project, old, new)
-    line = line_of_msgid(project, msgid)
+    edit_catalog(project, old, new)
+    line = msgid_line(project / SPANISH_PO, msgid)
     report = build(project)
     assert f"{SPANISH_PO}:{line}: {expected}" in [str(problem) for problem in report.problems]
     assert published.read_bytes() == before
@@ -99,6 +86,7 @@ def test_an_unsafe_translation_is_refused_and_the_last_good_pdf_stays(tmp_path, 
     assert entry["outdated"] == f"{SPANISH_PO}:{line}: {expected}"
 
 
+@pytest.mark.slow
 def test_a_dropped_placeholder_is_refused_with_its_line(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     text = (project / SPANISH_PO).read_text(encoding="utf-8")
@@ -108,12 +96,13 @@ def test_a_dropped_placeholder_is_refused_with_its_line(tmp_path):
     (project / SPANISH_PO).write_text(text[:msgstr] + 'msgstr "Versión"' + text[end:], encoding="utf-8")
     report = build(project)
     (problem, pack_problem) = report.problems
-    assert problem.path == SPANISH_PO and problem.line == line_of_msgid(project, "Version %(version)s") + 1
+    assert problem.path == SPANISH_PO and problem.line == msgid_line(project / SPANISH_PO, "Version %(version)s") + 1
     assert "version" in problem.message  # msgfmt: the format specification for 'version' is missing
     assert not (project / "output" / PUBLISHED_ES).exists()
     assert "not rebuilt" in pack_problem.message
 
 
+@pytest.mark.slow
 def test_an_english_edit_followed_by_update_holds_the_translation_back(tmp_path):
     from leafpub.catalogs import catalogs
     from leafpub.config import load_settings
@@ -128,7 +117,7 @@ def test_an_english_edit_followed_by_update_holds_the_translation_back(tmp_path)
     report = catalogs.update_catalogs(settings, catalogs.extract(settings))
     assert report["es"] == {"translated": len(catalogs.load_catalog(settings, "es").messages) - 1,
                             "fuzzy": 1, "untranslated": 0}
-    line = line_of_msgid(project, "Use soap and warm water for **40 seconds**.")
+    line = msgid_line(project / SPANISH_PO, "Use soap and warm water for **40 seconds**.")
     result = build(project)
     assert (f"{SPANISH_PO}:{line}: message 'Use soap and warm water for **40 seconds**.' is fuzzy: "
             "check the translation, then remove the fuzzy flag") in [str(p) for p in result.problems]

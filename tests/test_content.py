@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import read_po_file, DATA, ROOT
+from helpers import DATA, make_project, read_po_file, ROOT
 from leafpub.content.content import load_leaflets, parse_leaflet, read_leaflet
 from leafpub.content.elements import Box
 from leafpub.model import BulletList, Paragraph
@@ -97,8 +97,6 @@ def test_markup_in_the_source_is_kept_as_text_for_the_renderer():
 
 def test_pybabel_extract_uses_the_shipped_extractor(tmp_path):
     """`pybabel extract -F babel.cfg` works unchanged: one message per title, heading, paragraph, item."""
-    from conftest import make_project
-
     project = make_project(tmp_path, broken_locale=False)
     pot = tmp_path / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")

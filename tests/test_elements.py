@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ARABIC, DATA, ROOT, build, counting_server, make_elements_project, make_project, read_po_file,
-                      write_catalog)
+from fixture_texts import ARABIC
+
+from helpers import build, counting_server, DATA, make_elements_project, make_project, read_po_file, ROOT, write_catalog
 from leafpub.catalogs import catalogs
 from leafpub.content import figures
 from leafpub.config import load_settings
 from leafpub.content.content import figure_loader, load_leaflets, parse_leaflet
 from leafpub.content.elements import Box, Figure, Steps, Table, reading_order
-from leafpub.model import FORMATS, BulletList, Paragraph
+from leafpub.model import BulletList, Paragraph
+from leafpub.variants import FORMATS
 from leafpub.problems import ProblemError
 
 FIXTURE = DATA / "elements"
@@ -116,6 +118,7 @@ def test_a_figure_that_breaks_a_rule_is_a_problem_at_its_line_and_nothing_of_it_
     assert any(at == line and words in message for at, message in found), found
 
 
+@pytest.mark.slow
 def test_a_broken_figure_fails_its_leaflet_naming_the_svg_and_the_build_fetches_nothing(tmp_path):
     project = make_elements_project(tmp_path)
     svg = project / "leaflets" / "figures" / "wound.svg"
@@ -195,6 +198,7 @@ def test_a_figure_label_or_alternative_text_left_in_english_is_a_problem_at_its_
     assert not [p for p in catalogs.load_catalog(load_settings(project), "ar").problems if "left in English" in p.message]
 
 
+@pytest.mark.slow
 def test_the_review_sheet_and_readability_take_every_element_text(tmp_path):
     """The reviewer's side-by-side sheet lists a figure's texts, a table's cells and a box's
     text in their section; the readability report counts them."""

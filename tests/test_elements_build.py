@@ -8,8 +8,10 @@ import subprocess
 import pikepdf
 import pytest
 
-from conftest import build, make_elements_project, pdf_text, plain
+from helpers import build, make_elements_project, pdf_text, plain
 from leafpub.pdf import accessibility
+
+pytestmark = pytest.mark.slow  # every test here builds a whole project
 
 OUTPUT = "output/leaflets/skin-biopsy"
 

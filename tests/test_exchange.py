@@ -10,13 +10,13 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 import pipeline
-from conftest import ROOT, make_project, read_po_file
+from helpers import export, make_project, NS, read_po_file, ROOT, set_target, SPANISH_PO, unit_of
 from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
-from test_xliff import NS, SPANISH_PO, export, set_target, unit_of
 
 
 def import_file(project: Path, file: Path) -> int:
@@ -66,7 +66,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 import pipeline
-from leafpub import catalogs
+from leafpub.catalogs import catalogs
 
 write, me, other = catalogs.write_catalog, Path(sys.argv[2]), Path(sys.argv[3])
 
@@ -96,6 +96,7 @@ def run_at_once(tmp_path: Path, project: Path, *commands: list[str]) -> None:
     assert [run.returncode for run in runs] == [0, 0], results
 
 
+@pytest.mark.slow
 def test_two_imports_at_once_both_land(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     first = export(project, "es", tmp_path / "first.xlf")
@@ -108,6 +109,7 @@ def test_two_imports_at_once_both_land(tmp_path):
     assert catalog.get("Rinse and dry them.").string == "Aclárelas y séquelas con cuidado."
 
 
+@pytest.mark.slow
 def test_an_update_at_the_same_time_as_an_import_keeps_the_import(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     exported = export(project, "es", tmp_path / "es.xlf")

@@ -2,7 +2,9 @@
 
 import pytest
 
-from conftest import ROOT, SPANISH, build, make_project, write_catalog
+from fixture_texts import SPANISH
+
+from helpers import build, make_project, ROOT, write_catalog
 from leafpub.config import load_settings
 from leafpub.fonts import GlyphCoverage, check_fonts_for, pinned_families
 from leafpub.languages import language_of
@@ -36,6 +38,7 @@ def test_coverage_follows_each_languages_stack(locale, text, missing):
     assert GlyphCoverage(SETTINGS).missing(text, language_of(locale)) == missing
 
 
+@pytest.mark.slow
 def test_a_translation_with_a_character_its_fonts_lack_fails_with_language_message_and_character(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     (project / "translations/es/LC_MESSAGES/messages.po").unlink()

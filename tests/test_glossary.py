@@ -5,47 +5,20 @@ import json
 import pytest
 
 import pipeline
-from conftest import ROOT, make_project
+from fixture_texts import GLOSSARY
+from helpers import line_of, make_project, ROOT, SPANISH_PO
 from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 from leafpub.catalogs.glossary import parse_glossary, read_glossary, term_problems
 from leafpub.languages import language_of
 from leafpub.problems import ProblemError
 
-SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
-GLOSSARY = """<?xml version="1.0" encoding="UTF-8"?>
-<martif type="TBX-Basic" xml:lang="en">
-  <text><body>
-    <termEntry id="nurse">
-      <langSet xml:lang="en"><tig><term>nurse</term></tig></langSet>
-      <langSet xml:lang="es">
-        <tig><term>enfermera</term><termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></tig>
-        <tig>
-          <term>auxiliar</term><termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote>
-        </tig>
-      </langSet>
-    </termEntry>
-    <termEntry id="soap">
-      <langSet xml:lang="en"><tig><term>soap</term></tig></langSet>
-      <langSet xml:lang="es">
-        <tig><term>jabón</term><termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></tig>
-        <tig><term>detergente</term><termNote type="administrativeStatus">forbidden</termNote></tig>
-      </langSet>
-    </termEntry>
-  </body></text>
-</martif>
-"""
 
 
 def with_glossary(tmp_path, text: str = GLOSSARY):
     project = make_project(tmp_path, broken_locale=False)
     (project / "translations/glossary.tbx").write_text(text, encoding="utf-8")
     return project
-
-
-def line_of(path, text: str) -> int:
-    return next(number for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if text in line)
 
 
 def test_the_shipped_glossary_has_every_term_in_every_language_and_the_catalogs_pass_it(capsys):

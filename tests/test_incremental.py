@@ -3,15 +3,15 @@
 import subprocess
 import sys
 
+import pytest
+
 import pipeline
-from conftest import ROOT, make_project, pdf_text, plain
+from fixture_texts import GLOSSARY
+from helpers import build, make_project, pdf_text, plain, ROOT
 from leafpub import online
 from leafpub.config import load_settings
-from test_glossary import GLOSSARY
 
-
-def build(project):
-    return pipeline.build(load_settings(project))
+pytestmark = pytest.mark.slow  # every test here builds a whole project
 
 
 def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path):

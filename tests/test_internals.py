@@ -19,7 +19,7 @@ from fontTools.ttLib import TTFont
 from PIL import ImageChops
 from pypdf import PdfReader, PdfWriter
 
-from conftest import ROOT, html_page, make_project, pdf_text, plain
+from helpers import html_page, make_project, pdf_text, plain, ROOT
 from leafpub import internals
 from leafpub.packs import packs
 from leafpub.config import load_settings
@@ -59,6 +59,7 @@ def test_another_version_turns_a_use_off_and_says_why():
     assert internals.mismatches(other) == ["weasyprint 70.0 (checked: 0.1)"]
 
 
+@pytest.mark.slow
 def test_a_build_with_every_use_off_publishes_the_same_text(tmp_path, built):
     """LEAFPUB_INTERNALS_OFF=all, as after an upgrade of every library: plain WeasyPrint,
     pydyf and pypdf paths; the build succeeds and every PDF reads as before."""
@@ -231,6 +232,7 @@ def fonts_by_face(data: bytes) -> dict[str, set]:
     return faces
 
 
+@pytest.mark.slow
 def test_two_leaflets_share_one_font_per_face_and_look_the_same(built):
     project, _ = built
     pinned = pack_fonts.PinnedFaces(tuple(font.path for font in SETTINGS.fonts)).get
@@ -251,6 +253,7 @@ def test_two_leaflets_share_one_font_per_face_and_look_the_same(built):
     assert fonts_by_face(written(writer)) == fonts_by_face(before)
 
 
+@pytest.mark.slow
 def test_a_face_that_is_not_pinned_is_left_as_it_is(built):
     project, _ = built
     before = written(leaflets_merged(project))

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from babel.messages.plurals import get_plural
 
-from conftest import ROOT, read_po_file
+from helpers import read_po_file, ROOT
 from leafpub.catalogs import catalogs
 from leafpub.render import render
 from leafpub.config import load_settings

@@ -7,37 +7,20 @@ import io
 import pypdfium2
 import pytest
 import zxingcpp
-from PIL import ImageFilter
 
-from conftest import pdf_text, plain
+from helpers import build, codes_on, make_project, pdf_text, plain, ROOT
 from leafpub import online
 from leafpub.config import load_settings
 from leafpub.problems import ProblemError
 
-#: A 1080p camera frame (65 degrees across) of a page 50 cm away: about 76 dots per inch.
-ARMS_LENGTH_DPI = 76
-HAND_HELD_BLUR = 1.0  # pixels: the softness of a hand-held phone's picture
 MM_PER_POINT = 25.4 / 72
-
-
-def codes_on(data: bytes, dpi: float = ARMS_LENGTH_DPI, blur: float = HAND_HELD_BLUR) -> list[tuple[int, str, float]]:
-    """(page from 1, text, side in mm) of every QR code a camera would read on each page."""
-    document = pypdfium2.PdfDocument(data)
-    found = []
-    for number in range(len(document)):
-        image = document[number].render(scale=dpi / 72).to_pil().convert("L").filter(ImageFilter.GaussianBlur(blur))
-        for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
-            position = code.position
-            side_px = abs(position.top_right.x - position.top_left.x)
-            found.append((number + 1, code.text, side_px / dpi * 25.4))
-    document.close()
-    return found
 
 
 def published_pdfs(manifest: dict) -> list[dict]:
     return [entry for entry in manifest["leaflets"] if entry["variant"] != "web"]
 
 
+@pytest.mark.slow
 def test_every_printed_leaflet_has_a_code_a_phone_reads_at_arms_length(built):
     project, report = built
     settings = load_settings(project)
@@ -56,6 +39,7 @@ def test_every_printed_leaflet_has_a_code_a_phone_reads_at_arms_length(built):
         assert address in text, entry["path"]
 
 
+@pytest.mark.slow
 def test_the_statement_on_formats_is_printed_at_large_print_size_in_every_language(built):
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTChar, LTTextContainer
@@ -72,6 +56,7 @@ def test_the_statement_on_formats_is_printed_at_large_print_size_in_every_langua
         assert sizes and min(sizes) >= 16, (entry["path"], sizes[:5])
 
 
+@pytest.mark.slow
 def test_the_code_stays_inside_the_trim_of_a_print_shop_pdf(built):
     from pypdf import PdfReader
 
@@ -94,6 +79,7 @@ def test_the_code_stays_inside_the_trim_of_a_print_shop_pdf(built):
         assert float(trim.bottom) + margin < min(ys) and max(ys) < float(trim.top) - margin
 
 
+@pytest.mark.slow
 def test_each_leaflet_of_a_pack_opens_its_own_language(built):
     project, report = built
     settings = load_settings(project)
@@ -103,6 +89,7 @@ def test_each_leaflet_of_a_pack_opens_its_own_language(built):
     assert found == [online.web_address(settings.site_url, "hand-washing", locale) for locale in pack["locales"]]
 
 
+@pytest.mark.slow
 def test_the_code_is_drawn_as_vector_paths_not_an_image(built):
     import pikepdf
 
@@ -135,13 +122,12 @@ def test_a_site_url_must_be_an_address_to_print(value, reason):
     assert problem is None if reason is None else reason in problem
 
 
+@pytest.mark.slow
 def test_a_site_url_too_long_for_a_qr_code_is_refused_where_it_is_read(tmp_path):
     """`status` and `build` say so in one line; the longest accepted one still makes a code
     with the longest path a leaflet's web version can have."""
     import subprocess
     import sys
-
-    from conftest import ROOT, make_project
 
     longest = "https://leaflets.example.org/" + "a" * (online.MAX_SITE_URL - 30) + "/"
     assert online.site_url_problem(longest) is None
@@ -161,8 +147,6 @@ def test_a_site_url_too_long_for_a_qr_code_is_refused_where_it_is_read(tmp_path)
 
 
 def test_a_project_without_site_url_is_told_what_it_is(tmp_path):
-    from conftest import make_project
-
     project = make_project(tmp_path, broken_locale=False)
     pyproject = project / "pyproject.toml"
     pyproject.write_text("\n".join(line for line in pyproject.read_text().splitlines()
@@ -174,9 +158,8 @@ def test_a_project_without_site_url_is_told_what_it_is(tmp_path):
         "printed on every leaflet"]
 
 
+@pytest.mark.slow
 def test_a_new_site_url_renders_every_leaflet_again_with_codes_that_open_it(tmp_path):
-    from conftest import build, make_project
-
     project = make_project(tmp_path, broken_locale=False)
     build(project)
     pyproject = project / "pyproject.toml"

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
 
-from conftest import pdf_text
+from helpers import broken_text_map, build, make_project, pdf_text
 from leafpub.catalogs import catalogs
 from leafpub import config
 from leafpub.content import content
@@ -20,6 +20,7 @@ from leafpub.pdf.pdf import PdfRenderer
 from leafpub.pdfobjects import add_object
 
 
+@pytest.mark.slow
 def test_the_pack_has_a_cover_then_every_leaflet_language(built):
     project, report = built
     (entry,) = report.manifest["packs"]
@@ -36,6 +37,7 @@ def test_the_pack_has_a_cover_then_every_leaflet_language(built):
     assert "Lavarse las manos" in reader.pages[4].extract_text()
 
 
+@pytest.mark.slow
 def test_the_outline_has_an_entry_per_leaflet_and_language(built):
     project, _ = built
     reader = PdfReader(project / "output" / "packs/test-clinic.a4.pdf")
@@ -48,6 +50,7 @@ def test_the_outline_has_an_entry_per_leaflet_and_language(built):
     assert [reader.get_destination_page_number(item) for item in children] == [2, 4]
 
 
+@pytest.mark.slow
 def test_page_labels_title_and_language_are_set(built):
     project, _ = built
     reader = PdfReader(project / "output" / "packs/test-clinic.a4.pdf")
@@ -56,6 +59,7 @@ def test_page_labels_title_and_language_are_set(built):
     assert reader.trailer["/Root"]["/Lang"] == "en"
 
 
+@pytest.mark.slow
 def test_the_cover_page_numbers_match_the_pages(built):
     project, _ = built
     text = pdf_text(project / "output" / "packs/test-clinic.a4.pdf").split("\f")[0]
@@ -70,6 +74,7 @@ def words_on_page(path, page: int) -> dict[str, tuple[float, float]]:
             re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)}
 
 
+@pytest.mark.slow
 def test_a_stamped_clinic_box_sits_where_weasyprint_lays_out_the_same_details(built, tmp_path):
     """The box is laid in at the empty box's place: each word of the clinic's details is
     where WeasyPrint puts it when it renders the leaflet with those details itself."""
@@ -91,6 +96,7 @@ def test_a_stamped_clinic_box_sits_where_weasyprint_lays_out_the_same_details(bu
         assert stamped[word] == pytest.approx(inline[word], abs=0.01), word
 
 
+@pytest.mark.slow
 def test_the_clinic_details_come_back_from_the_pack_as_written(built):
     """The text gate of packs: every clinic detail, read back out of the merged pack."""
     import dataclasses
@@ -98,8 +104,6 @@ def test_the_clinic_details_come_back_from_the_pack_as_written(built):
 
     from leafpub.packs import pack_job
     from leafpub.model import Pdf
-    from test_textgate import broken_text_map
-
     project, report = built
     (entry,) = report.manifest["packs"]
     data = (project / "output" / entry["path"]).read_bytes()
@@ -165,8 +169,6 @@ phone = "+44 20 7946 0999"
 
 @pytest.fixture(scope="module")
 def sided(tmp_path_factory):
-    from conftest import build, make_project
-
     project = make_project(tmp_path_factory.mktemp("sided"), broken_locale=False)
     (project / "packs.toml").write_text(PACKS, encoding="utf-8")
     report = build(project)
@@ -184,6 +186,7 @@ def page_texts(path) -> list[str]:
     return [" ".join(page.split()) for page in pdf_text(path).split("\f")[:-1]]
 
 
+@pytest.mark.slow
 def test_a_blank_back_page_says_so_in_the_language_of_the_page_before(sided):
     pages = page_texts(sided / "output/packs/spanish-first.a4.pdf")
     assert len(pages) == 5
@@ -194,6 +197,7 @@ def test_a_blank_back_page_says_so_in_the_language_of_the_page_before(sided):
     assert PdfReader(sided / "output/packs/spanish-first.a4.pdf").page_labels == ["Cover i", "Cover ii", "3", "4", "5"]
 
 
+@pytest.mark.slow
 def test_a_blank_page_is_an_artifact_that_a_screen_reader_skips(sided):
     """Its only drawing is marked /Artifact, it has no marked content in the structure
     tree, and the tree's text (poppler reads it) does not have the notice."""
@@ -208,6 +212,7 @@ def test_a_blank_page_is_an_artifact_that_a_screen_reader_skips(sided):
     assert "Lavarse las manos" in tagged and "Esta página" not in tagged and "intentionally" not in tagged
 
 
+@pytest.mark.slow
 def test_a_one_sided_pack_has_no_blank_pages(sided):
     reader = PdfReader(sided / "output/packs/one-sided.a4.pdf")
     assert len(reader.pages) == 3 and reader.page_labels == ["Cover i", "2", "3"]
@@ -215,8 +220,6 @@ def test_a_one_sided_pack_has_no_blank_pages(sided):
 
 
 def test_sides_must_be_one_or_two_at_its_line(tmp_path):
-    from conftest import make_project
-
     project = make_project(tmp_path, broken_locale=False)
     for value in ('"both"', '2', '["one"]'):
         (project / "packs.toml").write_text(PACKS.replace('sides = "one"', f'sides = {value}'), encoding="utf-8")
@@ -226,8 +229,6 @@ def test_sides_must_be_one_or_two_at_its_line(tmp_path):
 
 
 def test_a_pack_header_with_a_comment_keeps_the_lines_of_its_keys(tmp_path):
-    from conftest import make_project
-
     project = make_project(tmp_path, broken_locale=False)
     text = PACKS.replace("[[pack]]", "[[pack]]  # a pack").replace('sides = "one"', 'sides = "both"')
     (project / "packs.toml").write_text(text, encoding="utf-8")
@@ -238,8 +239,6 @@ def test_a_pack_header_with_a_comment_keeps_the_lines_of_its_keys(tmp_path):
 
 @pytest.mark.parametrize("clinic", ['clinic = "Riverside Health Centre"', '[[pack.clinic]]\nname = "Riverside"'])
 def test_a_clinic_that_is_not_a_table_is_a_problem_at_its_line(tmp_path, clinic):
-    from conftest import make_project
-
     project = make_project(tmp_path, broken_locale=False)
     text = PACKS.replace('[pack.clinic]\nname = "Riverside Health Centre"\nphone = "+44 20 7946 0999"\n\n'
                          '[[pack]]', f"{clinic}\n\n[[pack]]")
@@ -253,8 +252,6 @@ def test_a_clinic_that_is_not_a_table_is_a_problem_at_its_line(tmp_path, clinic)
 
 
 def test_a_language_or_leaflet_listed_twice_is_a_problem_at_its_line(tmp_path):
-    from conftest import make_project
-
     project = make_project(tmp_path, broken_locale=False)
     text = PACKS.replace('locales = ["es", "en"]', 'locales = ["es", "en", "es"]')
     text = text.replace('leaflets = ["hand-washing"]\nlocales = ["en", "es"]',
@@ -270,7 +267,6 @@ def test_a_language_or_leaflet_listed_twice_is_a_problem_at_its_line(tmp_path):
 
 @pytest.mark.parametrize("text, line", [('pack = "clinic"\n', 1), ('\n[pack]\nid = "x"\n', 2)])
 def test_packs_that_are_not_pack_tables_stop_the_build_at_their_line(tmp_path, text, line):
-    from conftest import make_project
     from leafpub.problems import ProblemError
 
     project = make_project(tmp_path, broken_locale=False)
@@ -283,6 +279,7 @@ def test_packs_that_are_not_pack_tables_stop_the_build_at_their_line(tmp_path, t
 
 # -- accessible packs -----------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_standard_pack_passes_page_validation_pdf_ua1(built):
     import page
 
@@ -294,6 +291,7 @@ def test_a_standard_pack_passes_page_validation_pdf_ua1(built):
     assert accessibility.pdf_ua_problems(data) == []
 
 
+@pytest.mark.slow
 def test_the_pack_is_one_structure_tree_with_each_leaflet_in_its_language_and_the_clinic_box_as_text(built):
     """The cover, then each leaflet's headings and paragraphs under a part with its /Lang;
     the clinic's box, drawn from another document, is tagged text in the leaflet's language
@@ -315,6 +313,7 @@ def test_the_pack_is_one_structure_tree_with_each_leaflet_in_its_language_and_th
     assert '"Su clínica"' in spanish and '"Riverside Health Centre"' in spanish and '"+44 20 7946 0999"' in spanish
 
 
+@pytest.mark.slow
 def test_a_base_folded_for_packs_reads_the_same_with_half_the_elements(built, tmp_path):
     """The Spans WeasyPrint makes for each run of text are folded into their parents in the
     leaflets every clinic's pack copies: poppler reads the same text in the same order from

@@ -1,11 +1,13 @@
 """HTML -> PDF: pinned fonts only, no fetching outside the templates folder, warnings fail."""
 
 import io
+import os
+import subprocess
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, counting_server, html_page, pdf_fonts
+from helpers import counting_server, html_page, make_project, pdf_fonts, ROOT
 from leafpub.config import load_settings
 from leafpub.pdf.pdf import PdfRenderer, make_asset_fetcher
 from leafpub.problems import ProblemError
@@ -38,11 +40,19 @@ def test_a_character_no_pinned_font_has_is_a_problem_not_a_box(renderer):
     assert "U+1F600" in problem.message
 
 
-def test_fonts_outside_the_pinned_set_cannot_be_used(renderer, tmp_path):
-    # DejaVu is installed on the machine but not pinned: asking for it falls back to the pinned stack.
-    pdf = renderer.render(page('<p style="font-family: \'DejaVu Sans\'">Hello</p>'), source="t")
+@pytest.mark.parametrize("family, package", [("DejaVu Sans", "fonts-dejavu-core"), ("Noto Serif", "fonts-noto-core")])
+def test_fonts_outside_the_pinned_set_cannot_be_used(renderer, tmp_path, family, package):
+    """A family installed on the machine but not pinned: asking for it falls back to the pinned stack.
+    Were the family not installed, the test would prove nothing, so it fails rather than pass."""
+    system = {name: value for name, value in os.environ.items() if name != "FONTCONFIG_FILE"}
+    installed = subprocess.run(["fc-list", family, "file"], env=system, capture_output=True, text=True,
+                               check=True).stdout.split()
+    if not installed:
+        pytest.fail(f"{family} is not installed, so nothing shows it is kept out: `make test` installs {package}")
+    pdf = renderer.render(page(f'<p style="font-family: \'{family}\'">Hello</p>'), source="t")
     (tmp_path / "t.pdf").write_bytes(pdf.data)
-    assert not any("DejaVu" in font["name"] for font in pdf_fonts(tmp_path / "t.pdf"))
+    names = [font["name"] for font in pdf_fonts(tmp_path / "t.pdf")]
+    assert {name.split("+")[-1] for name in names} == {"Noto-Sans"}  # the pinned Latin face, subset
 
 
 @pytest.mark.parametrize("url", [
@@ -110,8 +120,6 @@ def test_a_hindi_pdf_has_the_same_bytes_before_and_after_a_pack_is_made_in_the_p
 def test_an_image_gives_the_same_bytes_wherever_the_project_is(tmp_path):
     """WeasyPrint names an image in the PDF after its URL: a clinic's logo must not carry
     the folder the project happens to be checked out in."""
-    from conftest import make_project
-
     logo = (ROOT / "templates/assets/logos/example-skin-clinic.png").read_bytes()
     html = page('<img src="assets/logos/logo.png" alt="Clinic logo" style="width: 20mm">')
     outputs = []

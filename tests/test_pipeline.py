@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 import pipeline
-from conftest import standard_entries, standard_entry, ROOT, build, make_project, pdf_fonts, pdf_text, plain, read_po_file
+from fixture_texts import SPANISH
+from helpers import build, codes_on, counting_server, make_project, pdf_fonts, pdf_text, plain, read_po_file, ROOT, standard_entries, standard_entry, write_catalog
 from leafpub.pdf import accessibility
 from leafpub.catalogs import catalogs
 from leafpub.catalogs.catalogs import discover_locales
@@ -22,6 +23,7 @@ from leafpub.problems import Problem, Problems
 from leafpub.variants import Format
 
 
+@pytest.mark.slow
 def test_every_language_with_a_good_catalog_is_published(built):
     project, report = built
     manifest = json.loads((project / "output" / "manifest.json").read_text())
@@ -46,6 +48,7 @@ def test_the_builds_problems_are_listed_once_each_in_the_order_the_stages_found_
     assert problems.all == tuple(problems) == (late, catalog, pack) and len(problems) == 3
 
 
+@pytest.mark.slow
 def test_the_spanish_leaflet_reads_in_spanish(built):
     project, _ = built
     pdf = project / "output" / "leaflets/hand-washing/hand-washing.es.a4.pdf"
@@ -64,6 +67,7 @@ def test_the_spanish_leaflet_reads_in_spanish(built):
     assert "Draft translation" not in english
 
 
+@pytest.mark.slow
 def test_the_generic_leaflet_has_lines_for_the_clinic_and_the_pack_has_its_details(built):
     project, _ = built
     generic = pdf_text(project / "output" / "leaflets/hand-washing/hand-washing.en.a4.pdf")
@@ -73,6 +77,7 @@ def test_the_generic_leaflet_has_lines_for_the_clinic_and_the_pack_has_its_detai
     assert "Riverside Health Centre" in pack and "+44 20 7946 0999" in pack
 
 
+@pytest.mark.slow
 def test_a_broken_catalog_fails_alone_with_file_and_line(built):
     project, report = built
     (problem,) = report.problems
@@ -81,6 +86,7 @@ def test_a_broken_catalog_fails_alone_with_file_and_line(built):
     assert not (project / "output" / "leaflets/hand-washing/hand-washing.fr.a4.pdf").exists()
 
 
+@pytest.mark.slow
 def test_the_command_line_reports_problems_in_one_line_each_and_exits_1(tmp_path, capsys):
     project = make_project(tmp_path)
     status = pipeline.main(["--project", str(project), "build", "--no-progress"])
@@ -93,6 +99,7 @@ def test_the_command_line_reports_problems_in_one_line_each_and_exits_1(tmp_path
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_a_fixed_catalog_builds_and_the_old_problem_is_gone(tmp_path):
     project = make_project(tmp_path)
     build(project)
@@ -101,6 +108,7 @@ def test_a_fixed_catalog_builds_and_the_old_problem_is_gone(tmp_path):
     assert report.problems == () and report.manifest["problems"] == []
 
 
+@pytest.mark.slow
 def test_the_last_good_pdf_stays_when_its_catalog_breaks(tmp_path):
     project = make_project(tmp_path)
     first = build(project)
@@ -118,6 +126,7 @@ def test_the_last_good_pdf_stays_when_its_catalog_breaks(tmp_path):
     assert {e["locale"] for e in first.manifest["leaflets"]} == {"en", "es"}
 
 
+@pytest.mark.slow
 def test_a_leaflet_over_its_page_budget_is_a_problem(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     leaflet = project / "leaflets" / "hand-washing.md"
@@ -127,6 +136,7 @@ def test_a_leaflet_over_its_page_budget_is_a_problem(tmp_path):
     assert report.manifest["leaflets"] == []
 
 
+@pytest.mark.slow
 def test_pack_with_an_unknown_locale_is_a_problem_at_its_line(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     packs = project / "packs.toml"
@@ -175,8 +185,8 @@ def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, cap
     assert not (project / "output").exists()
 
 
+@pytest.mark.slow
 def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_path):
-    from conftest import SPANISH, counting_server, write_catalog
     from leafpub.render import render
     from leafpub.content.content import load_leaflets
     from leafpub.pdf.pdf import PdfRenderer
@@ -219,6 +229,7 @@ def shipped(tmp_path_factory):
     return project, build(project)
 
 
+@pytest.mark.slow
 def test_the_shipped_project_builds_every_language(shipped):
     """Each leaflet in its own language and script, with its /Lang, title and embedded fonts."""
     project, report = shipped
@@ -238,6 +249,7 @@ def test_the_shipped_project_builds_every_language(shipped):
         assert "".join(plain(entry["title"]).split()) in "".join(plain(pdf_text(pdf)).split())
 
 
+@pytest.mark.slow
 def test_every_accessible_leaflet_and_pack_passes_page_validation(shipped):
     """Every standard and large-print PDF published, and the standard 15-language pack,
     checked again here: page-validation's PDF/UA-1 profile finds nothing, but for the one
@@ -255,6 +267,7 @@ def test_every_accessible_leaflet_and_pack_passes_page_validation(shipped):
         assert accessibility.pdf_ua_problems(data) == [], entry["path"]
 
 
+@pytest.mark.slow
 def test_no_pdf_uses_a_font_outside_its_languages_stack(shipped):
     project, report = shipped
     settings = load_settings(project)
@@ -267,6 +280,7 @@ def test_no_pdf_uses_a_font_outside_its_languages_stack(shipped):
             assert family in allowed, (entry["locale"], font["name"], stack)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("locale", ["ar", "fa"])
 def test_right_to_left_leaflets_are_mirrored(shipped, locale):
     """Bullets stand right of the text and the page number sits bottom left (right in LTR)."""
@@ -289,6 +303,7 @@ def test_right_to_left_leaflets_are_mirrored(shipped, locale):
         assert footer and all((x > half) == number_right for x in footer), code
 
 
+@pytest.mark.slow
 def test_persian_page_numbers_and_dates_use_persian_digits(shipped):
     project, _ = shipped
     path = project / "output/leaflets/microneedling-scars/microneedling-scars.fa.a4.pdf"
@@ -298,6 +313,7 @@ def test_persian_page_numbers_and_dates_use_persian_digits(shipped):
     assert not re.search(r"[0-9]", text)
 
 
+@pytest.mark.slow
 def test_the_example_pack_carries_every_language_with_an_outline_entry_in_its_script(shipped):
     project, report = shipped
     pack = next(p for p in report.manifest["packs"] if p["pack"] == "example-skin-clinic")
@@ -311,6 +327,7 @@ def test_the_example_pack_carries_every_language_with_an_outline_entry_in_its_sc
     assert "中文 (简体): 微针会留下疤痕吗？" in titles
 
 
+@pytest.mark.slow
 def test_a_new_language_needs_only_init_and_translation(tmp_path, capsys):
     """Swahili is not shipped: `init sw`, translate, build; no code or config change."""
 
@@ -334,6 +351,7 @@ def test_a_new_language_needs_only_init_and_translation(tmp_path, capsys):
     assert reader.trailer["/Root"]["/Lang"] == "sw" and reader.metadata.title == "Kunawa mikono yako"
 
 
+@pytest.mark.slow
 def test_the_pack_cover_shows_chinese_and_korean_in_their_own_faces(shipped):
     """Han characters look different in Chinese, Japanese and Korean type: the cover's
     contents list draws each language's name and title with that language's fonts."""
@@ -351,6 +369,7 @@ def page_text(path, number: int) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_same(shipped):
     """Every leaflet of the pack shares one font per face (Chinese and Korean included), its
     clinic box is in its language, and each leaflet's first page in the pack is, pixel for
@@ -395,12 +414,11 @@ def test_the_fifteen_language_pack_draws_each_face_from_one_font_and_looks_the_s
         first_page += len(published) + len(published) % 2  # and a blank back after an odd page
 
 
+@pytest.mark.slow
 def test_every_shipped_leaflet_has_its_web_version_a_code_that_opens_it_and_the_statement(shipped):
     """All 90 printed leaflets of the shipped project: the code read as a phone at arm's
     length would read it opens the web version in the same language, which is published;
     and the statement on other languages and formats comes back from the PDF as written."""
-    from test_online import codes_on
-
     from leafpub.formats import formats
     from leafpub import online
     from leafpub.pdf import textgate

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from conftest import OTHER_SCRIPTS, make_project, write_catalog
+from fixture_texts import OTHER_SCRIPTS
+from helpers import make_project, write_catalog
 from leafpub.render import jobs, pool
 from leafpub.config import load_settings
 
@@ -28,6 +29,7 @@ def one_worker(tmp_path_factory):
     return pipeline.build(load_settings(project), workers=1)
 
 
+@pytest.mark.slow
 def test_two_worker_processes_give_byte_identical_pdfs(tmp_path, one_worker):
     project = make_project(tmp_path, broken_locale=False)
     report = pipeline.build(load_settings(project), workers=2)
@@ -39,6 +41,7 @@ def test_two_worker_processes_give_byte_identical_pdfs(tmp_path, one_worker):
     assert peaks and max(peaks) < 400 * 1024
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_gives_byte_identical_pdfs(tmp_path, one_worker):
     import distributed
 
@@ -52,6 +55,7 @@ def test_a_dask_cluster_gives_byte_identical_pdfs(tmp_path, one_worker):
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() == report.manifest["leaflets"][0]["sha256"]
 
 
+@pytest.mark.slow
 def test_a_build_with_nothing_to_render_starts_no_worker(tmp_path, monkeypatch):
     project = make_project(tmp_path, broken_locale=False)
     pipeline.build(load_settings(project), workers=2)
@@ -61,6 +65,7 @@ def test_a_build_with_nothing_to_render_starts_no_worker(tmp_path, monkeypatch):
     assert report.problems == () and report.rendered == () and started == []
 
 
+@pytest.mark.slow
 def test_documents_in_a_large_face_are_handed_to_the_workers_first(tmp_path, monkeypatch):
     # They take twice as long: a run that ends with them leaves the other workers idle.
     project = make_project(tmp_path, broken_locale=False)
@@ -94,6 +99,7 @@ def test_each_language_stays_with_one_worker_until_none_is_left_to_start():
     assert not queue
 
 
+@pytest.mark.slow
 def test_a_cluster_of_separate_dask_processes_gives_byte_identical_pdfs(tmp_path, one_worker):
     """A real cluster, as the README starts one: `dask scheduler` and two `dask worker` processes
     on loopback, and `pipeline.py build --scheduler` as a new process."""

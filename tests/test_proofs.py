@@ -1,9 +1,10 @@
 """Translators' proofs and reviewers' sheets: built from unfinished catalogs, never published."""
 
+import pytest
 from pypdf import PdfReader
 
 import pipeline
-from conftest import make_project, pdf_text, plain
+from helpers import make_project, pdf_text, plain
 from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 
@@ -18,6 +19,7 @@ def unfinished_spanish(tmp_path):
     return project
 
 
+@pytest.mark.slow
 def test_a_proof_highlights_what_is_missing_and_is_not_for_patients(tmp_path, capsys):
     project = unfinished_spanish(tmp_path)
     assert pipeline.main(["--project", str(project), "preview", "es"]) == 0

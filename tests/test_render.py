@@ -2,7 +2,9 @@
 
 import re
 
-from conftest import SPANISH, write_catalog
+from fixture_texts import SPANISH
+
+from helpers import write_catalog
 from leafpub.catalogs import catalogs
 from leafpub.render import render
 from leafpub.config import load_settings

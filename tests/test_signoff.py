@@ -4,8 +4,10 @@ import hashlib
 import json
 import re
 
+import pytest
+
 import pipeline
-from conftest import build, make_project, pdf_text, plain
+from helpers import build, make_elements_project, make_project, pdf_text, plain
 
 LINE = "The clinical content of this leaflet has not yet been approved by a clinician."
 LINE_ES = "El contenido clínico de este folleto aún no ha sido aprobado por un profesional clínico."
@@ -33,6 +35,7 @@ def status_json(project, capsys) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow
 def test_a_sign_off_removes_the_clinical_line_everywhere_until_the_english_changes(tmp_path, capsys):
     project = make_project(tmp_path, broken_locale=False)
     assert pipeline.main(["--project", str(project), "approve", "en", "--by", CLINICIAN, "--on", "2026-12-01"]) == 0
@@ -136,8 +139,6 @@ def test_status_and_approve_say_what_is_wrong(tmp_path, capsys):
 def test_a_redrawn_figure_needs_a_new_sign_off(tmp_path, capsys):
     """A figure's drawing and labels are clinical content too: changing its SVG, with the leaflet's
     text as it was, makes the sign-off out of date."""
-    from conftest import make_elements_project
-
     project = make_elements_project(tmp_path)
     assert pipeline.main(["--project", str(project), "approve", "en", "--by", "Dr A. Example, dermatologist"]) == 0
     assert [row["state"] for row in status_json(project, capsys)["clinical_sign_off"]] == ["approved"]

@@ -5,7 +5,6 @@ import http.server
 import json
 import os
 import re
-import shutil
 import tempfile
 import threading
 import time
@@ -16,9 +15,11 @@ import html5lib
 import pytest
 
 import pipeline
-from conftest import ROOT, make_project
+from helpers import axe_violations, chromium, make_project, ROOT
 from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
+
+pytestmark = pytest.mark.slow  # every test here builds a whole project
 
 # Where the browser test leaves its screenshot for a person to look at.
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", tempfile.gettempdir()))
@@ -127,24 +128,12 @@ def served(built):
 
 def test_a_clinic_filters_to_one_language_and_downloads_its_pdf_and_braille_in_chromium(served, tmp_path):
     """In Debian's Chromium, as a clinic would: open the page, type a language, follow a link."""
-    from selenium import webdriver
     from selenium.webdriver.common.by import By
 
-    if not shutil.which("chromium") or not shutil.which("chromedriver"):
-        pytest.fail("Chromium is missing: `make test` installs chromium and chromium-driver")
     output, url = served
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1100,1300"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
-    browser = webdriver.Chrome(options=options, service=service)
+    browser = chromium(tmp_path, width=1100, height=1300, downloads=downloads)
     try:
         browser.get(url)
         assert browser.title == "Patient information leaflets: downloads"
@@ -257,7 +246,6 @@ def test_a_visitor_finds_a_leaflet_by_its_arabic_title_among_100_and_reads_it_on
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
 
-    from test_web import chromium
 
     output, words = many_leaflets(built, tmp_path)
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
@@ -302,7 +290,6 @@ def test_a_visitor_finds_a_leaflet_by_its_arabic_title_among_100_and_reads_it_on
 
 
 def test_the_site_pages_pass_axe_wcag_21_aa(built, tmp_path):
-    from test_web import axe_violations, chromium
 
     output, _ = page_of(built)
     browser = chromium(tmp_path, width=1000)
@@ -335,7 +322,6 @@ def test_titles_reach_the_search_index_as_text(built):
 def test_a_first_visit_shows_the_titles_in_the_browsers_language(built, tmp_path, languages, shown):
     from selenium.webdriver.common.by import By
 
-    from test_web import chromium
 
     output, words = many_leaflets(built, tmp_path, count=3)
     browser = chromium(tmp_path, width=1000, languages=languages)
@@ -356,7 +342,6 @@ def test_without_its_search_index_the_front_page_still_finds_a_leaflet_by_its_ti
     from selenium.webdriver.common.by import By
 
     from leafpub.web import site
-    from test_web import chromium
 
     output, _ = many_leaflets(built, tmp_path, count=3)
     (output / site.SEARCH_INDEX).unlink()

@@ -4,22 +4,17 @@ and the shipped leaflet in every language, read back with PDFium, pypdf and popp
 import io
 import subprocess
 import tempfile
-from functools import cache
 
-import pikepdf
 import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, html_page
+from helpers import broken_text_map, html_page, ROOT, shipped_leaflet
 from leafpub.catalogs import catalogs
-from leafpub.content import content
-from leafpub.render import documents, jobs, render
+from leafpub.render import jobs
 from leafpub.pdf import textgate
 from leafpub.config import load_settings
-from leafpub.fontmaps import parse_to_unicode, to_unicode_cmap
 from leafpub.languages import language_of
-from leafpub.variants import Format
 
 SETTINGS = load_settings(ROOT)
 SHIPPED = ["en", *catalogs.discover_locales(SETTINGS)]
@@ -46,20 +41,6 @@ def poppler_pages(data: bytes) -> list[str]:
 
 
 EXTRACTORS = {"PDFium": pdfium_pages, "pypdf": pypdf_pages, "poppler": poppler_pages}
-
-
-@cache
-def shipped_leaflet(locale: str, variant: str = "standard") -> tuple[bytes, tuple]:
-    """The shipped leaflet in `locale` (A4) as the build renders it, and what it prints."""
-    from leafpub.pdf.pdf import PdfRenderer
-
-    leaflet = content.load_leaflets(SETTINGS).leaflets[0]
-    catalog = catalogs.source_catalog(SETTINGS) if locale == "en" else catalogs.load_catalog(SETTINGS, locale)
-    shown: list = []
-    html = render.render_leaflet(render.make_environment(SETTINGS), SETTINGS, leaflet, catalog,
-                                 format=Format("A4", variant), clinic=None, draft=True, record=shown)
-    data = PdfRenderer(SETTINGS).render(html, source="test", variant=variant, locale=locale).data
-    return data, tuple(documents.shown_texts(leaflet, catalog, shown))
 
 
 def lost(texts, pages, rtl=False) -> list[tuple[str, str, str]]:
@@ -105,20 +86,6 @@ def test_persian_keeps_its_zero_width_non_joiners():
     for name, extract in EXTRACTORS.items():
         found = "".join(textgate.letters(page) for page in extract(data))
         assert [word for word in joined if word not in found] == [], name
-
-
-def broken_text_map(data: bytes, wrong: str, right: str) -> bytes:
-    """The PDF with every glyph that reads as `right` made to read as `wrong`."""
-    pdf = pikepdf.open(io.BytesIO(data))
-    for font in pdf.objects:
-        if isinstance(font, pikepdf.Dictionary) and "/ToUnicode" in font:
-            text = dict(parse_to_unicode(font.ToUnicode.read_bytes()))
-            text = {glyph: (wrong.encode("utf-16-be").hex().encode() if code == right.encode("utf-16-be").hex().encode()
-                            else code) for glyph, code in text.items()}
-            font.ToUnicode = pdf.make_stream(to_unicode_cmap(text))
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 def test_the_gate_names_the_message_whose_text_does_not_come_back():

@@ -13,7 +13,8 @@ from pdfminer.layout import LTChar, LTTextContainer
 from pypdf import PdfReader
 
 import pipeline
-from conftest import OTHER_SCRIPTS, build, make_project, pdf_fonts, pdf_text, plain, write_catalog
+from fixture_texts import OTHER_SCRIPTS
+from helpers import build, make_project, pdf_fonts, pdf_text, plain, write_catalog
 
 MM = 72 / 25.4
 
@@ -28,6 +29,7 @@ def pdf_path(built, entry):
     return built[0] / "output" / entry["path"]
 
 
+@pytest.mark.slow
 def test_every_language_is_published_in_every_paper_and_variant(built):
     formats = Counter((e["locale"], e["paper"], e["variant"]) for e in entries(built))
     assert set(formats) == {(locale, paper, variant) for locale in ("en", "es")
@@ -35,6 +37,7 @@ def test_every_language_is_published_in_every_paper_and_variant(built):
                             for variant in ("standard", "large-print", "print")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("paper, size", [("A4", (595.28, 841.89)), ("Letter", (612.0, 792.0))])
 def test_paper_sizes(built, paper, size):
     for entry in entries(built, paper=paper):
@@ -44,6 +47,7 @@ def test_paper_sizes(built, paper, size):
                                                                              round(size[1], 1)), entry
 
 
+@pytest.mark.slow
 def test_the_print_variant_has_bleed_marks_and_an_output_intent(built):
     for entry in entries(built, variant="print"):
         reader = PdfReader(pdf_path(built, entry))
@@ -59,6 +63,7 @@ def test_the_print_variant_has_bleed_marks_and_an_output_intent(built):
         assert all(font["embedded"] for font in pdf_fonts(pdf_path(built, entry)))
 
 
+@pytest.mark.slow
 def test_a_print_shop_pack_keeps_the_bleed_and_output_intent(tmp_path):
     project = make_project(tmp_path, broken_locale=False)
     packs = project / "packs.toml"
@@ -72,6 +77,7 @@ def test_a_print_shop_pack_keeps_the_bleed_and_output_intent(tmp_path):
     assert all(float(page.bleedbox[0]) < float(page.trimbox[0]) for page in reader.pages)
 
 
+@pytest.mark.slow
 def test_standard_leaflets_are_tagged_for_screen_readers(built):
     for entry in entries(built, variant="standard") + entries(built, variant="large-print"):
         reader = PdfReader(pdf_path(built, entry))
@@ -125,6 +131,7 @@ def char_sizes(path, below_mm: float = 0, regular: bool = False):
     return sizes
 
 
+@pytest.mark.slow
 def test_no_text_below_9_pt_in_any_variant(built):
     project, report = built
     for entry in entries(built) + report.manifest["packs"]:
@@ -132,6 +139,7 @@ def test_no_text_below_9_pt_in_any_variant(built):
         assert sizes and min(sizes) >= 9.0, (entry["path"], min(sizes))
 
 
+@pytest.mark.slow
 def test_large_print_body_text_is_at_least_16_pt_and_reflowed(built):
     for entry in entries(built, variant="large-print"):
         # The draft and clinical lines (12 pt, in the 26 mm top margin) can outnumber the fixture's few words.
@@ -144,6 +152,7 @@ def test_large_print_body_text_is_at_least_16_pt_and_reflowed(built):
         assert Counter(char_sizes(pdf_path(built, standard), regular=True)).most_common(1)[0][0] == 11.0
 
 
+@pytest.mark.slow
 def test_building_twice_gives_byte_identical_files(tmp_path):
     first = make_project(tmp_path / "one", broken_locale=False)
     for locale, translations in OTHER_SCRIPTS.items():  # every script: Hindi's PDFs once differed
@@ -164,6 +173,7 @@ def test_building_twice_gives_byte_identical_files(tmp_path):
         assert hashlib.sha256((first / "output" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
 
 
+@pytest.mark.slow
 def test_a_leaflet_past_its_review_date_is_not_built_without_the_override(tmp_path, capsys):
     project = make_project(tmp_path, broken_locale=False)
     late = date(2027, 10, 2)  # the fixture leaflet is due for review on 2027-10-01

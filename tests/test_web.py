@@ -4,9 +4,7 @@ language and direction, with the marks of the paper, and links that resolve."""
 
 import html
 import json
-import os
 import re
-import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -14,7 +12,7 @@ from pathlib import Path
 import pytest
 from html5lib import HTMLParser
 
-from conftest import ROOT
+from helpers import axe_violations, chromium, make_elements_project, ROOT, web_tool
 from leafpub.catalogs import catalogs
 from leafpub.content import content
 from leafpub.plan import incremental
@@ -25,15 +23,6 @@ from leafpub.config import load_settings
 from leafpub.languages import language_of
 
 SETTINGS = load_settings(ROOT)
-WEB_TOOLS = Path(os.environ.get("WEB_TOOLS", ROOT / ".venv/web-tools"))
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def web_tool(relative: str) -> Path:
-    path = WEB_TOOLS / "node_modules" / relative
-    if not path.is_file():
-        pytest.fail(f"{path} is missing: `make test` installs the web page checkers")
-    return path
 
 
 def web_entries(manifest: dict) -> list[dict]:
@@ -55,8 +44,6 @@ def shipped_web_page(locale: str, overdue: bool = False) -> str:
 def elements_web_pages(folder: Path) -> list[Path]:
     """The second fixture leaflet (steps, a table, a figure and a box) as web pages in English,
     Arabic and Chinese, written into folder."""
-    from conftest import make_elements_project
-
     settings = load_settings(make_elements_project(folder))
     leaflet = content.load_leaflets(settings).leaflets[0]
     pages = []
@@ -70,6 +57,7 @@ def elements_web_pages(folder: Path) -> list[Path]:
     return pages
 
 
+@pytest.mark.slow
 def test_every_published_leaflet_and_language_has_its_web_version(built):
     project, report = built
     pdfs = {(e["leaflet"], e["locale"]) for e in report.manifest["leaflets"] if e["variant"] != "web"}
@@ -113,6 +101,7 @@ def test_headings_go_in_order_without_skipping_a_level():
         assert all(later - earlier <= 1 for earlier, later in zip(levels, levels[1:])), levels
 
 
+@pytest.mark.slow
 def test_no_script_style_font_or_image_comes_from_elsewhere(built):
     project, report = built
     for entry in web_entries(report.manifest):
@@ -125,6 +114,7 @@ def test_no_script_style_font_or_image_comes_from_elsewhere(built):
             assert (project / "output" / Path(entry["path"]).parent / target).is_file(), target
 
 
+@pytest.mark.slow
 def test_the_web_versions_are_valid_html_by_the_nu_html_checker(built, tmp_path):
     project, report = built
     pages = [project / "output" / entry["path"] for entry in web_entries(report.manifest)]
@@ -145,40 +135,7 @@ def test_the_web_versions_are_valid_html_by_the_nu_html_checker(built, tmp_path)
     assert result.returncode == 1 and "title" in result.stderr
 
 
-def chromium(tmp_path, width: int = 390, languages: str = "en-GB,en"):
-    """Debian's Chromium, headless, at a phone's width, its reader's languages `languages`."""
-    from selenium import webdriver
-
-    if not shutil.which("chromium") or not shutil.which("chromedriver"):
-        pytest.fail("Chromium is missing: `make test` installs chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},900"):
-        options.add_argument(flag)
-    options.add_argument(f"--lang={languages.split(',')[0]}")
-    options.add_experimental_option("prefs", {"intl.accept_languages": languages})
-    browser = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
-    if width < 500:  # narrower than a desktop window may be: the phone's screen, emulated
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": width, "height": 844, "deviceScaleFactor": 3, "mobile": True})
-    return browser
-
-
-def axe_violations(browser, url: str) -> dict:
-    """axe-core's WCAG 2.1 A and AA rules on the page at url: violations, and the rules it
-    could not decide."""
-    browser.get(url)
-    browser.execute_script(web_tool("axe-core/axe.min.js").read_text(encoding="utf-8"))
-    return browser.execute_async_script(
-        "var done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}}).then(function (r) {"
-        "  done({violations: r.violations.map(function (v) { return [v.id, v.nodes.length]; }),"
-        "        incomplete: r.incomplete.map(function (v) { return v.id; }), passes: r.passes.length}); });",
-        WCAG_21_AA)
-
-
+@pytest.mark.slow
 def test_the_web_versions_pass_axe_wcag_21_aa_and_fit_a_phone(built, tmp_path):
     project, report = built
     for locale in ("ar", "zh_Hans"):

@@ -11,44 +11,11 @@ from babel.messages.pofile import read_po
 from lxml import etree
 
 import pipeline
-from conftest import ROOT, make_project, read_po_file
+from helpers import counting_server, export, line_of, make_project, NS, read_po_file, ROOT, set_target, SPANISH_PO, unit_of
 from leafpub.catalogs import catalogs
 from leafpub.config import load_settings
 
-NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
-SPANISH_PO = "translations/es/LC_MESSAGES/messages.po"
 XLIFF2PO = shutil.which("xliff2po", path=str(Path(sys.executable).parent)) or shutil.which("xliff2po")
-
-
-def export(project: Path, locale: str, output: Path) -> Path:
-    assert pipeline.main(["--project", str(project), "export", locale, "--format", "xliff", "-o", str(output)]) == 0
-    if project == ROOT:  # the shipped project keeps no record of a test's export
-        phase = etree.parse(str(output)).getroot().find("x:file/x:header/x:phase-group/x:phase", NS)
-        record = ROOT / "translations/exports" / f"{phase.get('job-id')}.json"
-        record.unlink()
-        if not any(record.parent.iterdir()):
-            record.parent.rmdir()
-    return output
-
-
-def unit_of(root, english: str):
-    """The trans-unit whose source reads `english` (inline codes as their text)."""
-    return next(unit for unit in root.iterfind(".//x:trans-unit", NS)
-                if "".join(unit.find("x:source", NS).itertext()) == english)
-
-
-def set_target(path: Path, english: str, text: str, **attributes) -> str:
-    """Change one unit's target as a CAT tool would (inline codes dropped); returns the unit's id."""
-    root = etree.parse(str(path)).getroot()
-    unit = unit_of(root, english)
-    target = unit.find("x:target", NS)
-    for child in list(target):
-        target.remove(child)
-    target.text = text
-    for name, value in attributes.items():
-        (target if name == "state" else unit).set(name, value)
-    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-    return unit.get("id")
 
 
 @pytest.mark.parametrize("locale", catalogs.discover_locales(load_settings(ROOT)))
@@ -204,8 +171,6 @@ def test_a_fuzzy_message_goes_out_for_review_with_its_previous_english_and_reads
 
 
 def test_a_doctype_naming_a_dtd_is_refused_without_fetching_it(tmp_path, capsys):
-    from conftest import counting_server
-
     project = make_project(tmp_path, broken_locale=False)
     before = (project / SPANISH_PO).read_bytes()
     exported = export(project, "es", tmp_path / "es.xlf")
@@ -265,8 +230,3 @@ def test_a_catalog_msgfmt_rejects_is_not_merged_into(tmp_path, capsys):
     assert pipeline.main(["--project", str(project), "import", str(exported)]) == 1
     assert f"error: {SPANISH_PO}:{line_of(catalog, 'msgstr Lavarse')}:" in capsys.readouterr().err
     assert catalog.read_bytes() == before
-
-
-def line_of(path: Path, text: str) -> int:
-    return next(number for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if text in line)
