@@ -39,7 +39,7 @@ from leafpub.content import content
 from leafpub.packs import assembly
 from leafpub.plan import plan
 from leafpub.publish import publish
-from leafpub.render import documents, pool, render
+from leafpub.render import documents, pool, templating
 from leafpub.web import site, web
 from leafpub.model import Settings
 from leafpub.problems import Problem, ProblemError, Problems
@@ -74,15 +74,15 @@ def build(settings: Settings, progress: pool.Progress | None = None, *, today: d
     progress.phase("reading the leaflets, packs.toml and the catalogs")
     found, pack_list = content.load_leaflets(settings), config.load_packs(settings)
     current = plan.split_withdrawn(found.leaflets, pack_list.packs, day)
-    reviewed = plan.check_review_dates(current.leaflets, day, allow_overdue)
+    reviewed = plan.split_by_review_date(current.leaflets, day, allow_overdue)
     # Each leaflet's clinical sign-off, if it names the English as it is now; until one does,
     # every page of the leaflet says so (a refused record counts as none: `status` says why).
     leaflets, _ = signoff.attach(settings, reviewed.leaflets)
     problems.add(found.problems, reviewed.problems, pack_list.problems, current.problems)
 
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.
-    template_messages = tuple(render.template_messages(render.make_environment(settings),
-                                                       render.LEAFLET_TEMPLATES, settings))
+    template_messages = tuple(templating.template_messages(templating.make_environment(settings),
+                                                       templating.LEAFLET_TEMPLATES, settings))
     locales = publishable.load_publishable(settings, catalogs.needed_messages(leaflets, template_messages))
     problems.add(locales.problems)
 

@@ -48,7 +48,7 @@ def checking_code() -> str:
     return digest.hexdigest()
 
 
-def key_of(*inputs: bytes | str) -> str:
+def check_key(*inputs: bytes | str) -> str:
     digest = hashlib.sha256(checking_code().encode())
     for value in inputs:
         data = value.encode("utf-8") if isinstance(value, str) else value

@@ -245,7 +245,7 @@ def check_logo(settings: Settings, logo: str) -> str | None:
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         return "is not a PNG or JPEG image"
     # Found fit before with the same bytes: no need to load Pillow again.
-    subject, key = "logo." + hashlib.sha256(logo.encode("utf-8")).hexdigest()[:16], checkcache.key_of(data)
+    subject, key = "logo." + hashlib.sha256(logo.encode("utf-8")).hexdigest()[:16], checkcache.check_key(data)
     if checkcache.recall(settings, subject, key) == "fit":
         return None
     from PIL import Image, UnidentifiedImageError

@@ -76,7 +76,7 @@ def pinned_families(settings: Settings) -> set[str]:
     """The family names the pinned font files declare; read again only when a file changes
     (reading them means loading fontTools, most of what a build with nothing to do spends)."""
     files = [(font.path, font.path.stat()) for font in settings.fonts if font.path.is_file()]
-    key = checkcache.key_of(*(f"{path}:{info.st_size}:{info.st_mtime_ns}" for path, info in files))
+    key = checkcache.check_key(*(f"{path}:{info.st_size}:{info.st_mtime_ns}" for path, info in files))
     remembered = checkcache.recall(settings, "font-families", key)
     if isinstance(remembered, list) and all(isinstance(name, str) for name in remembered):
         return set(remembered)

@@ -42,7 +42,7 @@ def address_of(token) -> str:
 
 
 @lru_cache(maxsize=4096)
-def render_inline(text: str, links: bool = False) -> Markup:
+def inline_html(text: str, links: bool = False) -> Markup:
     """Leaflet-format text -> safe HTML: with `links` (on screen), a web address is a link; without
     (on paper), its text is followed by the address, as text. A link to anything but a web
     address (an e-mail address, a relative path) is shown as it is written. Kept: a build renders

@@ -75,7 +75,7 @@ def refusal(root: Path, path: Path, folder: bool = False) -> str | None:
     return None
 
 
-def check(root: Path, path: Path, **where) -> None:
+def require_plain_file(root: Path, path: Path, **where) -> None:
     """Raise NotAPlainFile (naming the path) unless `path` is a plain file inside root.
     `where` (locale=, leaflet=, pack=) says which documents the problem stops."""
     reason = refusal(root, path)
@@ -91,7 +91,7 @@ def exists(root: Path, path: Path) -> bool:
 
 def read(root: Path, path: Path, limit: int | None = None, **where) -> bytes:
     """The bytes of a plain file inside root (at most `limit`, else a problem saying so)."""
-    check(root, path, **where)
+    require_plain_file(root, path, **where)
     shown = display(root, path)
     # O_NOFOLLOW and O_NONBLOCK: if the file was swapped for a link or a pipe since the check,
     # the open fails or returns at once, and the fstat below refuses it.

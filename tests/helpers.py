@@ -92,7 +92,7 @@ def write_catalog(project: Path, locale: str, translations: dict[str, str]) -> P
     shipped = read_po_file(shipped_path) if shipped_path.exists() else None
     catalog = read_po_file(path)
     for message in list(catalog)[1:]:
-        key = catalogs.key_of(message.id)
+        key = catalogs.singular_of(message.id)
         if key in translations:
             message.string = translations[key]
         elif shipped is not None and shipped.get(message.id) is not None:
@@ -151,13 +151,13 @@ def shipped_leaflet(locale: str, variant: str = "standard") -> tuple[bytes, tupl
     from leafpub.content import content
     from leafpub.variants import Format
     from leafpub.pdf.pdf import PdfRenderer
-    from leafpub.render import documents, render
+    from leafpub.render import documents, templating
 
     settings = load_settings(ROOT)
     leaflet = content.load_leaflets(settings).leaflets[0]
     catalog = catalogs.source_catalog(settings) if locale == "en" else catalogs.load_catalog(settings, locale)
     shown: list = []
-    html = render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
+    html = templating.leaflet_html(templating.make_environment(settings), settings, leaflet, catalog,
                                  format=Format("A4", variant), clinic=None, draft=True, record=shown)
     data = PdfRenderer(settings).render(html, source="test", variant=variant, locale=locale).data
     return data, tuple(documents.shown_texts(leaflet, catalog, shown))

@@ -137,12 +137,12 @@ def test_a_silent_a_cut_or_a_stalled_message_or_section_fails_the_gate():
     line = Line("x", "Consulte a una enfermera si tiene un corte en las manos.", "es", 63)
     pcm = engine.speak("es", line.text)
     rate = engine.sample_rate
-    assert gate.check_line(line, pcm, rate) == []
-    assert [f.message for f in gate.check_line(line, b"", rate)] == ["is silent in the audio"]
-    cut = gate.check_line(line, pcm[:len(pcm) // 4 // 2 * 2], rate)
+    assert gate.line_findings(line, pcm, rate) == []
+    assert [f.message for f in gate.line_findings(line, b"", rate)] == ["is silent in the audio"]
+    cut = gate.line_findings(line, pcm[:len(pcm) // 4 // 2 * 2], rate)
     assert len(cut) == 1 and cut[0].message.startswith("is cut in the audio")
     half = len(pcm) // 4 * 2
-    gap = gate.check_line(line, pcm[:half] + bytes(2 * 3 * rate) + pcm[half:], rate)
+    gap = gate.line_findings(line, pcm[:half] + bytes(2 * 3 * rate) + pcm[half:], rate)
     assert len(gap) == 1 and gap[0].message.startswith("has 3.")
     from leafpub.audio.script import Chapter
 

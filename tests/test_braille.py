@@ -236,7 +236,7 @@ def test_letters_a_table_leaves_untranslated_fail_the_gate_and_eight_dots_do_not
     table = tables.Table("uk.utb", "Ukrainian braille")
     texts = ["Що таке мікронідлінг?"]
     pages = layout.lay_out([layout.Block("paragraph", translate.forward(table, texts)[0], 0)], ["⠼⠁"])
-    result = gate.check(table, texts, pages)
+    result = gate.read_back(table, texts, pages)
     assert [(m.message, m.found) for m in result.mismatches] == [(0, "left untranslated or in eight dots: і")]
     with pytest.raises(layout.LayoutError):
         layout.to_ascii("⠁⡁")  # dots 1 and 7
@@ -316,7 +316,7 @@ def test_each_contraction_the_ueb_tolerance_names_is_the_cells_the_code_writes_f
     # Without the list (the apostrophe alone, as for uncontracted UEB) the English sentence fails.
     text = TOLERATED["en"][0]
     pages = layout.lay_out([layout.Block("paragraph", translate.forward(table, [text])[0], 0)], ["⠼⠁"])
-    assert gate.check(tables.Table(table.table, table.code, "apostrophe"), [text], pages).mismatches
+    assert gate.read_back(tables.Table(table.table, table.code, "apostrophe"), [text], pages).mismatches
 
 
 @pytest.mark.parametrize("locale", sorted(TOLERATED))
@@ -324,9 +324,9 @@ def test_each_tolerance_passes_only_what_the_code_cannot_tell_apart_and_still_ca
     table = tables.choice(locale)
     text, letter, other = TOLERATED[locale]
     cells = translate.forward(table, [text])[0]
-    passed = gate.check(table, [text], layout.lay_out([layout.Block("paragraph", cells, 0)], ["⠼⠁"]))
+    passed = gate.read_back(table, [text], layout.lay_out([layout.Block("paragraph", cells, 0)], ["⠼⠁"]))
     assert not passed.mismatches and passed.normalised == 1, passed
     assert letter in cells
     wrong = cells.replace(letter, other, 1)
-    failed = gate.check(table, [text], layout.lay_out([layout.Block("paragraph", wrong, 0)], ["⠼⠁"]))
+    failed = gate.read_back(table, [text], layout.lay_out([layout.Block("paragraph", wrong, 0)], ["⠼⠁"]))
     assert [m.message for m in failed.mismatches] == [0], failed

@@ -137,6 +137,7 @@ def test_a_broken_figure_fails_its_leaflet_naming_the_svg_and_the_build_fetches_
     assert not (project / "output" / "leaflets" / "skin-biopsy" / "skin-biopsy.en.a4.pdf").exists()
 
 
+@pytest.mark.slow
 def test_a_leaflet_whose_figure_breaks_keeps_its_published_documents_outdated(tmp_path):
     project = make_project(tmp_path, broken_locale=False)  # in English only: no catalog needs the figure's texts
     (project / "leaflets" / "hand-washing.md").unlink()

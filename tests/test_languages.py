@@ -8,7 +8,7 @@ from babel.messages.plurals import get_plural
 
 from helpers import read_po_file, ROOT
 from leafpub.catalogs import catalogs
-from leafpub.render import render
+from leafpub.render import templating
 from leafpub.config import load_settings
 from leafpub.languages import UnknownLanguage, counter_style, language_of, localize_digits
 
@@ -76,10 +76,10 @@ def test_plural_forms_on_a_pack_cover(locale, expected):
     pack = Pack(id="p", title="T", clinic=Clinic(name="C"), leaflets=("x",), locales=(locale,),
                 paper="A4", line=1)
     for count, words in expected.items():
-        entry = render.ContentsEntry(catalog.language, "title", 3, count)
+        entry = templating.ContentsEntry(catalog.language, "title", 3, count)
         from datetime import date
 
-        html = render.render_pack_cover(render.make_environment(settings), settings, pack, catalog,
+        html = templating.pack_cover_html(templating.make_environment(settings), settings, pack, catalog,
                                         [entry], created=date(2026, 1, 1))
         shown = re.search(r'<span class="page-count">\((.*?)\)</span>', html).group(1)
         assert shown == words

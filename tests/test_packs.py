@@ -13,7 +13,7 @@ from helpers import broken_text_map, build, make_project, pdf_text
 from leafpub.catalogs import catalogs
 from leafpub import config
 from leafpub.content import content
-from leafpub.render import render
+from leafpub.render import templating
 from leafpub.config import load_settings
 from leafpub.variants import Format
 from leafpub.pdf.pdf import PdfRenderer
@@ -83,7 +83,7 @@ def test_a_stamped_clinic_box_sits_where_weasyprint_lays_out_the_same_details(bu
     pack = config.load_packs(settings).packs[0]
     leaflet = next(leaflet for leaflet in content.load_leaflets(settings).leaflets if leaflet.slug == pack.leaflets[0])
     catalog = catalogs.source_catalog(settings)
-    html = render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
+    html = templating.leaflet_html(templating.make_environment(settings), settings, leaflet, catalog,
                                  format=Format(pack.paper, "standard"), clinic=pack.clinic,
                                  draft=not catalog.review.approved)
     pdf = PdfRenderer(settings).render(html, source="test")

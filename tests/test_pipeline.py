@@ -187,7 +187,7 @@ def test_a_missing_system_requirement_stops_the_build_with_its_fix(tmp_path, cap
 
 @pytest.mark.slow
 def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_path):
-    from leafpub.render import render
+    from leafpub.render import templating
     from leafpub.content.content import load_leaflets
     from leafpub.pdf.pdf import PdfRenderer
 
@@ -208,7 +208,7 @@ def test_a_hostile_translation_is_refused_and_even_rendered_is_only_text(tmp_pat
         # And were it rendered anyway, it is text: nothing fetched, nothing interpreted.
         settings = load_settings(project)
         (leaflet,) = load_leaflets(settings).leaflets
-        html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
+        html = templating.leaflet_html(templating.make_environment(settings), settings, leaflet,
                                      catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"),
                                      clinic=None, draft=True)
         document = PdfRenderer(settings).render(html, source="test")

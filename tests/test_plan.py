@@ -46,7 +46,7 @@ class Digests(incremental.Inputs):
 
 
 def key(planned: plan.Planned, digests=None) -> str:
-    return incremental.key_of(planned.inputs(digests or Digests()))
+    return incremental.document_key(planned.inputs(digests or Digests()))
 
 
 def test_every_leaflet_is_planned_in_every_language_and_format():
@@ -91,14 +91,14 @@ def test_a_packs_leaflet_is_rendered_apart_with_its_box_left_empty():
 
 def test_review_dates_hold_back_overdue_leaflets_unless_allowed():
     due, fine = leaflet("due", next_review=date(2026, 1, 1)), leaflet("fine")
-    reviewed = plan.check_review_dates([due, fine], date(2026, 12, 3), allow_overdue=False)
+    reviewed = plan.split_by_review_date([due, fine], date(2026, 12, 3), allow_overdue=False)
     assert reviewed.leaflets == (fine,) and reviewed.overdue == set()
     problems = reviewed.problems
     assert [p.path for p in problems] == ["leaflets/due.md"] and "2026-01-01 (owner: Dr A)" in problems[0].message
     assert list(reviewed.late) == ["due"]
-    reviewed = plan.check_review_dates([due, fine], date(2026, 12, 3), allow_overdue=True)
+    reviewed = plan.split_by_review_date([due, fine], date(2026, 12, 3), allow_overdue=True)
     assert reviewed.leaflets == (due, fine) and reviewed.overdue == {"due"} and reviewed.problems == ()
-    assert plan.check_review_dates([due], date(2026, 1, 1), allow_overdue=False).leaflets == (due,)  # due that day
+    assert plan.split_by_review_date([due], date(2026, 1, 1), allow_overdue=False).leaflets == (due,)  # due that day
 
 
 def test_packs_share_their_leaflets_and_a_pack_with_a_missing_language_is_not_planned():
@@ -114,11 +114,11 @@ def test_packs_share_their_leaflets_and_a_pack_with_a_missing_language_is_not_pl
 def test_a_packs_key_follows_its_parts_boxes_and_settings():
     inputs = plan.pack_inputs(pack(), ["k1", "k2"], ["<box>"], Digests())
     same = plan.pack_inputs(pack(), ["k1", "k2"], ["<box>"], Digests())
-    assert incremental.key_of(inputs) == incremental.key_of(same)
+    assert incremental.document_key(inputs) == incremental.document_key(same)
     for other in (plan.pack_inputs(pack(), ["k1", "k3"], ["<box>"], Digests()),
                   plan.pack_inputs(pack(), ["k1", "k2"], ["<other box>"], Digests()),
                   plan.pack_inputs(pack(paper="Letter"), ["k1", "k2"], ["<box>"], Digests())):
-        assert incremental.key_of(other) != incremental.key_of(inputs)
+        assert incremental.document_key(other) != incremental.document_key(inputs)
     assert incremental.why(same, inputs) == "its cached PDF was missing"
     assert incremental.why(plan.pack_inputs(pack(), ["k1"], ["<box>"], Digests()), inputs) == \
         "leaflets in it changed"

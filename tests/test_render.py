@@ -6,7 +6,7 @@ from fixture_texts import SPANISH
 
 from helpers import write_catalog
 from leafpub.catalogs import catalogs
-from leafpub.render import render
+from leafpub.render import templating
 from leafpub.config import load_settings
 from leafpub.content.content import load_leaflets
 from leafpub.model import Clinic
@@ -19,7 +19,7 @@ def render_spanish(project, translations, clinic=None):
     settings = load_settings(project)
     (leaflet,) = load_leaflets(settings).leaflets
     catalog = catalogs.load_catalog(settings, "es")
-    return render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
+    return templating.leaflet_html(templating.make_environment(settings), settings, leaflet, catalog,
                                  format=Format("A4", "standard"), clinic=clinic, draft=True)
 
 
@@ -68,7 +68,7 @@ def test_template_strings_translated_with_markup_are_escaped(project):
     path.write_text(text[:start] + 'msgid "Your clinic"\nmsgstr "<u>Su clínica</u>"' + text[end:],
                     encoding="utf-8")
     (leaflet,) = load_leaflets(settings).leaflets
-    html = render.render_leaflet(render.make_environment(settings), settings, leaflet,
+    html = templating.leaflet_html(templating.make_environment(settings), settings, leaflet,
                                  catalogs.load_catalog(settings, "es"), format=Format("A4", "standard"), clinic=None,
                                  draft=False)
     assert "<h2>&lt;u&gt;Su clínica&lt;/u&gt;</h2>" in html
@@ -85,7 +85,7 @@ def render_in(project, locale, translations, record=None):
     settings = load_settings(project)
     (leaflet,) = load_leaflets(settings).leaflets
     catalog = catalogs.load_catalog(settings, locale)
-    return render.render_leaflet(render.make_environment(settings), settings, leaflet, catalog,
+    return templating.leaflet_html(templating.make_environment(settings), settings, leaflet, catalog,
                                  format=Format("A4", "standard"), clinic=None, draft=True, record=record)
 
 

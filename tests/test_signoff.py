@@ -105,7 +105,7 @@ def test_the_sign_off_sheet_shows_what_changed_since_the_last_sign_off(tmp_path,
            "When to ask for help 8 When to ask for help 9 Ask a nurse if you have a cut on your hands." in text
 
 def test_the_sign_off_sheet_of_a_leaflet_with_a_figure_shows_its_texts(tmp_path, capsys):
-    from conftest import make_elements_project
+    from helpers import make_elements_project
 
     project = make_elements_project(tmp_path)
     assert pipeline.main(["--project", str(project), "review", "en"]) == 0

@@ -19,7 +19,7 @@ from leafpub.render.pool import LocalPool
 from leafpub.pdfobjects import add_object
 from leafpub.catalogs import catalogs
 from leafpub import config
-from leafpub.render import render
+from leafpub.render import templating
 from leafpub.config import load_settings
 from leafpub.model import PackPart, Pdf
 from leafpub.pdf.pdf import PdfRenderer
@@ -98,13 +98,13 @@ def test_a_pack_with_a_damaged_part_is_a_problem_and_is_not_published(project):
     settings = load_settings(project)
     pack = config.load_packs(settings).packs[0]
     catalog = catalogs.source_catalog(settings)
-    box = render.render_contact_box(render.make_environment(settings), settings, catalog, pack.clinic, number=0)
+    box = templating.contact_box_html(templating.make_environment(settings), settings, catalog, pack.clinic, number=0)
 
     def make_pack_job(key, base):
         part = PackPart(slug="hand-washing", leaflet_title="Hand washing", language=catalog.language,
                         title="Hand washing", base=Pdf(base, 1), anchor=(0, 50.0, 50.0),
                         base_key=key)
-        sheet = render.render_pack_cover(render.make_environment(settings), settings, pack, catalog, [],
+        sheet = templating.pack_cover_html(templating.make_environment(settings), settings, pack, catalog, [],
                                          created=date(2026, 1, 1), boxes=[box])
         return pack_job.PackJob(key, pack, (sheet,) * 3, (), (part,), catalog.language)
 

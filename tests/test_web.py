@@ -17,7 +17,7 @@ from leafpub.catalogs import catalogs
 from leafpub.content import content
 from leafpub.plan import incremental
 from leafpub import online
-from leafpub.render import render
+from leafpub.render import templating
 from leafpub.web import web
 from leafpub.config import load_settings
 from leafpub.languages import language_of
@@ -36,7 +36,7 @@ def shipped_web_page(locale: str, overdue: bool = False) -> str:
     catalog = catalogs.source_catalog(SETTINGS) if locale == "en" else catalogs.load_catalog(SETTINGS, locale)
     others = [language_of(other) for other in ("en", "ar", "zh_Hans") if other != locale]
     published = {f"leaflets/{leaflet.slug}/{leaflet.slug}.{locale}.a4.pdf"}
-    document = web.render_web(SETTINGS, render.make_environment(SETTINGS), leaflet, catalog, overdue=overdue,
+    document = web.web_page_html(SETTINGS, templating.make_environment(SETTINGS), leaflet, catalog, overdue=overdue,
                               published=published, others=others, inputs=incremental.Inputs(SETTINGS, ()), previous={})
     return document.html.decode("utf-8")
 
@@ -49,7 +49,7 @@ def elements_web_pages(folder: Path) -> list[Path]:
     pages = []
     for locale in ("en", "ar", "zh_Hans"):
         catalog = catalogs.source_catalog(settings) if locale == "en" else catalogs.load_catalog(settings, locale)
-        document = web.render_web(settings, render.make_environment(settings), leaflet, catalog, overdue=False,
+        document = web.web_page_html(settings, templating.make_environment(settings), leaflet, catalog, overdue=False,
                                   published={f"leaflets/{leaflet.slug}/{leaflet.slug}.{locale}.a4.pdf"}, others=[],
                                   inputs=incremental.Inputs(settings, ()), previous={})
         pages.append(folder / f"elements.{locale}.html")

@@ -121,7 +121,7 @@ def longest_silence(pcm: bytes, sample_rate: int) -> float:
     return max(gaps, default=0) / sample_rate
 
 
-def check_line(line: Line, pcm: bytes, sample_rate: int) -> list[Finding]:
+def line_findings(line: Line, pcm: bytes, sample_rate: int) -> list[Finding]:
     """A message with text but no sound, a long gap inside it, or too little time for its text."""
     seconds = len(pcm) / 2 / sample_rate
     unit = unit_of(line.locale)

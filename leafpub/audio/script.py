@@ -86,7 +86,7 @@ def closing(leaflet: Leaflet, catalog: LocaleCatalog) -> list:
     listener is already online, on the page that plays this."""
     from ..formats import formats
     from ..languages import localize_digits
-    from ..render.render import review_dates
+    from ..render.templating import review_dates
 
     gettext, language = catalog.translations.gettext, catalog.language
     dates = review_dates(leaflet, language)

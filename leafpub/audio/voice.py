@@ -102,7 +102,7 @@ def engine_identity(settings) -> str:
         return _identities[settings.output_dir]
     files = engine_files()
     stats = "\n".join(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in files)
-    key = checkcache.key_of(stats, version("espeakng-loader"))
+    key = checkcache.check_key(stats, version("espeakng-loader"))
     found = checkcache.recall(settings, "espeak-ng", key)
     if isinstance(found, str):
         _identities[settings.output_dir] = found

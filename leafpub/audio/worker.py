@@ -82,7 +82,7 @@ def synthesise(engine: voice.Engine, chapter: Chapter, allowed, findings: list) 
             findings.append(gate.Finding(line, f"is English, not {line.locale} ({', '.join(english)}): "
                                                "the voice would read it by the rules of its own language"))
         pcm = engine.speak(speaker.name, line.text)
-        findings += gate.check_line(line, pcm, engine.sample_rate)
+        findings += gate.line_findings(line, pcm, engine.sample_rate)
         parts += [pcm, silence(PAUSE_BETWEEN_MESSAGES_S, engine.sample_rate)]
     return b"".join(parts)
 

@@ -20,7 +20,7 @@ from ..markup import parse_inline
 from ..content.elements import reading_order
 from ..model import Leaflet, LocaleCatalog, Settings
 from ..problems import Problem, ProblemError
-from ..render.render import review_dates
+from ..render.templating import review_dates
 from . import gate, layout, translate
 from ..formats import braille_tables as tables
 
@@ -179,7 +179,7 @@ def make(settings: Settings, leaflet: Leaflet, catalog: LocaleCatalog, overdue: 
         index += 1
     pages = layout.lay_out(blocks, cells[len(shown):])
     try:
-        result = gate.check(table, [text.text for text in shown], pages)
+        result = gate.read_back(table, [text.text for text in shown], pages)
     except translate.TranslationError as error:
         raise ProblemError([where(catalog, leaflet, None, f"no braille: {error}")]) from None
     if result.mismatches:

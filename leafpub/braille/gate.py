@@ -28,7 +28,7 @@ class Result:
         return {"checked": self.checked, "exact": self.exact, "normalised": self.normalised}
 
 
-def check(table: Table, texts: list[str], pages: list[list[layout.Line]]) -> Result:
+def read_back(table: Table, texts: list[str], pages: list[list[layout.Line]]) -> Result:
     """texts[i]: message i's print text, as the leaflet prints it (markup removed)."""
     cells = layout.message_cells(pages)
     mismatches, indices = [], []

@@ -198,7 +198,7 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
         raise ProblemError([Problem(display, None, str(error), locale=locale)]) from None
     data = sources.read(settings.root, path, MAX_CATALOG_BYTES, locale=locale)
     # The checks below found the same last time if these bytes, the glossary's and the code are the same.
-    key = checkcache.key_of(locale, display, data, glossary.glossary_bytes(settings))
+    key = checkcache.check_key(locale, display, data, glossary.glossary_bytes(settings))
     checked = checkcache.problems_from_json(checkcache.recall(settings, f"catalog.{locale}", key))
     if checked is None:  # (results are kept only for a catalog that passed these two)
         # One clear problem for a file gettext cannot read at all, before msgfmt and Babel
@@ -223,12 +223,12 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
     buffer.seek(0)
     loaded = LocaleCatalog(
         language=language, path=display, translations=Translations(buffer, domain=DOMAIN),
-        lines={key_of(message.id): message.lineno for message in messages},
-        strings={key_of(message.id): forms_of(message.string) for message in messages
+        lines={singular_of(message.id): message.lineno for message in messages},
+        strings={singular_of(message.id): forms_of(message.string) for message in messages
                  if not message.fuzzy and is_translated(message.string)},
-        fuzzy={key_of(message.id): forms_of(message.string) for message in messages
+        fuzzy={singular_of(message.id): forms_of(message.string) for message in messages
                if message.fuzzy and is_translated(message.string)},
-        messages={key_of(message.id): forms_of(message.id) for message in messages},
+        messages={singular_of(message.id): forms_of(message.id) for message in messages},
         problems=tuple(checked),
         digest=messages_digest(catalog),
     )
@@ -237,7 +237,7 @@ def load_catalog(settings: Settings, locale: str) -> LocaleCatalog:
 
 def remembered_language(settings: Settings, locale: str) -> Language:
     """language_of, kept in output/.cache: CLDR's data for a locale takes longer to load than its catalog."""
-    key = checkcache.key_of(locale)
+    key = checkcache.check_key(locale)
     try:
         return Language(**checkcache.recall(settings, f"language.{locale}", key))
     except TypeError:  # nothing kept (None), or not a Language
@@ -266,7 +266,7 @@ def read_catalog(settings: Settings, path: Path) -> Catalog:
 def needed_messages(leaflets: Iterable, template_messages: Iterable) -> list[str]:
     """The msgids (plural ones by their singular) that these leaflets and templates print."""
     return [message.text for leaflet in leaflets for message in leaflet.messages()] + [
-        key_of(message) for message in template_messages]
+        singular_of(message) for message in template_messages]
 
 
 def publication_problems(catalog: LocaleCatalog, needed: Iterable[str | tuple]) -> list[Problem]:
@@ -292,7 +292,7 @@ def missing_translations(catalog: LocaleCatalog, needed: Iterable[str | tuple]) 
     if catalog.is_source:
         return []
     problems = []
-    for msgid in dict.fromkeys(key_of(msgid) for msgid in needed):
+    for msgid in dict.fromkeys(singular_of(msgid) for msgid in needed):
         if msgid not in catalog.messages:
             problems.append(Problem(catalog.path, None, f"message {short(msgid)} is missing "
                                     "(run 'pipeline.py update')", locale=catalog.language.locale))
@@ -305,7 +305,7 @@ def count_states(catalog: LocaleCatalog) -> dict[str, int]:
             "untranslated": len(catalog.messages) - len(catalog.strings) - fuzzy}
 
 
-def key_of(msgid: str | tuple | list) -> str:
+def singular_of(msgid: str | tuple | list) -> str:
     """Plural messages are keyed by their singular form."""
     return msgid if isinstance(msgid, str) else msgid[0]
 
@@ -317,7 +317,7 @@ def is_translated(string) -> bool:
 
 
 def short(msgid) -> str:
-    text = key_of(msgid)
+    text = singular_of(msgid)
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ..catalogs import catalogs
 from ..content import content
-from ..render import render
-from ..markup import render_inline
+from ..render import templating
+from ..markup import inline_html
 from ..variants import Format
 from ..model import Leaflet, LocaleCatalog, Settings, SourceText
 from ..problems import Problem, ProblemError
@@ -41,10 +41,10 @@ def proof_summary(catalog: LocaleCatalog) -> str:
             f"{len(catalog.problems)} failed checks")
 
 
-def render_proof(environment: Environment, settings: Settings, leaflet: Leaflet,
+def proof_html(environment: Environment, settings: Settings, leaflet: Leaflet,
                  catalog: LocaleCatalog, paper: str) -> str:
     """The leaflet as patients would get it, with what is missing or unsure highlighted."""
-    return render.render_leaflet(environment, settings, leaflet, catalog,
+    return templating.leaflet_html(environment, settings, leaflet, catalog,
                                  format=Format(paper, "standard"), clinic=None, draft=True,
                                  proof=proof_summary(catalog))
 
@@ -52,11 +52,11 @@ def render_proof(environment: Environment, settings: Settings, leaflet: Leaflet,
 def review_sections(leaflet: Leaflet, catalog: LocaleCatalog,
                     template_messages: list) -> list[ReviewSection]:
     """The leaflet's messages in reading order, by section, then the labels of the templates."""
-    functions = render.translation_functions(catalog, proof=True)
+    functions = templating.translation_functions(catalog, proof=True)
     counter = iter(range(1, 10_000))
 
     def row(text: str) -> ReviewRow:
-        return ReviewRow(next(counter), render_inline(text),
+        return ReviewRow(next(counter), inline_html(text),
                          functions["translate"](SourceText(text, 0, "")), functions["message_state"](text))
 
     sections = [ReviewSection("Title", (row(leaflet.title.text),))]
@@ -66,18 +66,18 @@ def review_sections(leaflet: Leaflet, catalog: LocaleCatalog,
             texts += [message.text for message in block.messages()]
         heading = section.heading.text if section.heading else "Introduction"
         sections.append(ReviewSection(heading, tuple(row(text) for text in texts)))
-    labels = dict.fromkeys(catalogs.key_of(message) for message in template_messages)
+    labels = dict.fromkeys(catalogs.singular_of(message) for message in template_messages)
     sections.append(ReviewSection("Labels, footer and pack cover", tuple(row(text) for text in labels)))
     return sections
 
 
-def render_review(environment: Environment, settings: Settings, leaflet: Leaflet,
+def review_html(environment: Environment, settings: Settings, leaflet: Leaflet,
                   catalog: LocaleCatalog, template_messages: list, paper: str) -> str:
     source = catalogs.source_catalog(settings)
     review = catalog.review
     state = (f"approved by {review.approved_by} on {review.approved_on}" if review.state == "approved"
              else f"draft ({review.reason})")
-    return render.render(environment, "review.html", source, settings, {
+    return templating.render(environment, "review.html", source, settings, {
         "leaflet": leaflet,
         "language": catalog.language,
         "source_language": source.language,
@@ -90,7 +90,7 @@ def render_review(environment: Environment, settings: Settings, leaflet: Leaflet
         "review_state": state,
         "summary": proof_summary(catalog),
         "sections": review_sections(leaflet, catalog, template_messages),
-        "translation_font_stack": render.font_stack(settings, catalog.language),
+        "translation_font_stack": templating.font_stack(settings, catalog.language),
     })
 
 
@@ -109,17 +109,17 @@ def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str]
     if found or unknown:
         raise ProblemError([*found, *(Problem("leaflets", None, f"no leaflet {slug!r}") for slug in unknown)])
     catalog = catalogs.load_catalog(settings, locale)
-    environment = render.make_environment(settings)
-    template_messages = render.template_messages(environment, render.LEAFLET_TEMPLATES + ("pack-cover.html",))
+    environment = templating.make_environment(settings)
+    template_messages = templating.template_messages(environment, templating.LEAFLET_TEMPLATES + ("pack-cover.html",))
     from ..pdf.pdf import PdfRenderer  # WeasyPrint only for the commands that render
 
     renderer = PdfRenderer(settings)
     written = []
     for leaflet in chosen:
         if kind == "proof":
-            html = render_proof(environment, settings, leaflet, catalog, settings.paper)
+            html = proof_html(environment, settings, leaflet, catalog, settings.paper)
         else:
-            html = render_review(environment, settings, leaflet, catalog, template_messages, settings.paper)
+            html = review_html(environment, settings, leaflet, catalog, template_messages, settings.paper)
         pdf = renderer.render(html, source=catalog.path, locale=locale, leaflet=leaflet.slug)
         path = settings.proofs_dir / f"{leaflet.slug}.{locale}.{kind}.pdf"
         write_proof(settings, path, pdf.data)
@@ -148,9 +148,9 @@ def make_back_translation_reports(settings: Settings, locale: str, file: Path, s
     catalog = catalogs.read_catalog(settings, catalogs.catalog_path(settings, locale))
     back, back_digest = backtranslation.read_back_translation(file, shown)
     rows = backtranslation.compare(catalog, locale, back, shown)
-    environment = render.make_environment(settings)
-    labels = {catalogs.key_of(message) for message in
-              render.template_messages(environment, render.LEAFLET_TEMPLATES + ("pack-cover.html",))}
+    environment = templating.make_environment(settings)
+    labels = {catalogs.singular_of(message) for message in
+              templating.template_messages(environment, templating.LEAFLET_TEMPLATES + ("pack-cover.html",))}
     source = catalogs.source_catalog(settings)
     from ..pdf.pdf import PdfRenderer  # WeasyPrint only for the commands that render
 
@@ -159,17 +159,17 @@ def make_back_translation_reports(settings: Settings, locale: str, file: Path, s
         keys = {message.text for message in leaflet.messages()} | labels
         chosen = [row for row in rows if row.key in keys]
         missing = sum(1 for row in chosen if row.state == "missing")
-        html = render.render(environment, "back-translation.html", source, settings, {
+        html = templating.render(environment, "back-translation.html", source, settings, {
             "leaflet": leaflet, "language": loaded.language, "source_language": source.language,
             "paper": settings.paper, "variant": "standard",
             "title": f"Back-translation: {leaflet.title.text} ({loaded.language.english_name})",
             "created": leaflet.last_reviewed.isoformat(), "catalog_path": loaded.path, "digest": loaded.digest,
             "back_digest": back_digest, "back_file": Path(shown).name,
             "summary": f"{len(chosen)} texts, {missing} not back-translated",
-            "rows": [{"english": render_inline(row.english), "translation": render_inline(row.translation),
-                      "back": render_inline(row.back), "difference": row.difference, "state": row.state}
+            "rows": [{"english": inline_html(row.english), "translation": inline_html(row.translation),
+                      "back": inline_html(row.back), "difference": row.difference, "state": row.state}
                      for row in chosen],
-            "translation_font_stack": render.font_stack(settings, loaded.language),
+            "translation_font_stack": templating.font_stack(settings, loaded.language),
         })
         pdf = renderer.render(html, source=loaded.path, locale=locale, leaflet=leaflet.slug)
         path = settings.proofs_dir / f"{leaflet.slug}.{locale}.back-translation.pdf"

@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from ..catalogs import catalogs, signoff
 from ..content import content
-from ..render import render
-from ..markup import render_inline
+from ..render import templating
+from ..markup import inline_html
 from ..model import Leaflet, Settings
 from ..problems import Problem, ProblemError
 from .proofs import ReviewRow, ReviewSection, write_proof
@@ -42,8 +42,8 @@ def changes_since(old: Leaflet, new: Leaflet) -> list[Change]:
         if tag == "equal":
             continue
         for was, now in itertools.zip_longest(before[start:end], after[new_start:new_end], fillvalue=""):
-            changes.append(Change("", render_inline(was) if was else Markup(""),
-                                  render_inline(now) if now else Markup("")))
+            changes.append(Change("", inline_html(was) if was else Markup(""),
+                                  inline_html(now) if now else Markup("")))
     return changes
 
 
@@ -52,7 +52,7 @@ def english_sections(leaflet: Leaflet) -> list[ReviewSection]:
     counter = itertools.count(1)
 
     def row(text: str) -> ReviewRow:
-        return ReviewRow(next(counter), render_inline(text), Markup(""), None)
+        return ReviewRow(next(counter), inline_html(text), Markup(""), None)
 
     sections = [ReviewSection("Title", (row(leaflet.title.text),))]
     for section in leaflet.sections:
@@ -75,7 +75,7 @@ def make_signoff_sheets(settings: Settings, slugs: Sequence[str] = ()) -> list[P
     signoffs, refused = signoff.read_signoffs(settings)
     states = {state.slug: state for state in signoff.clinical_states(settings, chosen, signoffs, refused)}
     source = catalogs.source_catalog(settings)
-    environment = render.make_environment(settings)
+    environment = templating.make_environment(settings)
     from ..pdf.pdf import PdfRenderer  # WeasyPrint only for the commands that render
 
     renderer, written = PdfRenderer(settings), []
@@ -84,7 +84,7 @@ def make_signoff_sheets(settings: Settings, slugs: Sequence[str] = ()) -> list[P
         signed = (content.parse_leaflet(previous.text.removeprefix("\ufeff"), "signed off", leaflet.slug,
                                         content.figure_loader(settings.root, settings.leaflets_dir))
                   if previous else None)  # read_signoffs parsed it once already: it parses
-        html = render.render(environment, "clinical-review.html", source, settings, {
+        html = templating.render(environment, "clinical-review.html", source, settings, {
             "leaflet": leaflet, "language": source.language, "paper": settings.paper, "variant": "standard",
             "title": f"Clinical sign-off: {leaflet.title.text}", "created": leaflet.last_reviewed.isoformat(),
             "digest": signoff.leaflet_digest(settings, leaflet),

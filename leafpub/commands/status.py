@@ -8,7 +8,7 @@ from datetime import date
 
 from ..catalogs import catalogs, signoff
 from ..content import content
-from ..render import render
+from ..render import templating
 from ..formats import braille_tables as tables
 from ..model import Leaflet, Settings
 from ..problems import Problem, ProblemError
@@ -41,9 +41,9 @@ class LocaleStatus:
 def source_messages(settings: Settings) -> tuple[list, list[Problem]]:
     """The msgids the leaflets and templates use now, and any problem with the leaflets."""
     loaded = content.load_leaflets(settings)
-    environment = render.make_environment(settings)
-    needed = catalogs.needed_messages(loaded.leaflets, render.template_messages(environment,
-                                                                         render.LEAFLET_TEMPLATES))
+    environment = templating.make_environment(settings)
+    needed = catalogs.needed_messages(loaded.leaflets, templating.template_messages(environment,
+                                                                         templating.LEAFLET_TEMPLATES))
     return needed, list(loaded.problems)
 
 

@@ -66,7 +66,7 @@ def texts(catalog: Catalog) -> list[tuple[str, str, str, str]]:
         strings = forms(message.string)
         if message.fuzzy or not all(strings) or not any(strings):
             continue
-        ident, english, msgid = unit_id(message), forms(message.id), catalogs.key_of(message.id)
+        ident, english, msgid = unit_id(message), forms(message.id), catalogs.singular_of(message.id)
         if len(english) == 1:
             found.append((ident, msgid, english[0], strings[0]))
             continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..catalogs import catalogs
-from ..render import documents, render
+from ..render import documents, templating
 from ..plan import incremental, plan
 from ..render.documents import PackOutcome, Renderers
 from ..model import Failure, LeafletDocument, Pack, PackDocument, PackPart, Pdf, Settings
@@ -91,7 +91,7 @@ def plan_pack(renderers: Renderers, pack: Pack, bases: Bases, cover_catalog, cre
         return PlannedPack(pack, problems=tuple(dict.fromkeys(problems)))
     inputs = plan.pack_inputs(pack, [part.base_key for part in parts], [box.html for box in boxes],
                               renderers.inputs)
-    key = incremental.key_of(inputs)
+    key = incremental.document_key(inputs)
     cached = renderers.cache.get(key)
     if cached:
         return PlannedPack(pack, inputs, cached=cached[0])
@@ -105,7 +105,7 @@ def plan_pack(renderers: Renderers, pack: Pack, bases: Bases, cover_catalog, cre
     # A box in a large (CJK) face is rendered alone: no render loads several such faces.
     large = [box for box in boxes if renderers.coverage.uses_large_face(box.language)]
     covers = cover_html(renderers, pack, cover_catalog, parts, [box for box in boxes if box not in large], created)
-    box_sheets = tuple(render.render_contact_sheet(renderers.environment, renderers.settings, pack, cover_catalog,
+    box_sheets = tuple(templating.contact_sheet_html(renderers.environment, renderers.settings, pack, cover_catalog,
                                                    [box]) for box in large)
     large_faces = {box.language.locale for box in large}
     job = PackJob(key, pack, covers, box_sheets, tuple(parts), cover_catalog.language,
@@ -129,7 +129,7 @@ def pack_parts(renderers: Renderers, pack: Pack, bases: Bases):
                 problems += bases.problems[key]
                 continue
             try:
-                boxes.append(render.render_contact_box(renderers.environment, renderers.settings, base.catalog,
+                boxes.append(templating.contact_box_html(renderers.environment, renderers.settings, base.catalog,
                                                        pack.clinic, number=len(parts),
                                                        notice=pack.sides == 2 and bases.ready[key][0].pages % 2 == 1))
             except ProblemError as error:
@@ -187,8 +187,8 @@ def cover_html(renderers: Renderers, pack: Pack, catalog, parts: list[PackPart],
     length (the worker picks the one that fits)."""
     sheets = []
     for cover_pages in range(1, MOST_COVER_PAGES + 1):
-        entries = [render.ContentsEntry(part.language, part.title, start, part.base.pages)
+        entries = [templating.ContentsEntry(part.language, part.title, start, part.base.pages)
                    for part, start in zip(parts, contents_pages(cover_pages, parts, pack.sides))]
-        sheets.append(render.render_pack_cover(renderers.environment, renderers.settings, pack, catalog,
+        sheets.append(templating.pack_cover_html(renderers.environment, renderers.settings, pack, catalog,
                                                entries, created=created, boxes=boxes))
     return tuple(sheets)

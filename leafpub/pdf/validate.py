@@ -33,7 +33,7 @@ def validate_pdf(data: bytes, scan: bool = True) -> list[str]:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as error:  # not even qpdf's repair could read it
         problems = [f"qpdf --check: {plain(str(error))}"]
-        said = GHOSTSCRIPT.render(data)
+        said = GHOSTSCRIPT.rasterise(data)
         return problems + ([f"Ghostscript could not render it: {said}"] if said is not None else [])
     with pdf:
         problems = []
@@ -42,7 +42,7 @@ def validate_pdf(data: bytes, scan: bool = True) -> list[str]:
         found = pdf.check_pdf_syntax()
         if found:
             problems.append("qpdf --check: " + plain("; ".join(found)))
-        said = GHOSTSCRIPT.render(data)
+        said = GHOSTSCRIPT.rasterise(data)
         if said is not None:
             problems.append(f"Ghostscript could not render it: {said}")
         problems += [f"font {name} is not embedded" for name in unembedded_fonts(pdf)]
@@ -87,13 +87,13 @@ class Ghostscript:
         self.mark = f"leafpub-{secrets.token_hex(8)}-"  # what no PDF can print
         self.lock = threading.Lock()
 
-    def render(self, data: bytes) -> str | None:
+    def rasterise(self, data: bytes) -> str | None:
         """None when every page renders without error or warning; what Ghostscript said
         (or that it crashed or timed out) otherwise."""
         with self.lock:  # one PDF at a time, even from a worker's threads
-            return self.render_one(data)
+            return self.rasterise_one(data)
 
-    def render_one(self, data: bytes) -> str | None:
+    def rasterise_one(self, data: bytes) -> str | None:
         if self.process is None or self.process.poll() is not None or not self.folder.is_dir():
             self.start()  # first use, a crash, or its folder removed by a temp cleaner
         path = self.folder / "document.pdf"

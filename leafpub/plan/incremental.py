@@ -48,7 +48,7 @@ def digest(value) -> str:
                           .encode("utf-8")).hexdigest()
 
 
-def key_of(inputs: dict) -> str:
+def document_key(inputs: dict) -> str:
     return digest(inputs)
 
 

@@ -157,7 +157,7 @@ class ReviewDates:
         return tuple(self.late.values())
 
 
-def check_review_dates(leaflets: Iterable[Leaflet], today: date, allow_overdue: bool) -> ReviewDates:
+def split_by_review_date(leaflets: Iterable[Leaflet], today: date, allow_overdue: bool) -> ReviewDates:
     """Leaflets past their next-review date are not built, unless the operator allows it:
     then they are, with "review overdue" on every page."""
     current, overdue, late = [], set(), {}

@@ -17,7 +17,7 @@ from jinja2 import Environment
 from ..catalogs import catalogs
 from .. import fonts
 from ..plan import incremental
-from . import jobs, render
+from . import jobs, templating
 from ..pdf import textgate
 from ..model import Clinic, Leaflet, LeafletDocument, LocaleCatalog, Pdf, Settings
 from ..plan.plan import Planned
@@ -43,7 +43,7 @@ class Renderers:
     @classmethod
     def for_build(cls, settings: Settings, template_messages, dump_html: Path | None = None) -> Renderers:
         previous = sources.read_manifest(settings.output_dir)
-        return cls(settings, render.make_environment(settings), fonts.GlyphCoverage(settings),
+        return cls(settings, templating.make_environment(settings), fonts.GlyphCoverage(settings),
                    incremental.Inputs(settings, template_messages), incremental.RenderCache(settings.output_dir),
                    {e["path"]: e for e in previous.get("leaflets", []) + previous.get("packs", [])}, dump_html)
 
@@ -56,7 +56,7 @@ def render_job(renderers: Renderers, plan: Planned, key: str) -> jobs.RenderJob:
     """The HTML of a planned leaflet and how a worker renders and checks it."""
     catalog = plan.catalog
     shown: list[tuple] = []
-    html = render.render_leaflet(renderers.environment, renderers.settings, plan.leaflet, catalog,
+    html = templating.leaflet_html(renderers.environment, renderers.settings, plan.leaflet, catalog,
                                  format=plan.format, clinic=None, draft=not catalog.review.approved,
                                  overdue=plan.overdue, reserved=plan.reserved, record=shown)
     if renderers.dump_html:
@@ -75,7 +75,7 @@ def shown_texts(leaflet: Leaflet, catalog: LocaleCatalog, shown: list[tuple]):
     catalog line it comes from (for the source language, the leaflet's or templates/)."""
     lines = {message.text: message.line for message in leaflet.messages()}
     for msgid, text in dict.fromkeys(shown):
-        key = catalogs.key_of(msgid)
+        key = catalogs.singular_of(msgid)
         if catalog.is_source:
             yield textgate.PrintedText(text, leaflet.path if key in lines else "templates", lines.get(key), key)
         else:
@@ -104,7 +104,7 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress,
     problems: dict[str, list[Problem]] = {}
     keys = {}
     for plan in planned:
-        key = keys[id(plan)] = incremental.key_of(plan.inputs(renderers.inputs))
+        key = keys[id(plan)] = incremental.document_key(plan.inputs(renderers.inputs))
         cached = renderers.cache.get(key)
         if cached:
             ready[key] = cached
@@ -209,11 +209,11 @@ def printed_texts(leaflet: Leaflet, catalog: LocaleCatalog, needed):
     if catalog.is_source:
         sources = {message.text: message.line for message in leaflet.messages()}
         for msgid in needed:
-            key = catalogs.key_of(msgid)
+            key = catalogs.singular_of(msgid)
             yield (leaflet.path if key in sources else "templates", sources.get(key), key)
     else:
         for msgid in needed:
-            key = catalogs.key_of(msgid)
+            key = catalogs.singular_of(msgid)
             for form in catalog.strings.get(key, ()):
                 yield catalog.path, catalog.lines.get(key), form
 

@@ -254,7 +254,7 @@ def is_running(pid: int) -> bool:
         return False
 
 
-def language_of(job) -> str:
+def font_group(job) -> str:
     """What a job shares its loaded fonts with: the other documents in its language; for a
     pack, its CJK face with the other packs with a box in that face."""
     return getattr(job, "locale", None) or getattr(job, "large_face", None) or job.key
@@ -272,7 +272,7 @@ class LanguageQueue:
         return any(self.waiting.values())
 
     def add(self, job) -> None:
-        self.waiting.setdefault(language_of(job), deque()).append(job)
+        self.waiting.setdefault(font_group(job), deque()).append(job)
 
     def finished(self, worker: int) -> None:
         self.holding[worker] -= 1

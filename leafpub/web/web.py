@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from .. import checkcache, online
 from ..plan import incremental
-from ..render import render
+from ..render import templating
 from ..formats import formats as alternative
 from ..formats.formats import SYNTHETIC_NOTICE
 from ..languages import language_of
@@ -113,7 +113,7 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
             others = sorted((language for language in [c.language for c in made] + kept
                              if language != catalog.language), key=lambda language: language.english_name)
             try:
-                documents.append(render_web(settings, environment, leaflet, catalog, overdue=leaflet.slug in overdue,
+                documents.append(web_page_html(settings, environment, leaflet, catalog, overdue=leaflet.slug in overdue,
                                             published=published, others=others, inputs=inputs, previous=previous,
                                             formats=offered.get((leaflet.slug, catalog.language.locale), ())))
             except ProblemError as error:
@@ -122,7 +122,7 @@ def web_versions(settings: Settings, environment, leaflets: Iterable[Leaflet],
     return WebVersions(tuple(documents), tuple(problems), tuple(web_failures))
 
 
-def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: LocaleCatalog, *, overdue: bool,
+def web_page_html(settings: Settings, environment, leaflet: Leaflet, catalog: LocaleCatalog, *, overdue: bool,
                published: Collection[str], others: Iterable[Language], inputs: incremental.Inputs,
                previous: Mapping[str, dict], formats: Iterable = ()) -> WebDocument:
     """One leaflet's web version in the catalog's language (the published one if its inputs are the same)."""
@@ -143,11 +143,11 @@ def render_web(settings: Settings, environment, leaflet: Leaflet, catalog: Local
                                              checkcache.checking_code()])}
     html = published_page(settings, previous.get(online.web_path(slug, language.locale)), made_from)
     if html is None:
-        html = render.render(environment, "web.html", catalog, settings, {
+        html = templating.render(environment, "web.html", catalog, settings, {
             "leaflet": leaflet, "language": language, "title": title, "draft": not catalog.review.approved,
             "clinical_pending": leaflet.clinical is None, "overdue": overdue, "pdfs": pdfs, "others": links,
             "formats": offered, "audio": audio, "formats_heading": alternative.optional(catalog, alternative.ONLINE_HEADING),
-            "statement": catalog.translations.gettext(statement), **render.review_dates(leaflet, language),
+            "statement": catalog.translations.gettext(statement), **templating.review_dates(leaflet, language),
         }).encode("utf-8")
     return WebDocument(leaflet, language, title, html, catalog.review.state, made_from)
 

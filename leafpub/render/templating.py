@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from .. import checkcache, online, sources
 from ..formats import formats
 from ..languages import counter_style, language_of, localize_digits
-from ..markup import render_inline
+from ..markup import inline_html
 from ..variants import BLEED_MM, BY_NAME, Format, SLUG_MM
 from ..model import Clinic, Language, Leaflet, LocaleCatalog, Pack, Settings, SourceText
 from ..problems import Problem, ProblemError
@@ -149,14 +149,14 @@ def translation_functions(catalog: LocaleCatalog, proof: bool = False, record: l
                          state_of(singular))
 
     def translate(source: SourceText) -> Markup:
-        html = noted(source.text, render_inline(shown(source.text), links))
+        html = noted(source.text, inline_html(shown(source.text), links))
         if not catalog.is_source:
             html = mark_foreign(html, catalog.language.script, source_tag)
         return highlight(html, state_of(source.text))
 
     def translate_text(source: SourceText) -> str:
         """A message as plain text, for an attribute (a figure's alternative text): not printed."""
-        return render_inline(shown(source.text)).striptags()
+        return inline_html(shown(source.text)).striptags()
 
     # A message named by a variable (formats.statement): the same gettext, under a name the
     # extractor does not read, so that a message a catalog may lack is not required of it.
@@ -213,7 +213,7 @@ def template_messages(environment: Environment, names: Iterable[str],
     need not parse them)."""
     names = tuple(names)
     texts = [environment.loader.get_source(environment, name)[0] for name in names]
-    key = checkcache.key_of(*names, *texts)
+    key = checkcache.check_key(*names, *texts)
     kept = checkcache.recall(settings, "template-messages", key) if settings else None
     if isinstance(kept, list):
         return [tuple(message) if isinstance(message, list) else message for message in kept]
@@ -223,7 +223,7 @@ def template_messages(environment: Environment, names: Iterable[str],
     return messages
 
 
-def render_leaflet(environment: Environment, settings: Settings, leaflet: Leaflet,
+def leaflet_html(environment: Environment, settings: Settings, leaflet: Leaflet,
                    catalog: LocaleCatalog, *, format: Format, clinic: Clinic | None,
                    draft: bool, overdue: bool = False, proof: str | None = None,
                    reserved: bool = False, record: list | None = None) -> str:
@@ -267,7 +267,7 @@ def contact_box_size_mm(format: Format) -> tuple[float, float]:
     return (PAPER_WIDTH_MM[format.paper] - SIDE_MARGINS_MM, BY_NAME[format.variant].contact_box_mm)
 
 
-def render_contact_box(environment: Environment, settings: Settings, catalog: LocaleCatalog,
+def contact_box_html(environment: Environment, settings: Settings, catalog: LocaleCatalog,
                        clinic: Clinic, number: int, notice: bool = False) -> ContactBox:
     """A clinic's contact box with its labels in the catalog's language, for part `number`;
     with `notice`, the notice for a blank back page after that part."""
@@ -276,7 +276,7 @@ def render_contact_box(environment: Environment, settings: Settings, catalog: Lo
         notice=catalog.translations.gettext(BLANK_PAGE_NOTICE) if notice else None)
 
 
-def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
+def pack_cover_html(environment: Environment, settings: Settings, pack: Pack,
                       catalog: LocaleCatalog, contents: Sequence[ContentsEntry],
                       created: date, boxes: Sequence[ContactBox] = ()) -> str:
     """The HTML of a pack's cover (the clinic and a contents list in every language), then
@@ -287,7 +287,7 @@ def render_pack_cover(environment: Environment, settings: Settings, pack: Pack,
         "cover_notice": pack.sides == 2})
 
 
-def render_contact_sheet(environment: Environment, settings: Settings, pack: Pack, catalog: LocaleCatalog,
+def contact_sheet_html(environment: Environment, settings: Settings, pack: Pack, catalog: LocaleCatalog,
                          boxes: Sequence[ContactBox]) -> str:
     """The HTML of contact boxes of a pack without its cover."""
     return render(environment, "contact-sheet.html", catalog, settings, {
