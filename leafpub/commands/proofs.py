@@ -102,12 +102,7 @@ def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str]
         from .signoff_sheet import make_signoff_sheets
 
         return make_signoff_sheets(settings, slugs)
-    loaded = content.load_leaflets(settings)
-    leaflets, found = loaded.leaflets, loaded.problems
-    chosen = [leaflet for leaflet in leaflets if not slugs or leaflet.slug in slugs]
-    unknown = sorted(set(slugs) - {leaflet.slug for leaflet in leaflets})
-    if found or unknown:
-        raise ProblemError([*found, *(Problem("leaflets", None, f"no leaflet {slug!r}") for slug in unknown)])
+    chosen = chosen_leaflets(settings, slugs)
     catalog = catalogs.load_catalog(settings, locale)
     environment = templating.make_environment(settings)
     template_messages = templating.template_messages(environment, templating.LEAFLET_TEMPLATES + ("pack-cover.html",))
@@ -176,3 +171,12 @@ def make_back_translation_reports(settings: Settings, locale: str, file: Path, s
         write_proof(settings, path, pdf.data)
         written.append(path)
     return written, rows
+
+
+def chosen_leaflets(settings: Settings, slugs: Sequence[str]) -> list[Leaflet]:
+    """The leaflets named (all when none is), or a problem for any that cannot be read or does not exist."""
+    loaded = content.load_leaflets(settings)
+    unknown = sorted(set(slugs) - {leaflet.slug for leaflet in loaded.leaflets})
+    if loaded.problems or unknown:
+        raise ProblemError([*loaded.problems, *(Problem("leaflets", None, f"no leaflet {slug!r}") for slug in unknown)])
+    return [leaflet for leaflet in loaded.leaflets if not slugs or leaflet.slug in slugs]

@@ -16,8 +16,7 @@ from ..content import content
 from ..render import templating
 from ..markup import inline_html
 from ..model import Leaflet, Settings
-from ..problems import Problem, ProblemError
-from .proofs import ReviewRow, ReviewSection, write_proof
+from .proofs import ReviewRow, ReviewSection, chosen_leaflets, write_proof
 
 #: The fields of a leaflet's metadata a clinician signs off with its text, as the sheet names them.
 FIELDS = (("version", "Version"), ("last_reviewed", "Last reviewed"), ("next_review", "Next review due"),
@@ -66,12 +65,7 @@ def english_sections(leaflet: Leaflet) -> list[ReviewSection]:
 
 def make_signoff_sheets(settings: Settings, slugs: Sequence[str] = ()) -> list[Path]:
     """Write proofs/<slug>.<source locale>.review.pdf for each leaflet (all by default)."""
-    loaded = content.load_leaflets(settings)
-    leaflets, found = loaded.leaflets, loaded.problems
-    chosen = [leaflet for leaflet in leaflets if not slugs or leaflet.slug in slugs]
-    unknown = sorted(set(slugs) - {leaflet.slug for leaflet in leaflets})
-    if found or unknown:
-        raise ProblemError([*found, *(Problem("leaflets", None, f"no leaflet {slug!r}") for slug in unknown)])
+    chosen = chosen_leaflets(settings, slugs)
     signoffs, refused = signoff.read_signoffs(settings)
     states = {state.slug: state for state in signoff.clinical_states(settings, chosen, signoffs, refused)}
     source = catalogs.source_catalog(settings)
