@@ -83,7 +83,13 @@ def proof_command(settings: Settings, arguments: argparse.Namespace, stages: Sta
     if missing:
         return fail_usage(missing[0])
     kind = "proof" if arguments.command == "preview" else "review"
-    for path in stages.make_proofs(settings, arguments.locale, kind, arguments.leaflet):
+    if kind == "review" and arguments.locale == settings.source_locale:  # the clinician's sign-off sheet
+        from .signoff_sheet import make_signoff_sheets
+
+        written = make_signoff_sheets(settings, arguments.leaflet)
+    else:
+        written = stages.make_proofs(settings, arguments.locale, kind, arguments.leaflet)
+    for path in written:
         say(f"wrote {settings.relative(path)}")
     return EXIT_OK
 

@@ -96,12 +96,8 @@ def review_html(environment: Environment, settings: Settings, leaflet: Leaflet,
 
 def make_proofs(settings: Settings, locale: str, kind: str, slugs: Sequence[str] = ()) -> list[Path]:
     """Write proofs/<slug>.<locale>.<kind>.pdf for each leaflet: kind "proof" is the leaflet
-    with untranslated and fuzzy messages highlighted; "review" is the side-by-side sheet (for the
-    source language, the clinician's sign-off sheet)."""
-    if kind == "review" and locale == settings.source_locale:
-        from .signoff_sheet import make_signoff_sheets
-
-        return make_signoff_sheets(settings, slugs)
+    with untranslated and fuzzy messages highlighted; "review" is the side-by-side sheet (the source
+    language's review is the clinician's sign-off sheet: signoff_sheet.py)."""
     chosen = chosen_leaflets(settings, slugs)
     catalog = catalogs.load_catalog(settings, locale)
     environment = templating.make_environment(settings)
