@@ -77,7 +77,7 @@ def build(settings: Settings, progress: pool.Progress | None = None, *, today: d
     reviewed = plan.split_by_review_date(current.leaflets, day, allow_overdue)
     # Each leaflet's clinical sign-off, if it names the English as it is now; until one does,
     # every page of the leaflet says so (a refused record counts as none: `status` says why).
-    leaflets, _ = signoff.attach(settings, reviewed.leaflets)
+    leaflets = signoff.attach(settings, reviewed.leaflets)
     problems.add(found.problems, reviewed.problems, pack_list.problems, current.problems)
 
     # 2. Catalogs: every locale's translations, checked; a broken one fails alone.

@@ -169,13 +169,13 @@ def clinical_states(settings: Settings, leaflets, signoffs: dict[str, SignOff],
     return states
 
 
-def attach(settings: Settings, leaflets) -> tuple[tuple[Leaflet, ...], dict[str, Problem]]:
-    """The leaflets, each with its sign-off when it is current (Leaflet.clinical), and the
-    problems of the record: a refused sign-off counts as none, and its leaflet says so."""
+def attach(settings: Settings, leaflets) -> tuple[Leaflet, ...]:
+    """The leaflets, each with its sign-off when it is current (Leaflet.clinical): a refused
+    sign-off counts as none, and its leaflet says so (`status` says why)."""
     signoffs, refused = read_signoffs(settings)
     states = {state.slug: state for state in clinical_states(settings, leaflets, signoffs, refused)}
     return tuple(dataclasses.replace(leaflet, clinical=states[leaflet.slug].signoff)
-                 if states[leaflet.slug].state == "approved" else leaflet for leaflet in leaflets), refused
+                 if states[leaflet.slug].state == "approved" else leaflet for leaflet in leaflets)
 
 
 def record_signoffs(settings: Settings, leaflets, by: str, on: date) -> tuple[Path, list[SignOff]]:
