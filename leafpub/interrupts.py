@@ -83,6 +83,17 @@ def unless_asked_to_exit(unraisable) -> None:
 def held_back() -> Iterator[None]:
     """A signal that comes inside is acted on when the block ends, so the renames that
     switch the release from the old files to the new are never cut in half."""
+    with deferred(published=True):
+        yield
+
+
+@contextmanager
+def deferred(published: bool = False) -> Iterator[None]:
+    """A signal that comes inside is acted on when the block ends. Around calls into a
+    library whose own threads share its locks (handing a job to a worker process, waiting
+    for one): an exception raised between taking a lock and releasing it would leave it
+    taken, and those threads, and so the program's exit, would wait for it forever.
+    `published`: what the Interrupted raised says of the release."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -97,7 +108,7 @@ def held_back() -> Iterator[None]:
     if received:
         if previous[received[0]] is raise_interrupted:
             stop = Interrupted(received[0])
-            stop.published = True
+            stop.published = published
             raise stop
         signal.raise_signal(received[0])  # whatever the caller had: KeyboardInterrupt, say
 

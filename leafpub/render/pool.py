@@ -116,6 +116,7 @@ class LocalPool:
         self.executors: list[ProcessPoolExecutor] = []
         self.starting: threading.Thread | None = None
         self.stopping = threading.Event()  #: set by terminate(): the starting thread starts nothing more
+        self.threads_before: set[threading.Thread] = set()  #: this process's threads before the executors'
 
     def start(self) -> None:
         """Start the workers: each sets up its renderer (fonts, the stylesheet) while this
@@ -125,6 +126,7 @@ class LocalPool:
         if self.workers == 1 or self.executors:
             return
         context = start_forkserver()
+        self.threads_before = set(threading.enumerate())
         self.executors = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=interrupts.in_worker)
                           for _ in range(self.workers)]
         self.starting = threading.Thread(target=self.warm_up_workers, name="leafpub-start-workers", daemon=True)
@@ -159,23 +161,30 @@ class LocalPool:
         running: dict = {}  # future -> worker
         more = True
         while more or running or queue:
+            # Every call into concurrent.futures holds off a signal until it returns (see
+            # interrupts.deferred); a wait is cut into short ones so a stop is not held off long.
             if not self.starting.is_alive():
                 for worker, job in queue.hand_out(self.DEPTH, finished=not more):
-                    running[self.executors[worker].submit(job.run, self.settings)] = worker
+                    with interrupts.deferred():
+                        running[self.executors[worker].submit(job.run, self.settings)] = worker
             if more:  # prepare the next job; meanwhile, pass on what is done
                 job = next(work, None)
                 more = job is not None
                 if more:
                     queue.add(job)
-                done = [future for future in running if future.done()]
+                with interrupts.deferred():
+                    done = [future for future in running if future.done()]
             elif running:
-                done = wait(running, return_when=FIRST_COMPLETED).done
+                with interrupts.deferred():
+                    done = wait(running, timeout=0.2, return_when=FIRST_COMPLETED).done
             else:  # the last jobs wait for the workers to start
                 self.starting.join()
                 continue
             for future in done:
                 queue.finished(running.pop(future))
-                yield future.result()
+                with interrupts.deferred():
+                    result = future.result()
+                yield result
 
     def close(self) -> None:
         if self.starting is not None:
@@ -201,6 +210,15 @@ class LocalPool:
             if worker.is_alive():
                 worker.kill()
         end_forkservers()
+        # Each executor's own thread (the one that talks to its worker) ends once it sees the
+        # worker gone, closing its wake-up pipe as it does. Waited for here: left running, it
+        # could close that pipe while the interpreter's exit writes to it (concurrent.futures
+        # wakes every such thread at exit), and Python would print an "Exception ignored"
+        # traceback after the one line the command line says.
+        deadline = time.monotonic() + 5
+        for thread in set(threading.enumerate()) - self.threads_before:
+            if not thread.daemon and thread is not threading.current_thread():
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 #: How long a stop waits for the thread starting the workers: it may be waiting for the
