@@ -23,7 +23,7 @@ from ..model import Leaflet, LocaleCatalog, Pdf, Settings
 
 #: What this code puts into a PDF, by number: raise it with any change to the code that
 #: changes a PDF's bytes, so that no PDF cached by the code before is published again.
-RENDERING_REVISION = 5
+RENDERING_REVISION = 6
 
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "fonttools", "uharfbuzz", "pypdf", "pikepdf",
              "jinja2", "babel", "markdown-it-py", "segno", "leafpub")

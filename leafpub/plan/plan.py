@@ -45,6 +45,16 @@ class Planned:
         return not self.reserved and (self.format.variant, self.format.paper) == THUMBNAIL_OF
 
     @property
+    def made_from(self) -> Planned | None:
+        """The plan whose PDF this one is made from instead of being laid out again: a published
+        print-shop leaflet is its standard leaflet on a sheet with bleed and marks (the same
+        lines on the same pages; pdf/printshop.py). A pack's print-shop leaflet, whose standard
+        twin would be an untagged pack part, is rendered as it is."""
+        if self.format.variant != "print" or self.reserved:
+            return None
+        return dataclasses.replace(self, format=Format(self.format.paper, "standard"))
+
+    @property
     def pdf_variant(self) -> str:
         """How it is rendered: a standard pack's leaflet untagged, since the pack carries no
         structure tree (marked content that points into none only adds bytes)."""

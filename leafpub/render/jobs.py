@@ -8,6 +8,7 @@ for as long as its jobs stay in one language.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import resource
@@ -35,10 +36,69 @@ class RenderJob:
     #: what the document prints, which its text must give back as written (textgate.py)
     texts: tuple[PrintedText, ...] = ()
     rtl: bool = False  #: written right to left
+    #: the print-shop copy to make of this standard leaflet once it passes its checks
+    print_copy: PrintCopy | None = None
 
     def run(self, settings: Settings) -> JobResult:
         """Render and check this document in this process (a worker)."""
-        return run_job(settings, self)
+        result = run_job(settings, self)
+        if self.print_copy is None:
+            return result
+        if result.pdf is None:  # the layout it shares failed: so does the copy, for the same reasons
+            copy = JobResult(self.print_copy.key, None, result.problems, worker=result.worker, began=result.began)
+        else:
+            copy = PrintJob(self.print_copy.key, result.pdf, self.print_copy.what, self.source, self.locale,
+                            self.leaflet, self.texts, self.rtl).run(settings)
+        return dataclasses.replace(result, also=(copy,))
+
+
+@dataclass(frozen=True)
+class PrintCopy:
+    """Which print-shop PDF a standard leaflet's job also makes (pdf/printshop.py)."""
+
+    key: str  #: the print-shop PDF's own key
+    what: str  #: how a problem names it: "the Spanish leaflet 'x' (print, A4)"
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """A print-shop PDF made from its standard leaflet's checked PDF, then checked itself as
+    every PDF is (validation, with Ghostscript as a print RIP reads it, and the text gate)."""
+
+    key: str
+    standard: Pdf
+    what: str
+    source: str
+    locale: str | None = None
+    leaflet: str | None = None
+    texts: tuple[PrintedText, ...] = ()
+    rtl: bool = False
+
+    def run(self, settings: Settings) -> JobResult:
+        from ..pdf.printshop import derive_print_pdf
+
+        started, began = time.perf_counter(), time.time()
+        pdf = derive_print_pdf(self.standard, print_profile(settings))
+        checks_began = time.perf_counter()
+        job = RenderJob(self.key, "", "print", self.source, self.locale, self.leaflet, what=self.what,
+                        texts=self.texts, rtl=self.rtl)
+        problems = tuple(document_problems(job, pdf))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return JobResult(self.key, None if problems else pdf, problems, None, peak, time.perf_counter() - started,
+                         worker=os.getpid(), began=began, checking=time.perf_counter() - checks_began)
+
+
+_profiles: dict = {}
+
+
+def print_profile(settings: Settings) -> bytes | None:
+    """The pinned CMYK profile of the print-shop PDFs' output intent, read once per worker."""
+    pinned = settings.print_profile
+    if pinned is None:
+        return None
+    if pinned.path not in _profiles:
+        _profiles[pinned.path] = pinned.path.read_bytes()
+    return _profiles[pinned.path]
 
 
 @dataclass(frozen=True)
@@ -56,6 +116,8 @@ class JobResult:
     worker: int = 0
     began: float = 0.0
     checking: float = 0.0
+    #: the results of documents made from this one in the same job (its print-shop copy)
+    also: tuple[JobResult, ...] = ()
 
 
 _renderers: dict = {}

@@ -55,12 +55,13 @@ class open_pool:
         total = len(work) if total is None else total
         if progress and total:
             progress.start(total)
-        for result in self.pool.run(work):
-            self.stats.append(result)
-            if progress:
-                label = self.labels.get(result.key, result.key[:12])
-                progress.advance(label if not result.problems else f"{label}: not built (a problem)")
-            yield result
+        for job_result in self.pool.run(work):
+            for result in (job_result, *job_result.also):
+                self.stats.append(result)
+                if progress:
+                    label = self.labels.get(result.key, result.key[:12])
+                    progress.advance(label if not result.problems else f"{label}: not built (a problem)")
+                yield result
 
 
 #: What the forkserver imports once for all the workers it starts: what every job needs
