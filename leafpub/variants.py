@@ -17,6 +17,9 @@ class Variant:
     in_packs: bool  #: packs.toml may make a clinic's pack of it
     published: bool  #: a leaflet is published in it (pack-part: only the base every clinic's pack copies)
     large_print: bool = False  #: bounded by the leaflet's large-print page budget
+    #: checked as a print shop's RIP reads it (Ghostscript renders every page); the others, read
+    #: on screens and office printers, are rendered by PDFium
+    for_print_shops: bool = False
     contact_box_mm: float = 58.0  #: the height of a pack's contact box on its leaflets
 
 
@@ -29,7 +32,7 @@ TABLE = (
     Variant("large-print", "Large print", "pdf/ua-1", ".large-print", ua_checked=True, for_readers=True,
             in_packs=False, published=True, large_print=True, contact_box_mm=95.0),
     Variant("print", "Print shop (PDF/X, bleed)", "pdf/x-4", ".print", ua_checked=False, for_readers=False,
-            in_packs=True, published=True),
+            in_packs=True, published=True, for_print_shops=True),
     Variant("pack-part", "", "pdf/ua-1", "", ua_checked=False, for_readers=False, in_packs=False,
             published=False),
 )

@@ -171,3 +171,10 @@ def test_every_published_file_passed_validation(built, tmp_path, monkeypatch, br
         assert published == leaflets
         assert f"packs.toml:1: pack 'test-clinic': {NOT_EMBEDDED}" in problems
     assert again.manifest["packs"] == []
+
+
+def test_a_file_read_on_screens_is_rendered_by_pdfium_and_one_it_cannot_open_is_refused():
+    assert validate_pdf(good_pdf(), for_print_shops=False) == []
+    problems = validate_pdf(good_pdf()[:4000], for_print_shops=False)
+    assert [p.split(":")[0] for p in problems] == ["qpdf --check", "PDFium could not open it"]
+    assert not any("Ghostscript" in problem for problem in problems)

@@ -87,11 +87,11 @@ def run_pack(settings: Settings, job: PackJob) -> JobResult:
         except (PdfReadError, KeyError, ValueError, TypeError) as error:  # a damaged part
             raise ProblemError([Problem("packs.toml", job.pack.line, f"pack {job.pack.id!r}: its "
                                         f"parts could not be merged ({type(error).__name__}: {error})")]) from None
-        # The whole pack goes through qpdf's check, Ghostscript and the font check. What could
+        # The whole pack goes through qpdf's check, a render of every page and the font check. What could
         # run, fetch or carry a file can only come from its parts, so each part is scanned for
         # that, and a base shared by many clinics' packs only once per worker.
         checks_began = time.perf_counter()
-        messages = validate.validate_pdf(pdf.data, scan=False)
+        messages = validate.validate_pdf(pdf.data, scan=False, for_print_shops=BY_NAME[job.pack.variant].for_print_shops)
         for sheet in sheets:
             messages += validate.scan_pdf(sheet.data)
         for part in job.parts:

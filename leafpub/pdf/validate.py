@@ -1,8 +1,10 @@
 """A rendered PDF -> the problems a print shop or a PDF reader would find in it.
 
 qpdf (in this process, through pikepdf) checks the file's structure and that every font
-is embedded, Ghostscript renders every page, and every object is scanned for what could
-run, fetch or carry a file. A PDF that fails is not published.
+is embedded, every page is rendered (by Ghostscript, as a print shop's RIP would, for
+print-shop files; by PDFium, the engine of Chrome's viewer, for the others), and every
+object is scanned for what could run, fetch or carry a file. A PDF that fails is not
+published.
 """
 
 from __future__ import annotations
@@ -24,17 +26,17 @@ from ..internals.worker_exit import at_exit
 TIMEOUT = 120  # seconds per tool; a PDF that takes longer is treated as broken
 
 
-def validate_pdf(data: bytes, scan: bool = True) -> list[str]:
+def validate_pdf(data: bytes, scan: bool = True, for_print_shops: bool = True) -> list[str]:
     """One line per problem found; an empty list means the PDF is fit to publish.
-    `scan=False` leaves out the object scan, for a PDF whose parts were scanned on their own."""
+    `scan=False` leaves out the object scan, for a PDF whose parts were scanned on their own;
+    `for_print_shops=False` has PDFium render the pages instead of Ghostscript."""
     import pikepdf
 
+    rendered = ghostscript_problems if for_print_shops else pdfium_problems
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as error:  # not even qpdf's repair could read it
-        problems = [f"qpdf --check: {plain(str(error))}"]
-        said = GHOSTSCRIPT.rasterise(data)
-        return problems + ([f"Ghostscript could not render it: {said}"] if said is not None else [])
+        return [f"qpdf --check: {plain(str(error))}", *rendered(data)]
     with pdf:
         problems = []
         # pikepdf's check_pdf_syntax follows qpdf --check (QPDFJob::doCheck) step by step,
@@ -42,13 +44,41 @@ def validate_pdf(data: bytes, scan: bool = True) -> list[str]:
         found = pdf.check_pdf_syntax()
         if found:
             problems.append("qpdf --check: " + plain("; ".join(found)))
-        said = GHOSTSCRIPT.rasterise(data)
-        if said is not None:
-            problems.append(f"Ghostscript could not render it: {said}")
+        problems += rendered(data)
         problems += [f"font {name} is not embedded" for name in unembedded_fonts(pdf)]
         if scan:
             problems += scan_objects(pdf)
     return problems
+
+
+def ghostscript_problems(data: bytes) -> list[str]:
+    said = GHOSTSCRIPT.rasterise(data)
+    return [f"Ghostscript could not render it: {said}"] if said is not None else []
+
+
+#: PDFium draws every operator and glyph at any size; at 10 dpi it costs least.
+PDFIUM_SCALE = 10 / 72
+
+
+def pdfium_problems(data: bytes) -> list[str]:
+    """PDFium opens the file and renders every page (it reports what stops it, not what it
+    works around; Ghostscript, stricter, reads the print-shop files)."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        return [f"PDFium could not open it: {plain(str(error))}"]
+    try:
+        for number in range(len(document)):
+            page = document[number]
+            page.render(scale=PDFIUM_SCALE).close()
+            page.close()
+    except pypdfium2.PdfiumError as error:
+        return [f"PDFium could not render page {number + 1}: {plain(str(error))}"]
+    finally:
+        document.close()
+    return []
 
 
 def plain(message: str) -> str:

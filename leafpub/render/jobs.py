@@ -198,8 +198,9 @@ def document_problems(job: RenderJob, pdf: Pdf) -> list[Problem]:
     object scan), PDF/UA for the accessible variants, and text that does not extract as written."""
     from ..pdf import accessibility, textgate, validate
 
-    messages = validate.validate_pdf(pdf.data) if job.validate else []
-    if BY_NAME[job.variant].ua_checked:
+    variant = BY_NAME[job.variant]
+    messages = validate.validate_pdf(pdf.data, for_print_shops=variant.for_print_shops) if job.validate else []
+    if variant.ua_checked:
         messages += accessibility.pdf_ua_problems(pdf.data)
     problems = [Problem(job.source, None, f"the PDF failed validation: {message}", locale=job.locale,
                         leaflet=job.leaflet) for message in messages]
