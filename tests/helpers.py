@@ -146,8 +146,10 @@ def html_page(body: str, lang: str = "en", direction: str = "ltr", family: str =
 
 
 @cache
-def shipped_leaflet(locale: str, variant: str = "standard", paper: str = "A4") -> tuple[bytes, tuple]:
-    """The shipped leaflet in `locale` as the build renders it, and what it prints."""
+def shipped_leaflet(locale: str, variant: str = "standard", paper: str = "A4",
+                    reserved: bool = False) -> tuple[bytes, tuple]:
+    """The shipped leaflet in `locale` as the build renders it, and what it prints; `reserved`:
+    as a pack's leaflet, its contact box left empty (a standard pack's is a "pack-part")."""
     from leafpub.content import content
     from leafpub.variants import Format
     from leafpub.pdf.pdf import PdfRenderer
@@ -158,7 +160,8 @@ def shipped_leaflet(locale: str, variant: str = "standard", paper: str = "A4") -
     catalog = catalogs.source_catalog(settings) if locale == "en" else catalogs.load_catalog(settings, locale)
     shown: list = []
     html = templating.leaflet_html(templating.make_environment(settings), settings, leaflet, catalog,
-                                 format=Format(paper, variant), clinic=None, draft=True, record=shown)
+                                 format=Format(paper, "standard" if variant == "pack-part" else variant),
+                                 clinic=None, draft=True, reserved=reserved, record=shown)
     data = PdfRenderer(settings).render(html, source="test", variant=variant, locale=locale).data
     return data, tuple(documents.shown_texts(leaflet, catalog, shown))
 

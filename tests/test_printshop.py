@@ -22,8 +22,8 @@ from leafpub.variants import BLEED_MM, SLUG_MM
 DPI = 300
 
 
-def derived(locale: str, paper: str) -> bytes:
-    standard, _ = shipped_leaflet(locale, "standard", paper)
+def derived(locale: str, paper: str, source: str = "standard", reserved: bool = False) -> bytes:
+    standard, _ = shipped_leaflet(locale, source, paper, reserved)
     profile = load_settings(ROOT).print_profile.path.read_bytes()
     return derive_print_pdf(Pdf(standard, len(pikepdf.open(io.BytesIO(standard)).pages)), profile).data
 
@@ -57,6 +57,17 @@ def test_a_derived_print_file_renders_as_weasyprints_print_render(locale, paper)
     for number, (theirs, ours) in enumerate(zip(pages_within_the_bleed(rendered), pages_within_the_bleed(made)), 1):
         difference = ImageChops.difference(theirs, ours).getbbox()
         assert difference is None, f"page {number} differs within {difference} (pixels at {DPI} dpi)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("locale", ["es", "zh_Hans"])
+def test_a_print_shop_packs_leaflet_made_from_the_standard_packs_renders_as_weasyprints(locale):
+    """A pack's leaflet, its contact box left empty: the same tolerance (none)."""
+    rendered, _ = shipped_leaflet(locale, "print", "A4", reserved=True)
+    made = derived(locale, "A4", "pack-part", reserved=True)
+    assert boxes(made) == boxes(rendered)
+    for number, (theirs, ours) in enumerate(zip(pages_within_the_bleed(rendered), pages_within_the_bleed(made)), 1):
+        assert ImageChops.difference(theirs, ours).getbbox() is None, f"page {number} differs"
 
 
 @pytest.mark.slow

@@ -46,11 +46,11 @@ class Planned:
 
     @property
     def made_from(self) -> Planned | None:
-        """The plan whose PDF this one is made from instead of being laid out again: a published
-        print-shop leaflet is its standard leaflet on a sheet with bleed and marks (the same
-        lines on the same pages; pdf/printshop.py). A pack's print-shop leaflet, whose standard
-        twin would be an untagged pack part, is rendered as it is."""
-        if self.format.variant != "print" or self.reserved:
+        """The plan whose PDF this one is made from instead of being laid out again: a print-shop
+        leaflet is its standard leaflet on a sheet with bleed and marks (the same lines on the
+        same pages; pdf/printshop.py). For a print-shop pack, that is the standard pack's leaflet,
+        with the same empty contact box."""
+        if self.format.variant != "print":
             return None
         return dataclasses.replace(self, format=Format(self.format.paper, "standard"))
 

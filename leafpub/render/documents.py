@@ -73,12 +73,13 @@ def render_job(renderers: Renderers, plan: Planned, key: str, print_copy: jobs.P
         print_copy=print_copy)
 
 
-def print_job(renderers: Renderers, plan: Planned, key: str, standard: Pdf) -> jobs.PrintJob:
+def print_job(renderers: Renderers, plan: Planned, key: str, standard: Pdf, anchor) -> jobs.PrintJob:
     """A print-shop leaflet made from its standard leaflet's PDF, already made (cached)."""
     job = render_job(renderers, plan.made_from, key)  # the texts its pages show, to check them
     if renderers.dump_html:  # the HTML WeasyPrint would render it from, to reproduce it by hand
         dump_print_html(renderers, plan, key)
-    return jobs.PrintJob(key, standard, plan.describe(), job.source, job.locale, job.leaflet, job.texts, job.rtl)
+    return jobs.PrintJob(key, standard, plan.describe(), job.source, job.locale, job.leaflet, job.texts, job.rtl,
+                         anchor, validate=not plan.reserved)
 
 
 def dump_print_html(renderers: Renderers, plan: Planned, key: str) -> None:
@@ -166,7 +167,7 @@ def jobs_to_render(renderers: Renderers, to_render: dict[str, Planned], ready: d
         if plan.made_from is not None:
             source_key = incremental.document_key(plan.made_from.inputs(renderers.inputs))
             if source_key in to_render:
-                copies[source_key] = jobs.PrintCopy(key, plan.describe())
+                copies[source_key] = jobs.PrintCopy(key, plan.describe(), validate=not plan.reserved)
     made_by_their_source = {copy.key for copy in copies.values()}
     slow_first = sorted(to_render.items(),
                         key=lambda item: not renderers.coverage.uses_large_face(item[1].catalog.language))
@@ -183,7 +184,7 @@ def jobs_to_render(renderers: Renderers, to_render: dict[str, Planned], ready: d
                 dump_print_html(renderers, plan, key)
         elif plan.made_from is not None:  # its standard leaflet is cached
             source_key = incremental.document_key(plan.made_from.inputs(renderers.inputs))
-            yield print_job(renderers, plan, key, ready[source_key][0])
+            yield print_job(renderers, plan, key, *ready[source_key])
         else:
             yield render_job(renderers, plan, key, copies.get(key))
 

@@ -48,7 +48,7 @@ class RenderJob:
             copy = JobResult(self.print_copy.key, None, result.problems, worker=result.worker, began=result.began)
         else:
             copy = PrintJob(self.print_copy.key, result.pdf, self.print_copy.what, self.source, self.locale,
-                            self.leaflet, self.texts, self.rtl).run(settings)
+                            self.leaflet, self.texts, self.rtl, result.anchor, self.print_copy.validate).run(settings)
         return dataclasses.replace(result, also=(copy,))
 
 
@@ -58,6 +58,7 @@ class PrintCopy:
 
     key: str  #: the print-shop PDF's own key
     what: str  #: how a problem names it: "the Spanish leaflet 'x' (print, A4)"
+    validate: bool = True  #: False for a pack's leaflet, checked as part of each pack
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class PrintJob:
     leaflet: str | None = None
     texts: tuple[PrintedText, ...] = ()
     rtl: bool = False
+    #: where the standard leaflet's clinic box is (a pack's leaflet): the same on the copy's trim
+    anchor: tuple[int, float, float] | None = None
+    validate: bool = True
 
     def run(self, settings: Settings) -> JobResult:
         from ..pdf.printshop import derive_print_pdf
@@ -81,10 +85,10 @@ class PrintJob:
         pdf = derive_print_pdf(self.standard, print_profile(settings))
         checks_began = time.perf_counter()
         job = RenderJob(self.key, "", "print", self.source, self.locale, self.leaflet, what=self.what,
-                        texts=self.texts, rtl=self.rtl)
+                        validate=self.validate, texts=self.texts, rtl=self.rtl)
         problems = tuple(document_problems(job, pdf))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return JobResult(self.key, None if problems else pdf, problems, None, peak, time.perf_counter() - started,
+        return JobResult(self.key, None if problems else pdf, problems, self.anchor, peak, time.perf_counter() - started,
                          worker=os.getpid(), began=began, checking=time.perf_counter() - checks_began)
 
 
