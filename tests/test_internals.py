@@ -49,7 +49,7 @@ def texts(data: bytes) -> list[str]:
 
 def test_every_use_is_on_with_the_pinned_versions():
     assert {name for name, on, _ in internals.describe() if on} == set(internals.REGISTRY)
-    assert {"cid-fonts", "print-boxes", "worker-exit", "pack-fonts", "text-clusters",
+    assert {"cid-fonts", "font-files", "print-boxes", "worker-exit", "pack-fonts", "text-clusters",
             "tag-languages"} == set(internals.REGISTRY)
 
 
@@ -170,6 +170,31 @@ def test_the_cut_down_font_draws_every_glyph_as_before(renderer):
     shown = [image for data in (whole, compact) for image in images(data, scale=2)]
     assert ImageChops.difference(*shown).getextrema()[1] <= 40
     assert texts(compact) == texts(whole)
+
+
+# -- font-files ----------------------------------------------------------------------
+
+def most_memory_while(render) -> tuple[bytes, int]:
+    """What `render()` returns, and the most memory Python held for it at once (bytes)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        data = render()
+        return data, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_cjk_document_does_not_copy_its_font_files_and_is_the_same(renderer):
+    html = cjk_page(KOREAN, "ko", "Noto Sans CJK KR")
+    renderer.render(html, source="test")  # fonts loaded
+    on, peak_on = most_memory_while(lambda: renderer.render(html, source="test").data)
+    with internals.turned_off("font-files"):
+        off, peak_off = most_memory_while(lambda: renderer.render(html, source="test").data)
+    assert on == off
+    font_file = next(font.path for font in SETTINGS.fonts if "CJK" in font.path.name).stat().st_size
+    assert peak_off > font_file > 2 * peak_on, (peak_off, font_file, peak_on)
 
 
 # -- print-boxes ---------------------------------------------------------------------

@@ -38,7 +38,7 @@ class Internal:
 
 
 #: Every module of this package: each registers its use when imported.
-MODULES = ("cid_fonts", "pack_fonts", "print_boxes", "tag_languages", "text_clusters", "worker_exit")
+MODULES = ("cid_fonts", "font_files", "pack_fonts", "print_boxes", "tag_languages", "text_clusters", "worker_exit")
 REGISTRY: dict[str, Internal] = {}
 #: Uses turned off by hand (the environment, or a test).
 switched_off: set[str] = {name.strip() for name in os.environ.get("LEAFPUB_INTERNALS_OFF", "").split(",")
@@ -88,8 +88,10 @@ def turned_off(*names: str):
 def patched(function, patches: tuple[tuple[str, str], ...], **names):
     """`function` (another library's) with its source patched, compiled among its module's
     names and `names`; None if a patch's text is not found exactly once (another version).
-    The result keeps the original as `leafpub_original`."""
+    A method is compiled on its own, as a function. The result keeps the original as
+    `leafpub_original`."""
     import inspect
+    import textwrap
 
     original = getattr(function, "leafpub_original", function)
     source = inspect.getsource(original)
@@ -98,7 +100,7 @@ def patched(function, patches: tuple[tuple[str, str], ...], **names):
             return None
         source = source.replace(old, new)
     namespace = {**vars(inspect.getmodule(original)), **names}
-    exec(compile(source, inspect.getsourcefile(original), "exec"), namespace)  # a patched copy of its source
+    exec(compile(textwrap.dedent(source), inspect.getsourcefile(original), "exec"), namespace)  # a patched copy
     result = namespace[original.__name__]
     result.leafpub_original = original
     return result

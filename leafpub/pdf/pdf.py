@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import actualtext
 from .. import fonts, sources
-from ..internals import cid_fonts, print_boxes, tag_languages, text_clusters
+from ..internals import cid_fonts, font_files, print_boxes, tag_languages, text_clusters
 from ..variants import BLEED_MM, BY_NAME
 from ..model import Pdf, Settings
 from ..problems import Problem, ProblemError
@@ -120,7 +120,7 @@ class PdfRenderer:
         # so that the same input always gives the same bytes.
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
         spans_before = text_clusters.spans_drawn()
-        with captured_warnings() as warnings, text_clusters.applied(), tag_languages.applied():
+        with captured_warnings() as warnings, text_clusters.applied(), tag_languages.applied(), font_files.applied():
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
                 font_config=self.font_config, stylesheets=[self.stylesheet])
             data = document.write_pdf(pdf_variant=BY_NAME[variant].pdf_standard, pdf_identifier=identifier,
