@@ -212,10 +212,12 @@ def test_a_pool_worker_cleans_up_when_it_ends(off):
 # -- main-preload --------------------------------------------------------------------
 
 #: A main script that notes each process that runs it, then runs a function of its own in three
-#: workers forked from the pipeline's forkserver, a worker each (as the audio's are).
+#: workers forked from the pipeline's forkserver, a worker each (as the audio's are). Like the
+#: benchmark, it imports a module from its own folder, which the build's working directory lacks.
 MAIN_SCRIPT = """
 import os, sys
 sys.path.insert(0, {root!r})
+from beside import WORKERS
 with open({log!r}, "a") as log:
     log.write(f"{{os.getpid()}}\\n")
 
@@ -229,7 +231,7 @@ if __name__ == "__main__":
     from leafpub.render.pool import start_forkserver
 
     with ProcessPoolExecutor(1, mp_context=start_forkserver(), max_tasks_per_child=1) as pool:
-        print(len({{pool.submit(pid).result() for _ in range(3)}}))
+        print(len({{pool.submit(pid).result() for _ in range(WORKERS)}}))
 """
 
 
@@ -237,9 +239,10 @@ if __name__ == "__main__":
 def test_the_main_script_runs_once_for_the_forkserver_not_once_a_worker(tmp_path, off):
     script, log = tmp_path / "main.py", tmp_path / "runs"
     script.write_text(MAIN_SCRIPT.format(root=str(ROOT), log=str(log)), encoding="utf-8")
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+    (tmp_path / "beside.py").write_text("WORKERS = 3\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=ROOT,
                             env={**os.environ, "LEAFPUB_INTERNALS_OFF": "main-preload" if off else ""})
-    assert result.stdout.split() == ["3"], result.stderr  # three workers ran the script's own function
+    assert (result.returncode, result.stdout.split(), result.stderr) == (0, ["3"], "")
     # This process and the forkserver; off, each worker too, before its job.
     assert len(log.read_text().split()) == (2 + 3 if off else 2)
 
