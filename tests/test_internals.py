@@ -50,7 +50,7 @@ def texts(data: bytes) -> list[str]:
 def test_every_use_is_on_with_the_pinned_versions():
     assert {name for name, on, _ in internals.describe() if on} == set(internals.REGISTRY)
     assert {"cid-fonts", "font-files", "print-boxes", "worker-exit", "pack-fonts", "text-clusters",
-            "tag-languages"} == set(internals.REGISTRY)
+            "tag-languages", "main-preload"} == set(internals.REGISTRY)
 
 
 def test_another_version_turns_a_use_off_and_says_why():
@@ -232,6 +232,44 @@ def test_a_pool_worker_cleans_up_when_it_ends(off):
         assert folder.exists() == off
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- main-preload --------------------------------------------------------------------
+
+#: A main script that notes each process that runs it, then runs a function of its own in three
+#: workers forked from the pipeline's forkserver, a worker each (as the audio's are). Like the
+#: benchmark, it imports a module from its own folder, which the build's working directory lacks.
+MAIN_SCRIPT = """
+import os, sys
+sys.path.insert(0, {root!r})
+from beside import WORKERS
+with open({log!r}, "a") as log:
+    log.write(f"{{os.getpid()}}\\n")
+
+
+def pid():
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    from concurrent.futures import ProcessPoolExecutor
+    from leafpub.render.pool import start_forkserver
+
+    with ProcessPoolExecutor(1, mp_context=start_forkserver(), max_tasks_per_child=1) as pool:
+        print(len({{pool.submit(pid).result() for _ in range(WORKERS)}}))
+"""
+
+
+@pytest.mark.parametrize("off", [False, True])
+def test_the_main_script_runs_once_for_the_forkserver_not_once_a_worker(tmp_path, off):
+    script, log = tmp_path / "main.py", tmp_path / "runs"
+    script.write_text(MAIN_SCRIPT.format(root=str(ROOT), log=str(log)), encoding="utf-8")
+    (tmp_path / "beside.py").write_text("WORKERS = 3\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                            env={**os.environ, "LEAFPUB_INTERNALS_OFF": "main-preload" if off else ""})
+    assert (result.returncode, result.stdout.split(), result.stderr) == (0, ["3"], "")
+    # This process and the forkserver; off, each worker too, before its job.
+    assert len(log.read_text().split()) == (2 + 3 if off else 2)
 
 
 # -- pack-fonts ----------------------------------------------------------------------

@@ -32,7 +32,7 @@ def speak_and_encode(chapters: tuple[Chapter, ...], recorded: dict, allowed, loc
     """(what was said with the gate's findings, the MP3: empty when the gate found anything)."""
     try:
         spoken = speak(chapters, recorded, allowed, locale)
-        mp3 = b"" if spoken.findings else encode.encode_mp3(b"".join(spoken.pcm), voice.engine().sample_rate)
+        mp3 = b"" if spoken.findings else encode.encode_mp3(spoken.pcm, voice.engine().sample_rate)
         spoken.pcm = []  # the MP3 goes back to the build, not ~8 MB of samples
     except (encode.EncoderError, voice.EngineError, ImportError, OSError) as error:  # no engine or no LAME
         return Spoken(findings=[gate.Finding(None, f"cannot be made: {error}")]), b""

@@ -38,7 +38,8 @@ class Internal:
 
 
 #: Every module of this package: each registers its use when imported.
-MODULES = ("cid_fonts", "font_files", "pack_fonts", "print_boxes", "tag_languages", "text_clusters", "worker_exit")
+MODULES = ("cid_fonts", "font_files", "main_preload", "pack_fonts", "print_boxes", "tag_languages",
+           "text_clusters", "worker_exit")
 REGISTRY: dict[str, Internal] = {}
 #: Uses turned off by hand (the environment, or a test).
 switched_off: set[str] = {name.strip() for name in os.environ.get("LEAFPUB_INTERNALS_OFF", "").split(",")

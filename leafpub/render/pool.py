@@ -12,9 +12,10 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from multiprocessing import forkserver, get_context
+from multiprocessing import get_context
 
 from .. import interrupts
+from ..internals.main_preload import ensure_running, preload
 from . import jobs
 from .jobs import JobResult
 from ..model import Settings
@@ -69,7 +70,6 @@ class open_pool:
 #: only, is imported by the worker that assembles one.
 PRELOAD = ["leafpub.pdf.pdf", "pikepdf", "leafpub.render.jobs", "leafpub.packs.pack_job", "leafpub.audio.worker"]
 
-
 #: What this process runs as it exits (once registered).
 ending: list = []
 
@@ -82,7 +82,7 @@ def start_forkserver():
     workers it starts; starting it early lets it do so while this process reads the
     leaflets and catalogs (a pool started later waits only for what is left of it)."""
     context = get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(preload(PRELOAD))  # and the main script (internals: main-preload)
     if end_forkservers not in ending:  # a process stopped before its pool was open leaves none either
         ending.append(end_forkservers)
         atexit.register(end_forkservers)
@@ -93,7 +93,7 @@ def start_forkserver():
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        forkserver.ensure_running()
+        ensure_running()
     finally:
         signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
