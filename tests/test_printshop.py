@@ -102,3 +102,15 @@ def test_a_print_file_whose_standard_leaflet_is_cached_is_made_from_it(tmp_path)
     assert [rendered for rendered, _ in again.rendered] == [entry["path"]]
     assert path.read_bytes() == before
     assert json.loads((project / "output" / "manifest.json").read_text())["leaflets"] == first.manifest["leaflets"]
+
+
+@pytest.mark.slow
+def test_the_same_standard_pdf_gives_the_same_print_file_whatever_the_process_saved_before():
+    """qpdf's deflate level is a setting of the whole process: a worker that saved a pack first
+    must not deflate the print file's colour profile otherwise."""
+    first = derived("es", "A4")
+    pikepdf.settings.set_flate_compression_level(1)
+    try:
+        assert derived("es", "A4") == first
+    finally:
+        pikepdf.settings.set_flate_compression_level(-1)

@@ -15,6 +15,7 @@ import hashlib
 import io
 from xml.sax.saxutils import escape
 
+from .. import pdfsave
 from ..model import Pdf
 from ..variants import BLEED_MM, SLUG_MM
 
@@ -51,10 +52,10 @@ def derive_print_pdf(standard: Pdf, profile: bytes | None, *, page_marks: bool =
         identifier = hashlib.sha256(standard.data).hexdigest()[:32]
         root.Metadata = pdf.make_stream(xmp_packet(info, identifier), Type=pikepdf.Name.Metadata,
                                         Subtype=pikepdf.Name.XML)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return Pdf(data=out.getvalue(), pages=standard.pages)
+        # pdfsave: at one deflate level whatever this process saved before (the colour
+        # profile's stream is deflated here), so the same input gives the same bytes.
+        data = pdfsave.pdf_bytes(pdf, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return Pdf(data=data, pages=standard.pages)
 
 
 def to_sheet(pdf, page, page_marks: bool) -> None:
