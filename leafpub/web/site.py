@@ -21,6 +21,7 @@ from ..variants import PAPERS, TABLE
 from ..online import WEB_VARIANT, leaflet_page_path
 from ..variants import THUMBNAIL_OF
 from ..pdf.thumbnails import make_thumbnail
+from ..render import templating
 
 #: How the download page names each published variant, in the table's order.
 VARIANT_NAMES = {variant.name: variant.label for variant in TABLE if variant.published}
@@ -64,8 +65,10 @@ def site_files(output: Path, manifest: dict, new_files: dict[str, bytes], thumbn
     one whose review falls due by `review_due_by` is marked."""
     leaflets = group_leaflets(manifest, source_locale, review_due_by)
     files = thumbnail_files(output, leaflets, new_files, thumbnails)
+    # The same cache of compiled templates as the leaflets' (a build that publishes nothing
+    # new still writes the site; compiling its three templates was a seventh of its time).
     environment = Environment(loader=FileSystemLoader(Path(__file__).parent / "site"), autoescape=True,
-                              undefined=StrictUndefined)
+                              undefined=StrictUndefined, bytecode_cache=templating.template_code())
     size = lambda entry: file_size(entry, new_files, output)  # noqa: E731
     for leaflet in leaflets:
         files[leaflet_page_path(leaflet["slug"])] = environment.get_template("leaflet.html").render(
