@@ -49,11 +49,12 @@ def plain_text(text: str) -> str:
                    if token.type == "text" or token.type == "softbreak").strip()
 
 
-def leaflet_script(leaflet: Leaflet, catalog: LocaleCatalog) -> tuple[Chapter, ...]:
+def leaflet_script(leaflet: Leaflet, catalog: LocaleCatalog, dates: dict | None = None) -> tuple[Chapter, ...]:
     """The chapters of the leaflet in the catalog's language: its title and introduction first
     (after the notice that the voice is synthetic), then every section under its heading. Within
     a section, what the braille reads, in its order (Leaflet.reading_order): a figure's alternative
-    text and caption, a table row by row, a box's title then its blocks."""
+    text and caption, a table row by row, a box's title then its blocks. `dates`: the review dates
+    as the language writes them (templating.review_dates), if already known."""
     locale = catalog.language.locale
 
     def line(source) -> Line:
@@ -76,11 +77,11 @@ def leaflet_script(leaflet: Leaflet, catalog: LocaleCatalog) -> tuple[Chapter, .
         elif reading.kind == "title":
             chapters[0][0] = lines[0].text
         chapters[-1][1] += lines
-    chapters.append(closing(leaflet, catalog))
+    chapters.append(closing(leaflet, catalog, dates))
     return tuple(Chapter(f"c{number}", title, tuple(lines)) for number, (title, lines) in enumerate(chapters))
 
 
-def closing(leaflet: Leaflet, catalog: LocaleCatalog) -> list:
+def closing(leaflet: Leaflet, catalog: LocaleCatalog, dates: dict | None = None) -> list:
     """The printed leaflet's closing lines, under their heading: what else is available, its version
     and review dates (templates/leaflet.html). Not the code to scan or the address it opens: a
     listener is already online, on the page that plays this."""
@@ -89,7 +90,7 @@ def closing(leaflet: Leaflet, catalog: LocaleCatalog) -> list:
     from ..render.templating import review_dates
 
     gettext, language = catalog.translations.gettext, catalog.language
-    dates = review_dates(leaflet, language)
+    dates = dates or review_dates(leaflet, language)
 
     def said(msgid: str, **values) -> Line:
         return Line(msgid, gettext(msgid) % values if values else gettext(msgid), language.locale,

@@ -16,7 +16,7 @@ from ..problems import Problem
 from ..model import Failure
 from . import AUDIO_KIND, CHAPTERS_KIND, encode, gate, recordings, voice, worker
 from .script import leaflet_script
-from .. import sources
+from .. import checkcache, sources
 from ..formats import voices
 
 #: What this code puts into an audio file, by number: raise it with any change that changes the bytes.
@@ -67,7 +67,8 @@ class Speaking:
         self.settings, self.allowed, self.kept, self.jobs = settings, allowed_words(settings), [], []
         self.previous = [e for e in sources.read_manifest(settings.output_dir).get("formats", [])
                          if isinstance(e, dict) and e.get("kind") in (AUDIO_KIND, CHAPTERS_KIND)]
-        previous = self.previous
+        previous, leaflets = self.previous, list(leaflets)
+        self.dates = written_dates(settings, leaflets, catalogs.values())
         for leaflet in leaflets:
             for catalog in catalogs.values():
                 if voices.voice_for(catalog.language.locale) is not None:
@@ -84,7 +85,7 @@ class Speaking:
 
     def plan(self, leaflet: Leaflet, catalog: LocaleCatalog, previous: list[dict]) -> None:
         locale, allowed = catalog.language.locale, self.allowed.get(catalog.language.locale, ())
-        chapters = leaflet_script(leaflet, catalog)
+        chapters = leaflet_script(leaflet, catalog, self.dates.get(f"{leaflet.slug} {locale}"))
         takes = recordings.usable(self.settings, leaflet.slug, locale, chapters)
         key = {"script": incremental.digest([[c.title, [[x.locale, x.text] for x in c.lines]] for c in chapters]),
                "voice": voices.voice_for(locale).name, "engine": voice.engine_identity(self.settings),
@@ -206,3 +207,22 @@ def allowed_words(settings: Settings) -> dict[str, tuple[str, ...]]:
     words = table.get("audio", {}).get("foreign-words", {}) if isinstance(table.get("audio"), dict) else {}
     return {locale: tuple(str(word) for word in listed) for locale, listed in words.items()
             if isinstance(listed, list)} if isinstance(words, dict) else {}
+
+
+def written_dates(settings: Settings, leaflets: list[Leaflet], catalogs: Iterable[LocaleCatalog]) -> dict:
+    """"slug locale" -> each leaflet's review dates as each language writes them (what the audio
+    says last). Remembered in output/.cache/checks/: writing them loads Babel's data for every
+    language, a tenth of a build with nothing to do."""
+    from ..render.templating import review_dates
+
+    languages = {catalog.language.locale: catalog.language for catalog in catalogs}
+    wanted = sorted((leaflet.slug, str(leaflet.last_reviewed), str(leaflet.next_review), locale)
+                    for leaflet in leaflets for locale in languages)
+    key = checkcache.check_key(*(" ".join(item) for item in wanted))
+    remembered = checkcache.recall(settings, "review-dates", key)
+    if isinstance(remembered, dict):
+        return remembered
+    dates = {f"{leaflet.slug} {locale}": review_dates(leaflet, language)
+             for leaflet in leaflets for locale, language in languages.items()}
+    checkcache.remember(settings, "review-dates", key, dates)
+    return dates
