@@ -11,11 +11,10 @@ Every build is a new `pipeline.py build` process, timed from start to exit as a 
 (d) packs for 200 generated clinics vs one base full build
 (e) the download site's front page with 100 leaflets (copies of the built one, each in 15
     languages), and the search index it loads when a visitor searches
-(f) the braille step vs the cold build it is part of, timed in this process; the audio's CPU vs
-    the PDF workers' (it is spoken while they render)
-plus peak memory per worker (from builds in this process) and file sizes, and the scale figures:
-10 leaflets x 15 languages, 1,000 clinics' packs (BENCH_SCALE=0 leaves them out). Each build runs
-in a fresh copy of the project.
+(f) the braille step vs the cold build, in this process; the audio's CPU vs the PDF workers'
+plus the checks' share of the workers' time, peak memory per worker, file sizes and the scale
+figures (BENCH_SCALE=0 leaves them out). Each build runs in a fresh copy of the project; what
+each row measures is in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ from leafpub.fonts import use_pinned_fonts  # noqa: E402
 from leafpub.variants import TABLE  # noqa: E402
 
 import loop  # noqa: E402  (benchmarks/loop.py: the hand-written baseline)
-
 assert loop.VARIANTS == {variant.name: variant.pdf_standard for variant in TABLE}, "benchmarks/loop.py renders every variant as the build does"
 
 REPEATS = 3  #: cold builds and plain WeasyPrint runs for (a), alternated
@@ -302,14 +300,11 @@ def main() -> int:
         ("largest CJK leaflet (A4)", f"{cjk / 1024:.0f} KB", cjk / 1024, TARGETS["cjk_kb"]),
         ("15-language pack / sum of its leaflets", f"{pack_size / 1024:.0f} KB / {parts / 1024:.0f} KB",
          pack_size / parts, TARGETS["pack"]),
-        # The audio is spoken while the PDFs render, so the build hardly waits for it after them; but
-        # its workers take processor time from the PDFs' workers: the measure is its CPU against the
-        # PDF workers' time (each job's seconds), the share of the machine the audio takes.
+        # Spoken while the PDFs render, the audio takes processor time from them (benchmarks/README.md).
         ("audio CPU / (PDF workers' time + audio CPU)", f"{audio_cpu:.1f} s / {pdf_time + audio_cpu:.1f} s; "
          f"{len(report.spoken)} files; waited {audio_seconds:.1f} s after the PDFs",
          audio_cpu / (pdf_time + audio_cpu), TARGETS["audio"]),
-        # Each job's seconds in its worker, split into making the PDF (WeasyPrint's render, a
-        # print-shop copy's derivation, a pack's assembly) and checking it (every gate).
+        # Each job's seconds in its worker: making the PDF, and checking it (benchmarks/README.md).
         ("checks / making the PDFs, in the workers", f"{checks:.1f} s / {making:.1f} s over "
          f"{len(report.stats)} jobs", checks / making, TARGETS["checks"]),
         ("(e) front page, 100 leaflets in 15 languages (KB)", f"{front_page / 1024:.0f} KB; search index "
@@ -324,8 +319,7 @@ def main() -> int:
         verdict = "" if target is None else ("met" if value <= target else "NOT met")
         print(f"{name:<52} {figures:<44} {value:7.2f}  {'' if target is None else f'<= {target} {verdict}'}")
     times = [stat.seconds for stat in report.stats]
-    print(f"per-document render+check time (in this process): median {statistics.median(times):.2f} s, "
-          f"max {max(times):.2f} s")
+    print(f"per-document time (in this process): median {statistics.median(times):.2f} s, max {max(times):.2f} s")
     print(f"no-op rebuilds rendered {', '.join(str(count) for _, count in noops)} documents")
     print("\n".join(where_time_goes))
     print(f"the 15-language pack: {breakdown}")

@@ -162,8 +162,7 @@ class LocalPool:
         running: dict = {}  # future -> worker
         more = True
         while more or running or queue:
-            # Every call into concurrent.futures holds off a signal until it returns (see
-            # interrupts.deferred); a wait is cut into short ones so a stop is not held off long.
+            # Each call into concurrent.futures holds off a signal until it returns (interrupts.deferred).
             if not self.starting.is_alive():
                 for worker, job in queue.hand_out(self.DEPTH, finished=not more):
                     with interrupts.deferred():
@@ -176,7 +175,7 @@ class LocalPool:
                 with interrupts.deferred():
                     done = [future for future in running if future.done()]
             elif running:
-                with interrupts.deferred():
+                with interrupts.deferred():  # in short waits: a stop is not held off long
                     done = wait(running, timeout=0.2, return_when=FIRST_COMPLETED).done
             else:  # the last jobs wait for the workers to start
                 self.starting.join()
