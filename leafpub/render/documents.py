@@ -58,9 +58,7 @@ def render_job(renderers: Renderers, plan: Planned, key: str, print_copy: jobs.P
     standard leaflet, the print-shop copy it makes of itself)."""
     catalog = plan.catalog
     shown: list[tuple] = []
-    html = templating.leaflet_html(renderers.environment, renderers.settings, plan.leaflet, catalog,
-                                 format=plan.format, clinic=None, draft=not catalog.review.approved,
-                                 overdue=plan.overdue, reserved=plan.reserved, record=shown)
+    html = document_html(renderers, plan, shown)
     if renderers.dump_html:
         dump(renderers, key, html, plan.pdf_variant)
     return jobs.RenderJob(
@@ -73,21 +71,24 @@ def render_job(renderers: Renderers, plan: Planned, key: str, print_copy: jobs.P
         print_copy=print_copy)
 
 
+def document_html(renderers: Renderers, plan: Planned, record: list | None = None) -> str:
+    """A planned leaflet's HTML; `record` receives the messages it shows."""
+    catalog = plan.catalog
+    return templating.leaflet_html(renderers.environment, renderers.settings, plan.leaflet, catalog,
+                                   format=plan.format, clinic=None, draft=not catalog.review.approved,
+                                   overdue=plan.overdue, reserved=plan.reserved, record=record)
+
+
 def print_job(renderers: Renderers, plan: Planned, key: str, standard: Pdf, anchor) -> jobs.PrintJob:
     """A print-shop leaflet made from its standard leaflet's PDF, already made (cached)."""
-    job = render_job(renderers, plan.made_from, key)  # the texts its pages show, to check them
+    shown: list[tuple] = []
+    document_html(renderers, plan.made_from, shown)  # the texts its pages show, to check them
     if renderers.dump_html:  # the HTML WeasyPrint would render it from, to reproduce it by hand
-        dump_print_html(renderers, plan, key)
-    return jobs.PrintJob(key, standard, plan.describe(), job.source, job.locale, job.leaflet, job.texts, job.rtl,
-                         anchor, validate=not plan.reserved)
-
-
-def dump_print_html(renderers: Renderers, plan: Planned, key: str) -> None:
+        dump(renderers, key, document_html(renderers, plan), plan.pdf_variant)
     catalog = plan.catalog
-    html = templating.leaflet_html(renderers.environment, renderers.settings, plan.leaflet, catalog,
-                                 format=plan.format, clinic=None, draft=not catalog.review.approved,
-                                 overdue=plan.overdue, reserved=plan.reserved)
-    dump(renderers, key, html, plan.pdf_variant)
+    return jobs.PrintJob(key, standard, plan.describe(), catalog.path or plan.leaflet.path, catalog.language.locale,
+                         plan.leaflet.slug, tuple(shown_texts(plan.leaflet, catalog, shown)),
+                         catalog.language.direction == "rtl", anchor, validate=not plan.reserved)
 
 
 def shown_texts(leaflet: Leaflet, catalog: LocaleCatalog, shown: list[tuple]):
@@ -132,16 +133,16 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress,
             pool.start()  # the workers import WeasyPrint while the rest is planned
             to_render[key] = plan
             pool.labels[key] = plan.label
-    for plan in list(to_render.values()):  # a print-shop copy needs its standard leaflet's PDF
-        source = plan.made_from
-        if source is not None:
-            source_key = incremental.document_key(source.inputs(renderers.inputs))
+    sources = {}  # a print-shop copy's key -> its standard leaflet's, whose PDF it needs
+    for key, plan in list(to_render.items()):
+        if plan.made_from is not None:
+            source_key = sources[key] = incremental.document_key(plan.made_from.inputs(renderers.inputs))
             if source_key not in ready and source_key not in to_render:
-                to_render[source_key] = source
-                pool.labels[source_key] = source.label
+                to_render[source_key] = plan.made_from
+                pool.labels[source_key] = plan.made_from.label
 
-    for result in pool.run(itertools.chain(first, jobs_to_render(renderers, to_render, ready, problems, progress)),
-                           progress, total=len(first) + len(to_render)):
+    work = jobs_to_render(renderers, to_render, sources, ready, problems, progress)
+    for result in pool.run(itertools.chain(first, work), progress, total=len(first) + len(to_render)):
         if result.problems:
             problems[result.key] = list(result.problems)
             continue
@@ -155,19 +156,16 @@ def render_planned(renderers: Renderers, planned: list[Planned], pool, progress,
     return keys, ready, problems, to_render
 
 
-def jobs_to_render(renderers: Renderers, to_render: dict[str, Planned], ready: dict, problems: dict, progress):
+def jobs_to_render(renderers: Renderers, to_render: dict[str, Planned], sources: dict[str, str], ready: dict,
+                   problems: dict, progress):
     """Each job as soon as its HTML is ready, so the workers start on the first ones. Texts
     are checked only for documents about to be rendered: a cached PDF passed before.
     Documents in a large (CJK) face go first: they take longest, and a run that ends with
     them leaves one worker idle while the other finishes its last. A print-shop leaflet
     is made by its standard leaflet's job, or from its cached PDF."""
     checked: dict[tuple, list[Problem]] = {}
-    copies: dict[str, jobs.PrintCopy] = {}  # by the key of the standard leaflet whose job makes it
-    for key, plan in to_render.items():
-        if plan.made_from is not None:
-            source_key = incremental.document_key(plan.made_from.inputs(renderers.inputs))
-            if source_key in to_render:
-                copies[source_key] = jobs.PrintCopy(key, plan.describe(), validate=not plan.reserved)
+    copies = {source_key: jobs.PrintCopy(key, to_render[key].describe(), validate=not to_render[key].reserved)
+              for key, source_key in sources.items() if source_key in to_render}  # by the standard leaflet's key
     made_by_their_source = {copy.key for copy in copies.values()}
     slow_first = sorted(to_render.items(),
                         key=lambda item: not renderers.coverage.uses_large_face(item[1].catalog.language))
@@ -181,10 +179,9 @@ def jobs_to_render(renderers: Renderers, to_render: dict[str, Planned], ready: d
                 progress.advance(f"{plan.label}: not rendered (a problem)")
         elif key in made_by_their_source:
             if renderers.dump_html:  # the HTML it would be rendered from, written all the same
-                dump_print_html(renderers, plan, key)
-        elif plan.made_from is not None:  # its standard leaflet is cached
-            source_key = incremental.document_key(plan.made_from.inputs(renderers.inputs))
-            yield print_job(renderers, plan, key, *ready[source_key])
+                dump(renderers, key, document_html(renderers, plan), plan.pdf_variant)
+        elif key in sources:  # its standard leaflet is cached
+            yield print_job(renderers, plan, key, *ready[sources[key]])
         else:
             yield render_job(renderers, plan, key, copies.get(key))
 
